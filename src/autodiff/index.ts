@@ -1,0 +1,9 @@
+/** Public autodiff surface: primitives, composites, and the differentiation API. */
+export {
+  add, sub, mul, div, neg, exp, log, log1p, sqrt, abs, tanh, sigmoid, softplus, relu, pow, maximum,
+  greater, greaterEqual, less, lessEqual, equal, where, sum, max, broadcastTo, matmul, reshape,
+  transpose, slice, gather, concat, stopGradient, broadcastShapes, type TensorLike,
+} from './primitives.js';
+export { square, mean, logsumexp, logSoftmax, oneHot, softmaxCrossEntropy, sumSquares } from './composites.js';
+export { grad, valueAndGrad, checkGrad, type CheckGradOptions, type CheckGradReport } from './grad.js';
+export { Tape, withTape, backward, leaf, noRecord, type TapeNode } from './tape.js';

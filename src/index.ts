@@ -1,0 +1,8 @@
+/** adadagrad: the core public API. */
+export {
+  Tensor, tensor, scalar, zeros, ones, full, fromArray, cast, shapeSize,
+  type DType, type Arr, type Shape,
+} from './tensor/tensor.js';
+export { getBackend, setBackend, withBackend, listBackends, registerBackend, type Backend } from './backend/index.js';
+export * from './autodiff/index.js';
+export type * from './problem/types.js';
