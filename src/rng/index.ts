@@ -1,0 +1,13 @@
+// Public index of the seeded-keys module: re-exports only.
+export { type Key, key, split, foldIn, keyData, isKey } from './key.js';
+export {
+  type RandomStream,
+  type ChoiceOptions,
+  stream,
+  uniform,
+  normal,
+  integers,
+  choice,
+  permutation,
+  bernoulli,
+} from './random.js';
