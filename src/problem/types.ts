@@ -31,6 +31,11 @@ export interface SmoothnessConstant {
   readonly kind: 'global' | 'local';
   /** For a local bound: the region where it holds, e.g. "||x||∞ ≤ 2". */
   readonly region?: string;
+  /**
+   * For a local bound: the region as a Euclidean ball {x : ||x − center||₂ ≤ radius}
+   * (center 0 when omitted), so that checks can sample inside it.
+   */
+  readonly ball?: { readonly radius: number; readonly center?: Float64Array };
   /** A bound on the per-sample smoothness max_i L_i, when known. */
   readonly perSample?: number;
 }
