@@ -6,3 +6,4 @@ export {
 export { getBackend, setBackend, withBackend, listBackends, registerBackend, type Backend } from './backend/index.js';
 export * from './autodiff/index.js';
 export type * from './problem/types.js';
+export * from './batching/index.js';

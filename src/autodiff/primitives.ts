@@ -134,7 +134,11 @@ function binary(
   const plain = binaryRaw(op, A, B);
   return record(op, [A, B], plain.contiguous(), plain.shape, (ct) => {
     const [ga, gb] = rule(ct, A, B, plain);
-    return [ga === null ? null : unbroadcast(ga, A.shape), gb === null ? null : unbroadcast(gb, B.shape)];
+    // untraced operands (constants, data) get no gradient
+    return [
+      ga === null || A.node === null ? null : unbroadcast(ga, A.shape),
+      gb === null || B.node === null ? null : unbroadcast(gb, B.shape),
+    ];
   });
 }
 
@@ -282,11 +286,20 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   getBackend().matmul(a.contiguous(), b.contiguous(), m, k, n, out, false, false);
   return record('matmul', [a, b], out, [m, n], (ct) => {
     const c = ct.contiguous();
-    const ga = alloc(a.dtype, m * k);
-    getBackend().matmul(c, b.contiguous(), m, n, k, ga, false, true); // ct · bᵀ
-    const gb = alloc(a.dtype, k * n);
-    getBackend().matmul(a.contiguous(), c, k, m, n, gb, true, false); // aᵀ · ct
-    return [makeTensor(ga, [m, k]), makeTensor(gb, [k, n])];
+    // NOTE: an untraced operand (data, e.g. the batch X) gets no gradient: skip its matmul.
+    let ga: Tensor | null = null;
+    if (a.node !== null) {
+      const d = alloc(a.dtype, m * k);
+      getBackend().matmul(c, b.contiguous(), m, n, k, d, false, true); // ct · bᵀ
+      ga = makeTensor(d, [m, k]);
+    }
+    let gb: Tensor | null = null;
+    if (b.node !== null) {
+      const d = alloc(a.dtype, k * n);
+      getBackend().matmul(a.contiguous(), c, k, m, n, d, true, false); // aᵀ · ct
+      gb = makeTensor(d, [k, n]);
+    }
+    return [ga, gb];
   });
 }
 

@@ -33,4 +33,14 @@ export interface Backend {
   gatherRows(x: Arr, rowSize: number, idx: Int32Array, out: Arr): void;
   /** out[idx[i], :] += g[i, :] (out holds the accumulator). */
   scatterAddRows(g: Arr, rowSize: number, idx: Int32Array, out: Arr): void;
+  /**
+   * Statistics of the per-sample gradients g_i = x_i δ_iᵀ of a linear map Z = XW,
+   * without forming them (X is [b, din], Δ is [b, dout], M is [din, dout]):
+   * sqNorms[i] = ||x_i||² ||δ_i||²,  dots[i] = x_iᵀ M δ_i,
+   * coordSumSq[j, k] = Σ_i x_ij² δ_ik².  Outputs are float64 and overwritten.
+   */
+  linearStats(
+    x: Arr, delta: Arr, m: Arr, b: number, din: number, dout: number,
+    sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array,
+  ): void;
 }
