@@ -1,0 +1,238 @@
+/** Stochastic 2-D test problems with DeepOBS-style noise: the adapter (population form, exact F, ∇F, σ²) and the family entries. */
+import {
+  add, fromArray, mul, reshape, scalar, slice, square, stopGradient, sub, sum, type Tensor,
+} from '../../src/index.js';
+import { normal, uniform, type Key } from '../../src/rng/index.js';
+import type { Batch, NoiseInfo, ParamBlock, Problem, ProblemConstants, SampleOptions } from '../../src/problem/types.js';
+import { intField, numField, parseId, type FamilyEntry } from '../common/family.js';
+import { instanceKey } from '../common/instance.js';
+import { checkBatchSize, checkParamShapes, checkPoint, ProblemArgumentError } from '../common/validate.js';
+import { beale, branin, hessianBound, rosenbrock, type TwoDFunction } from './functions.js';
+
+/** A batch of a 2-D problem: b noise vectors ξ_i ∈ R², row-major b × 2. */
+export interface TwoDBatch extends Batch {
+  readonly indices: null;
+  readonly xi: Float64Array;
+}
+
+/** A stochastic 2-D problem: a population problem with its shift and noise scale. */
+export interface TwoDProblem extends Problem<TwoDBatch> {
+  readonly n: null;
+  /** The deterministic function F before the instance shift. */
+  readonly fn: TwoDFunction;
+  /** The instance shift t (F_i(x) = F(x − t)); (0, 0) for instance 0. */
+  readonly shift: Float64Array;
+  /** Noise standard deviation s (σ² = 2s²). */
+  readonly noiseStd: number;
+  /** The box (shifted with the instance) on which the local L holds. */
+  readonly box: { readonly lo: Float64Array; readonly hi: Float64Array };
+  /** The minimisers of F (shifted with the instance). */
+  readonly minimizers: readonly Float64Array[];
+  perSampleGrads(x: Float64Array, batch: TwoDBatch): Float64Array;
+  noise(x: Float64Array): NoiseInfo;
+}
+
+/** Options of one instance. */
+export interface TwoDOptions {
+  readonly instance: number;
+  /** Noise standard deviation s ≥ 0 (default 1, as in DeepOBS). */
+  readonly noiseStd?: number;
+}
+
+const BLOCKS: readonly ParamBlock[] = [{ name: 'x', shape: [2], offset: 0, size: 2 }];
+const lCache = new Map<string, number>();
+
+/** The local smoothness constant of F on its box (computed once per function, cached). */
+function localL(f: TwoDFunction): number {
+  let L = lCache.get(f.name);
+  if (L === undefined) {
+    L = hessianBound(f, f.box);
+    lCache.set(f.name, L);
+  }
+  return L;
+}
+
+/** F(x − t) with the autodiff ops (x a [2] tensor). */
+function fTensor(f: TwoDFunction, x: Tensor, t: Float64Array): Tensor {
+  const u = sub(slice(x, [0], [1]), t[0]!);
+  const v = sub(slice(x, [1], [1]), t[1]!);
+  switch (f.name) {
+    case 'rosenbrock':
+      return sum(add(square(sub(1, u)), mul(100, square(sub(v, square(u))))));
+    case 'beale': {
+      const uv = mul(u, v);
+      const uv2 = mul(uv, v);
+      const uv3 = mul(uv2, v);
+      const t1 = add(sub(1.5, u), uv);
+      const t2 = add(sub(2.25, u), uv2);
+      const t3 = add(sub(2.625, u), uv3);
+      return sum(add(add(square(t1), square(t2)), square(t3)));
+    }
+    case 'branin': {
+      const b = 5.1 / (4 * Math.PI ** 2);
+      const c = 5 / Math.PI;
+      const s = 10;
+      const tt = 1 / (8 * Math.PI);
+      const q = add(sub(v, mul(b, square(u))), sub(mul(c, u), 6));
+      // NOTE: the ops have no cos primitive, so s(1 − t)cos(u) enters as its
+      // first-order expansion at the current u: the value and the gradient are
+      // exact, second derivatives through autodiff are not (they miss −s(1 − t)cos u).
+      const u0 = u.toFloat64Array()[0]!;
+      const k = s * (1 - tt);
+      const cosTerm = add(scalar(k * Math.cos(u0)), mul(-k * Math.sin(u0), sub(u, stopGradient(u))));
+      return sum(add(add(square(q), cosTerm), s));
+    }
+  }
+}
+
+/**
+ * A stochastic 2-D problem in population form (DeepOBS; Schneider, Balles,
+ * Hennig, "DeepOBS: A Deep Learning Optimizer Benchmark Suite", ICLR 2019):
+ *
+ *   f(x; ξ) = F(x − t) + ξᵀx,   ξ ~ N(0, s² I₂),   F(x) = E f(x; ξ) = F(x − t),
+ *
+ * with F Rosenbrock, Beale or Branin, t the instance shift (0 for instance 0,
+ * uniform in [−1, 1]² from the instance key otherwise) and s the noise scale
+ * (DeepOBS: s = 1). ∇f(x; ξ) = ∇F(x − t) + ξ, so σ²(x) = 2s² and σ_j²(x) = s²
+ * everywhere: the noise does not vanish at stationary points.
+ *
+ * Constants: F_low = F* (proven, see the functions). These functions are not
+ * globally L-smooth (the Hessians grow without bound), so L is a local bound:
+ * sup ||∇²F||₂ over the function's box (shifted by t), computed by interval
+ * arithmetic on 256² sub-boxes (`hessianBound`); it also bounds each f(·; ξ),
+ * whose Hessian is the same. The `ball` is the largest ball inside the box.
+ *
+ * Per-sample losses: ξ_iᵀx is `sum(mul(Ξ, x), 1)` (x meets the batch through a
+ * linear map) and F(x − t) is the batch-independent `regularizer`.
+ */
+export function twodProblem(f: TwoDFunction, opts: TwoDOptions): TwoDProblem {
+  const instance = opts.instance;
+  const s = opts.noiseStd ?? 1;
+  if (!Number.isSafeInteger(instance) || instance < 0) {
+    throw new ProblemArgumentError(f.name, `instance must be an integer ≥ 0, got ${String(instance)}`);
+  }
+  if (!(s >= 0 && Number.isFinite(s))) throw new ProblemArgumentError(f.name, `noise std must be finite and ≥ 0, got ${s}`);
+  const id = `${f.name}_d2_i${instance}` + (opts.noiseStd !== undefined && s !== 1 ? `_s${s}` : '');
+  const shift = instance === 0 ? new Float64Array(2) : uniform(instanceKey(f.name, [2, -1, instance]), 2, -1, 1);
+  const [[u0, u1], [v0, v1]] = f.box;
+  const lo = Float64Array.of(u0 + shift[0]!, v0 + shift[1]!);
+  const hi = Float64Array.of(u1 + shift[0]!, v1 + shift[1]!);
+  const L = localL(f);
+  const regionText = `the box [${lo[0]}, ${hi[0]}] × [${lo[1]}, ${hi[1]}] (not globally L-smooth)`;
+  const constants: ProblemConstants = {
+    L: {
+      value: L,
+      kind: 'local',
+      region: regionText,
+      ball: {
+        radius: Math.min(u1 - u0, v1 - v0) / 2,
+        center: Float64Array.of((lo[0]! + hi[0]!) / 2, (lo[1]! + hi[1]!) / 2),
+      },
+      perSample: L,
+    },
+    F_low: f.fLow,
+    F_star: f.fStar,
+    noiseVanishesAtStationary: s === 0,
+  };
+  const gradAt = (x: Float64Array): [number, number] => f.gradient(x[0]! - shift[0]!, x[1]! - shift[1]!);
+
+  function checkBatch(batch: unknown): asserts batch is TwoDBatch {
+    const bt = batch as Partial<TwoDBatch> | null;
+    if (typeof bt !== 'object' || bt === null || !(bt.xi instanceof Float64Array)) {
+      throw new ProblemArgumentError(id, 'batch must be an object from problem.sample (with xi: Float64Array)');
+    }
+    if (!Number.isSafeInteger(bt.size) || bt.size! < 1 || bt.xi.length !== 2 * bt.size!) {
+      throw new ProblemArgumentError(id, `batch.size = ${String(bt.size)} does not match xi of length ${bt.xi.length}`);
+    }
+  }
+
+  return {
+    id,
+    family: f.name,
+    dim: 2,
+    n: null,
+    tags: ['population', 'twod', 'deepobs', 'nonconvex', 'local-L', s === 0 ? 'interpolation' : 'no-interpolation'],
+    constants,
+    blocks: BLOCKS,
+    exactness: { kind: 'exact' },
+    fn: f,
+    shift,
+    noiseStd: s,
+    box: { lo, hi },
+    minimizers: f.minimizers.map(([a, b]) => Float64Array.of(a + shift[0]!, b + shift[1]!)),
+
+    /** DeepOBS's starting point (shifted with the instance); the key is not used. */
+    x0(_k: Key): Float64Array {
+      return Float64Array.of(f.start[0] + shift[0]!, f.start[1] + shift[1]!);
+    },
+
+    sample(k: Key, b: number, opts: SampleOptions = {}): TwoDBatch {
+      checkBatchSize(id, b, null, opts.replace ?? true);
+      return { size: b, indices: null, xi: normal(k, 2 * b, 0, s) };
+    },
+
+    perSampleLoss(params: readonly Tensor[], batch: TwoDBatch): Tensor {
+      checkParamShapes(id, params, BLOCKS);
+      checkBatch(batch);
+      const Xi = fromArray(batch.xi, [batch.size, 2]);
+      return reshape(sum(mul(Xi, params[0]!), 1), [batch.size]);
+    },
+
+    regularizer(params: readonly Tensor[]): Tensor {
+      checkParamShapes(id, params, BLOCKS);
+      return fTensor(f, params[0]!, shift);
+    },
+
+    perSampleGrads(x: Float64Array, batch: TwoDBatch): Float64Array {
+      checkPoint(id, x, 2);
+      checkBatch(batch);
+      const [gu, gv] = gradAt(x);
+      const out = new Float64Array(2 * batch.size);
+      for (let i = 0; i < batch.size; i++) {
+        out[2 * i] = gu + batch.xi[2 * i]!;
+        out[2 * i + 1] = gv + batch.xi[2 * i + 1]!;
+      }
+      return out;
+    },
+
+    value(x: Float64Array): number {
+      checkPoint(id, x, 2);
+      return f.value(x[0]! - shift[0]!, x[1]! - shift[1]!);
+    },
+
+    gradient(x: Float64Array): Float64Array {
+      checkPoint(id, x, 2);
+      return Float64Array.from(gradAt(x));
+    },
+
+    noise(x: Float64Array): NoiseInfo {
+      checkPoint(id, x, 2);
+      return { sigma2: 2 * s * s, sigma2PerCoord: Float64Array.of(s * s, s * s) };
+    },
+  };
+}
+
+const FNS = { rosenbrock, beale, branin } as const;
+
+function twodEntry(f: TwoDFunction, blurb: string): FamilyEntry {
+  const pattern = new RegExp(`^${f.name}_d2_i\\d+(_s\\d+(\\.\\d+)?)?$`);
+  const form = `${f.name}_d2_i<instance>[_s<noise std, default 1>]`;
+  return {
+    family: f.name,
+    idPattern: pattern,
+    build(id: string): Problem {
+      const p = parseId(id, pattern, form);
+      const instance = intField(id, p, 'i', 0, 1_000_000);
+      return p.fields.s !== undefined
+        ? twodProblem(f, { instance, noiseStd: numField(id, p, 's', 1, 0, 1e6) })
+        : twodProblem(f, { instance });
+    },
+    defaultIds: [`${f.name}_d2_i0`],
+    description: `${blurb} with DeepOBS noise: f(x; ξ) = F(x − t) + ξᵀx, ξ ~ N(0, s²I) (s = 1 unless _s is given), so σ² = 2s² at every x; start ${JSON.stringify(f.start)}; local L on the box ${JSON.stringify(f.box)}; F* = ${f.fStar}.`,
+  };
+}
+
+export const rosenbrockFamily = twodEntry(FNS.rosenbrock, `Rosenbrock's function ${rosenbrock.formula}`);
+export const bealeFamily = twodEntry(FNS.beale, `Beale's function ${beale.formula}`);
+export const braninFamily = twodEntry(FNS.branin, `Branin's function ${branin.formula}`);
+export const twodFamilies: readonly FamilyEntry[] = [rosenbrockFamily, bealeFamily, braninFamily];
