@@ -189,33 +189,45 @@ export function subsetImages(set: ImageSet, rows: Int32Array): ImageSet {
 }
 
 /**
- * The first `m` rows in file order that keep the classes balanced: class c
- * contributes its first ⌊m/C⌋ (+1 for the first m mod C classes) rows.
- * Deterministic; returns sorted row indices.
+ * `m` rows that keep the classes balanced: class c contributes ⌊m/C⌋ rows
+ * (+1 for the first m mod C classes), taken in the given visiting `order`
+ * (default: file order, so the first rows of each class). Returns the chosen
+ * row indices sorted ascending. If a class has too few rows, the earliest
+ * unused rows of `order` fill the gap.
  *
  * @example
- * balancedFirstRows(loadMnist('train').labels, 10, 6000).length; // 6000, 600 per digit
+ * balancedRows(loadMnist('train').labels, 10, 6000).length; // 6000, 600 per digit
+ * balancedRows(labels, 10, 6000, permutation(key(1), labels.length)); // a random balanced subset
  */
-export function balancedFirstRows(labels: Int32Array, classes: number, m: number): Int32Array {
-  if (!Number.isInteger(m) || m < 1 || m > labels.length) {
-    throw new Error(`balancedFirstRows: m must be an integer in [1, ${labels.length}], got ${m}`);
+export function balancedRows(labels: Int32Array, classes: number, m: number, order: Int32Array | null = null): Int32Array {
+  const n = labels.length;
+  if (!Number.isInteger(m) || m < 1 || m > n) {
+    throw new Error(`balancedRows: m must be an integer in [1, ${n}], got ${m}`);
   }
+  if (order !== null && order.length !== n) throw new Error(`balancedRows: order has length ${order.length}, expected ${n}`);
   const quota = new Array<number>(classes);
   for (let c = 0; c < classes; c++) quota[c] = Math.floor(m / classes) + (c < m % classes ? 1 : 0);
   const taken = new Array<number>(classes).fill(0);
-  const out: number[] = [];
-  for (let i = 0; i < labels.length && out.length < m; i++) {
+  const chosen = new Uint8Array(n);
+  let count = 0;
+  for (let t = 0; t < n && count < m; t++) {
+    const i = order === null ? t : order[t]!;
     const c = labels[i]!;
     if (taken[c]! < quota[c]!) {
       taken[c] = taken[c]! + 1;
-      out.push(i);
+      chosen[i] = 1;
+      count++;
     }
   }
-  if (out.length < m) {
-    // A class has fewer rows than its quota: fill with the earliest unused rows.
-    const used = new Set(out);
-    for (let i = 0; i < labels.length && out.length < m; i++) if (!used.has(i)) out.push(i);
-    out.sort((a, b) => a - b);
+  for (let t = 0; t < n && count < m; t++) {
+    const i = order === null ? t : order[t]!;
+    if (chosen[i] === 0) {
+      chosen[i] = 1;
+      count++;
+    }
   }
-  return Int32Array.from(out);
+  const out = new Int32Array(m);
+  let p = 0;
+  for (let i = 0; i < n; i++) if (chosen[i] === 1) out[p++] = i;
+  return out;
 }
