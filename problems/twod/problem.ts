@@ -1,23 +1,15 @@
 /** Stochastic 2-D test problems with DeepOBS-style noise: the adapter (population form, exact F, ∇F, σ²) and the family entries. */
-import {
-  add, fromArray, mul, reshape, scalar, slice, square, stopGradient, sub, sum, type Tensor,
-} from '../../src/index.js';
+import { add, fromArray, mul, reshape, scalar, slice, square, stopGradient, sub, sum, type Tensor } from '../../src/index.js';
 import { normal, uniform, type Key } from '../../src/rng/index.js';
-import type { Batch, NoiseInfo, ParamBlock, Problem, ProblemConstants, SampleOptions } from '../../src/problem/types.js';
+import type { ParamBlock, Problem, ProblemConstants } from '../../src/problem/types.js';
 import { intField, numField, parseId, type FamilyEntry } from '../common/family.js';
 import { instanceKey } from '../common/instance.js';
-import { checkBatchSize, checkParamShapes, checkPoint, ProblemArgumentError } from '../common/validate.js';
+import { populationProblem, type PopulationProblem } from '../common/population.js';
+import { checkParamShapes, ProblemArgumentError } from '../common/validate.js';
 import { beale, branin, hessianBound, rosenbrock, type TwoDFunction } from './functions.js';
 
-/** A batch of a 2-D problem: b noise vectors ξ_i ∈ R², row-major b × 2. */
-export interface TwoDBatch extends Batch {
-  readonly indices: null;
-  readonly xi: Float64Array;
-}
-
-/** A stochastic 2-D problem: a population problem with its shift and noise scale. */
-export interface TwoDProblem extends Problem<TwoDBatch> {
-  readonly n: null;
+/** A stochastic 2-D problem: a population problem with its shift, noise scale and the box of its local L. */
+export interface TwoDProblem extends PopulationProblem {
   /** The deterministic function F before the instance shift. */
   readonly fn: TwoDFunction;
   /** The instance shift t (F_i(x) = F(x − t)); (0, 0) for instance 0. */
@@ -28,8 +20,7 @@ export interface TwoDProblem extends Problem<TwoDBatch> {
   readonly box: { readonly lo: Float64Array; readonly hi: Float64Array };
   /** The minimisers of F (shifted with the instance). */
   readonly minimizers: readonly Float64Array[];
-  perSampleGrads(x: Float64Array, batch: TwoDBatch): Float64Array;
-  noise(x: Float64Array): NoiseInfo;
+  regularizer(params: readonly Tensor[]): Tensor;
 }
 
 /** Options of one instance. */
@@ -136,78 +127,43 @@ export function twodProblem(f: TwoDFunction, opts: TwoDOptions): TwoDProblem {
   };
   const gradAt = (x: Float64Array): [number, number] => f.gradient(x[0]! - shift[0]!, x[1]! - shift[1]!);
 
-  function checkBatch(batch: unknown): asserts batch is TwoDBatch {
-    const bt = batch as Partial<TwoDBatch> | null;
-    if (typeof bt !== 'object' || bt === null || !(bt.xi instanceof Float64Array)) {
-      throw new ProblemArgumentError(id, 'batch must be an object from problem.sample (with xi: Float64Array)');
-    }
-    if (!Number.isSafeInteger(bt.size) || bt.size! < 1 || bt.xi.length !== 2 * bt.size!) {
-      throw new ProblemArgumentError(id, `batch.size = ${String(bt.size)} does not match xi of length ${bt.xi.length}`);
-    }
-  }
-
-  return {
+  const base = populationProblem({
     id,
     family: f.name,
-    dim: 2,
-    n: null,
     tags: ['population', 'twod', 'deepobs', 'nonconvex', 'local-L', s === 0 ? 'interpolation' : 'no-interpolation'],
+    dim: 2,
     constants,
     blocks: BLOCKS,
-    exactness: { kind: 'exact' },
+    xiDim: 2,
+    drawXi: (k: Key, b: number) => normal(k, 2 * b, 0, s),
+    value: (x) => f.value(x[0]! - shift[0]!, x[1]! - shift[1]!),
+    gradient: (x) => Float64Array.from(gradAt(x)),
+    noise: () => ({ sigma2: 2 * s * s, sigma2PerCoord: Float64Array.of(s * s, s * s) }),
+    perSampleGrads(x, xi, b) {
+      const [gu, gv] = gradAt(x);
+      const out = new Float64Array(2 * b);
+      for (let i = 0; i < b; i++) {
+        out[2 * i] = gu + xi[2 * i]!;
+        out[2 * i + 1] = gv + xi[2 * i + 1]!;
+      }
+      return out;
+    },
+    // ξ_iᵀx only: F(x − t) is the batch-independent regularizer.
+    perSampleLoss: (params, xi, b) => reshape(sum(mul(fromArray(xi, [b, 2]), params[0]!), 1), [b]),
+    // DeepOBS's starting point (shifted with the instance); the key is not used.
+    x0: () => Float64Array.of(f.start[0] + shift[0]!, f.start[1] + shift[1]!),
+    info: { function: f.name, formula: f.formula, noiseStd: s, shift: Array.from(shift), box: { lo: Array.from(lo), hi: Array.from(hi) } },
+  });
+  return {
+    ...base,
     fn: f,
     shift,
     noiseStd: s,
     box: { lo, hi },
     minimizers: f.minimizers.map(([a, b]) => Float64Array.of(a + shift[0]!, b + shift[1]!)),
-
-    /** DeepOBS's starting point (shifted with the instance); the key is not used. */
-    x0(_k: Key): Float64Array {
-      return Float64Array.of(f.start[0] + shift[0]!, f.start[1] + shift[1]!);
-    },
-
-    sample(k: Key, b: number, opts: SampleOptions = {}): TwoDBatch {
-      checkBatchSize(id, b, null, opts.replace ?? true);
-      return { size: b, indices: null, xi: normal(k, 2 * b, 0, s) };
-    },
-
-    perSampleLoss(params: readonly Tensor[], batch: TwoDBatch): Tensor {
-      checkParamShapes(id, params, BLOCKS);
-      checkBatch(batch);
-      const Xi = fromArray(batch.xi, [batch.size, 2]);
-      return reshape(sum(mul(Xi, params[0]!), 1), [batch.size]);
-    },
-
     regularizer(params: readonly Tensor[]): Tensor {
       checkParamShapes(id, params, BLOCKS);
       return fTensor(f, params[0]!, shift);
-    },
-
-    perSampleGrads(x: Float64Array, batch: TwoDBatch): Float64Array {
-      checkPoint(id, x, 2);
-      checkBatch(batch);
-      const [gu, gv] = gradAt(x);
-      const out = new Float64Array(2 * batch.size);
-      for (let i = 0; i < batch.size; i++) {
-        out[2 * i] = gu + batch.xi[2 * i]!;
-        out[2 * i + 1] = gv + batch.xi[2 * i + 1]!;
-      }
-      return out;
-    },
-
-    value(x: Float64Array): number {
-      checkPoint(id, x, 2);
-      return f.value(x[0]! - shift[0]!, x[1]! - shift[1]!);
-    },
-
-    gradient(x: Float64Array): Float64Array {
-      checkPoint(id, x, 2);
-      return Float64Array.from(gradAt(x));
-    },
-
-    noise(x: Float64Array): NoiseInfo {
-      checkPoint(id, x, 2);
-      return { sigma2: 2 * s * s, sigma2PerCoord: Float64Array.of(s * s, s * s) };
     },
   };
 }
