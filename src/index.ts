@@ -7,3 +7,6 @@ export { getBackend, setBackend, withBackend, listBackends, registerBackend, typ
 export * from './autodiff/index.js';
 export type * from './problem/types.js';
 export * from './batching/index.js';
+export * from './optim/index.js';
+export * from './run/index.js';
+export * from './rng/index.js';

@@ -5,3 +5,11 @@ export {
   statistics, combineBlocks, compensatedSum, summariseExplicitBlock,
   type BatchStatistics, type BlockSummary, type BlockMethod, type GradSummary,
 } from './summary.js';
+export {
+  normTest, ipTest, orthTest, augIpTest, coordNormTest, blockIpTest, blockOrthTest, exactQuantities,
+  type BatchSizeTest, type TestDecision, type ExactQuantities, type TestOptions, type CoordTestOptions,
+} from './sizeTests.js';
+export {
+  constant, testDriven, oracle, sebs, stagewiseSgd, linearRamp, geometric, smith, cabs, gns, adaDamp, applyRule,
+  type Controller, type ControllerContext, type ControllerState, type TestDrivenOptions, type SebsOptions, type StagewiseSgdOptions,
+} from './controllers.js';

@@ -61,6 +61,8 @@ export interface GradSummary {
 /** The statistics of SPEC §2 (unbiased, divisor b − 1). */
 export interface BatchStatistics {
   readonly b: number;
+  /** ḡ (flattened) */
+  readonly meanGrad: Float64Array;
   /** ||ḡ||² */
   readonly gradNormSq: number;
   /** S_norm = (1/(b−1)) Σ_i ||g_i − ḡ||² */
@@ -124,6 +126,7 @@ export function statistics(s: GradSummary): BatchStatistics {
   }
   return {
     b,
+    meanGrad: s.meanGrad,
     gradNormSq: gns,
     S_norm,
     S_ip,

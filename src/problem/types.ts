@@ -99,6 +99,11 @@ export interface Problem<B extends Batch = Batch> {
   gradient(x: Float64Array): Float64Array;
   /** σ²(x) and σ_j²(x), where computable. */
   noise?(x: Float64Array): NoiseInfo;
+  /**
+   * E⟨∇f(x; ξ) − ∇F(x), v⟩², the gradient-noise variance along v (vᵀΣ(x)v), where
+   * computable. Used by the exact inner-product and orthogonality tests (v = ∇F(x)).
+   */
+  noiseAlong?(x: Float64Array, v: Float64Array): number;
   /** Monte Carlo size used by value/gradient/noise, when not exact (null when exact). */
   readonly exactness?: { readonly kind: 'exact' } | { readonly kind: 'monte-carlo'; readonly samples: number };
 }

@@ -1,0 +1,6 @@
+/** Public optimizer surface. */
+export {
+  chain, scaleByLearningRate, trace, scaleByAdagradNorm, scaleByAdagrad, scaleByAdam,
+  type GradientTransformation, type StepContext, type LearningRate,
+} from './transform.js';
+export { sgd, momentum, adagradNorm, adagrad, adam } from './alias.js';

@@ -1,0 +1,4 @@
+/** Public run surface: the training loop, traces and JSON Lines I/O. */
+export { run, unflatten, batchStatsAt, type Budget, type RunMeta, type RunStatus, type RunSummary, type Observer, type RunOptions, type RunResult } from './run.js';
+export { Trace, TRACE_COLUMNS, type TraceRow, type TraceColumn } from './trace.js';
+export { jsonlObserver, readJsonl, parseJsonlLines, type JsonlContents } from './jsonl.js';
