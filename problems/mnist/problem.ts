@@ -273,7 +273,7 @@ export function mnistProblem(opts: MnistOptions): MnistProblem {
     tags:
       model === 'softmax'
         ? ['finite-sum', 'real-data', 'mnist', 'classification', 'convex', 'glm', 'paper', 'no-interpolation']
-        : ['finite-sum', 'real-data', 'mnist', 'classification', 'nonconvex', 'neural-network', 'local-L', 'no-interpolation'],
+        : ['finite-sum', 'real-data', 'mnist', 'classification', 'nonconvex', 'neural-network', 'local-smoothness', 'no-interpolation'],
     get constants(): ProblemConstants {
       constants ??= model === 'softmax' ? softmaxConstants(set) : mlpConstants(set, H, R);
       return constants;

@@ -130,7 +130,7 @@ export function twodProblem(f: TwoDFunction, opts: TwoDOptions): TwoDProblem {
   const base = populationProblem({
     id,
     family: f.name,
-    tags: ['population', 'twod', 'deepobs', 'nonconvex', 'local-L', s === 0 ? 'interpolation' : 'no-interpolation'],
+    tags: ['population', 'twod', 'deepobs', 'nonconvex', 'local-smoothness', s === 0 ? 'interpolation' : 'no-interpolation'],
     dim: 2,
     constants,
     blocks: BLOCKS,
