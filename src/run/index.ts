@@ -2,3 +2,7 @@
 export { run, unflatten, batchStatsAt, type Budget, type RunMeta, type RunStatus, type RunSummary, type Observer, type RunOptions, type RunResult } from './run.js';
 export { Trace, TRACE_COLUMNS, type TraceRow, type TraceColumn } from './trace.js';
 export { jsonlObserver, readJsonl, parseJsonlLines, type JsonlContents } from './jsonl.js';
+export {
+  OPTIMIZERS, CONTROLLERS, VARIANTS, makeOptimizer, makeController, resolveVariant, ConfigError,
+  type HyperParams, type OptimizerEntry, type ControllerEntry, type VariantEntry,
+} from './registry.js';
