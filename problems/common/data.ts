@@ -1,5 +1,5 @@
 // Synthetic data: Gaussian designs whose feature covariance has a chosen condition number.
-import { normal, split, type Key } from '../../src/rng/index.js';
+import { normal, split, uniform, type Key } from '../../src/rng/index.js';
 import { orthonormalColumns } from './linalg.js';
 
 /**
@@ -51,4 +51,34 @@ export function conditionedDesign(k: Key, n: number, d: number, kappa: number): 
     }
   }
   return { X, spectrum: s };
+}
+
+/**
+ * A teacher weight vector w★ ~ N(0, I), rescaled so that the margins x_iᵀw★
+ * have empirical root mean square `rms` over the n rows of X.
+ */
+export function linearTeacher(k: Key, X: Float64Array, n: number, d: number, rms: number): Float64Array {
+  const w = normal(k, d);
+  let m2 = 0;
+  for (let i = 0; i < n; i++) {
+    let z = 0;
+    for (let j = 0; j < d; j++) z += X[i * d + j]! * w[j]!;
+    m2 += z * z;
+  }
+  const scale = rms / Math.sqrt(m2 / n);
+  for (let j = 0; j < d; j++) w[j]! *= scale;
+  return w;
+}
+
+/** Labels y_i = ±1 with P(y_i = 1) = σ(x_iᵀw★) (the logistic model), from a key. */
+export function logisticLabels(k: Key, X: Float64Array, n: number, d: number, wStar: Float64Array): Float64Array {
+  const u = uniform(k, n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let z = 0;
+    for (let j = 0; j < d; j++) z += X[i * d + j]! * wStar[j]!;
+    const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+    y[i] = u[i]! < p ? 1 : -1;
+  }
+  return y;
 }

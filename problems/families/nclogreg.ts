@@ -1,13 +1,13 @@
 // Family 1: logistic regression with the nonconvex regulariser λ Σ w_j²/(1 + w_j²) on conditioned synthetic data.
 import { add, div, mul, neg, softplus as softplusT, square, sum, type Tensor } from '../../src/index.js';
-import { normal, split, uniform, type Key } from '../../src/rng/index.js';
+import { normal, split, type Key } from '../../src/rng/index.js';
 import type { Problem } from '../../src/problem/types.js';
-import { conditionedDesign } from '../common/data.js';
+import { conditionedDesign, linearTeacher, logisticLabels } from '../common/data.js';
 import { intField, numField, parseId, type FamilyEntry } from '../common/family.js';
 import { finiteSumProblem, type FiniteSumProblem } from '../common/finiteSum.js';
 import { designFacts, glmBlocks, glmParts, type GlmData, type MarginLoss } from '../common/glm.js';
 import { instanceKey } from '../common/instance.js';
-import { roundUp, rowDot } from '../common/linalg.js';
+import { roundUp } from '../common/linalg.js';
 import { sigmoid, softplus } from '../common/scalar.js';
 
 /** The logistic loss φ(z, y) = log(1 + exp(−y z)), y ∈ {−1, +1}. */
@@ -68,7 +68,7 @@ const ID_PATTERN = /^nclogreg_d\d+_n\d+_i\d+(_k\d+(\.\d+)?)?$/;
  *
  * Data: x_i ~ N(0, Σ) with Σ = Q diag(s) Qᵀ, s_j = κ^(−j/(d−1)) (condition
  * number κ, Q Haar-random); labels y_i = ±1 with P(y_i = 1) = σ(x_iᵀw★) for a
- * random w★ scaled so that x_iᵀw★ has empirical standard deviation 2.
+ * random w★ scaled so that x_iᵀw★ has empirical root mean square 2.
  *
  * Constants (derived here): the Hessian of the data term is
  * (1/n) Σ σ'(·) x_i x_iᵀ with 0 < σ' ≤ 1/4, and the regulariser's Hessian is
@@ -90,14 +90,8 @@ export function nclogreg(opts: NclogregOptions): FiniteSumProblem {
   const id = `${FAMILY}_d${d}_n${n}_i${instance}` + (opts.kappa !== undefined ? `_k${kappa}` : '');
   const [kX, kW, kY] = split(instanceKey(FAMILY, [d, n, instance]), 3) as [Key, Key, Key];
   const { X } = conditionedDesign(kX, n, d, kappa);
-  const wStar = normal(kW, d);
-  let m2 = 0;
-  for (let i = 0; i < n; i++) m2 += rowDot(X, i, d, wStar) ** 2;
-  const scale = 2 / Math.sqrt(m2 / n);
-  for (let j = 0; j < d; j++) wStar[j]! *= scale;
-  const u = uniform(kY, n);
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) y[i] = u[i]! < sigmoid(rowDot(X, i, d, wStar)) ? 1 : -1;
+  const wStar = linearTeacher(kW, X, n, d, 2);
+  const y = logisticLabels(kY, X, n, d, wStar);
 
   const data: GlmData = { X, y, n, d };
   const facts = designFacts(X, n, d);
