@@ -19,8 +19,11 @@ export interface TwoDFunction {
   readonly fLow: number;
   /** DeepOBS's starting point. */
   readonly start: readonly [number, number];
-  /** The box on which the local smoothness constant is stated: [[uLo, uHi], [vLo, vHi]]. */
-  readonly box: readonly [readonly [number, number], readonly [number, number]];
+  /**
+   * The disk ||x − center||₂ ≤ radius on which the local smoothness constant
+   * is stated; it contains DeepOBS's start and a minimiser.
+   */
+  readonly disk: { readonly center: readonly [number, number]; readonly radius: number };
 }
 
 /**
@@ -38,7 +41,7 @@ export const rosenbrock: TwoDFunction = {
   minimizers: [[1, 1]],
   fLow: 0,
   start: [-0.5, 1.5],
-  box: [[-2, 2], [-1, 3]],
+  disk: { center: [0.25, 1.25], radius: 2 },
 };
 
 const BEALE_C = [1.5, 2.25, 2.625] as const;
@@ -104,7 +107,7 @@ export const beale: TwoDFunction = {
   minimizers: [[3, 0.5]],
   fLow: 0,
   start: [-4.5, 4.5],
-  box: [[-4.5, 4.5], [-4.5, 4.5]],
+  disk: { center: [-0.75, 2.5], radius: 4.5 },
 };
 
 const BR = { a: 1, b: 5.1 / (4 * Math.PI ** 2), c: 5 / Math.PI, r: 6, s: 10, t: 1 / (8 * Math.PI) } as const;
@@ -148,7 +151,7 @@ export const branin: TwoDFunction = {
   ],
   fLow: BR.s * BR.t,
   start: [2.5, 12.5],
-  box: [[-5, 10], [0, 15]],
+  disk: { center: [2.5, 7.5], radius: 7.5 },
 };
 
 export const TWOD_FUNCTIONS = { rosenbrock, beale, branin } as const;
@@ -158,10 +161,14 @@ export function spectralNorm2(a: number, b: number, c: number): number {
   return Math.abs(a + c) / 2 + Math.hypot((a - c) / 2, b);
 }
 
+/** A box [[uLo, uHi], [vLo, vHi]]. */
+export type Box = readonly [readonly [number, number], readonly [number, number]];
+
 /**
- * An upper bound on sup ||∇²F||₂ over a box, hence a smoothness constant of F
- * on that (convex) box: the box is cut into `cells × cells` sub-boxes; on each
- * an interval enclosure [A], [B], [C] of the Hessian entries bounds
+ * An upper bound on sup ||∇²F||₂ over a box (or over the part of it inside a
+ * disk), hence a smoothness constant of F on that convex region: the box is cut
+ * into `cells × cells` sub-boxes; on each (that meets the disk, when one is
+ * given) an interval enclosure [A], [B], [C] of the Hessian entries bounds
  * ||H||₂ ≤ max|[A] + [C]|/2 + √(max|([A] − [C])/2|² + max|[B]|²).
  * The maximum over sub-boxes, inflated by 1e-9 relative to cover float64
  * rounding, is returned. It tends to the true supremum as `cells` grows.
@@ -171,8 +178,9 @@ export function spectralNorm2(a: number, b: number, c: number): number {
  */
 export function hessianBound(
   f: TwoDFunction,
-  box: readonly [readonly [number, number], readonly [number, number]],
+  box: Box,
   cells = 256,
+  disk?: { readonly center: readonly [number, number]; readonly radius: number },
 ): number {
   const [[u0, u1], [v0, v1]] = box;
   if (!(u0 < u1 && v0 < v1) || ![u0, u1, v0, v1].every(Number.isFinite)) {
@@ -185,10 +193,33 @@ export function hessianBound(
     const U = iv(u0 + i * du, i === cells - 1 ? u1 : u0 + (i + 1) * du);
     for (let j = 0; j < cells; j++) {
       const V = iv(v0 + j * dv, j === cells - 1 ? v1 : v0 + (j + 1) * dv);
+      if (disk !== undefined) {
+        // skip sub-boxes whose nearest point to the centre lies outside the disk
+        const [cu, cv] = disk.center;
+        const nu = Math.min(Math.max(cu, U.lo), U.hi) - cu;
+        const nv = Math.min(Math.max(cv, V.lo), V.hi) - cv;
+        if (nu * nu + nv * nv > disk.radius * disk.radius) continue;
+      }
       const [A, B, C] = f.hessianBox(U, V);
       const bound = imag(iadd(A, C)) / 2 + Math.hypot(imag(isub(A, C)) / 2, imag(B));
       if (bound > best) best = bound;
     }
   }
   return best * (1 + 1e-9);
+}
+
+/**
+ * The local smoothness constant of F on its disk: {@link hessianBound} over
+ * the disk's bounding box restricted to the disk.
+ *
+ * @example
+ * diskHessianBound(rosenbrock); // sup of ||∇²F||₂ over ||x − (0.25, 1.25)|| ≤ 2
+ */
+export function diskHessianBound(f: TwoDFunction, cells = 256): number {
+  const { center, radius } = f.disk;
+  const box: Box = [
+    [center[0] - radius, center[0] + radius],
+    [center[1] - radius, center[1] + radius],
+  ];
+  return hessianBound(f, box, cells, f.disk);
 }

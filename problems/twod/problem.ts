@@ -6,9 +6,9 @@ import { intField, numField, parseId, type FamilyEntry } from '../common/family.
 import { instanceKey } from '../common/instance.js';
 import { populationProblem, type PopulationProblem } from '../common/population.js';
 import { checkParamShapes, ProblemArgumentError } from '../common/validate.js';
-import { beale, branin, hessianBound, rosenbrock, type TwoDFunction } from './functions.js';
+import { beale, branin, diskHessianBound, rosenbrock, type TwoDFunction } from './functions.js';
 
-/** A stochastic 2-D problem: a population problem with its shift, noise scale and the box of its local L. */
+/** A stochastic 2-D problem: a population problem with its shift, noise scale and the disk of its local L. */
 export interface TwoDProblem extends PopulationProblem {
   /** The deterministic function F before the instance shift. */
   readonly fn: TwoDFunction;
@@ -16,8 +16,8 @@ export interface TwoDProblem extends PopulationProblem {
   readonly shift: Float64Array;
   /** Noise standard deviation s (σ² = 2s²). */
   readonly noiseStd: number;
-  /** The box (shifted with the instance) on which the local L holds. */
-  readonly box: { readonly lo: Float64Array; readonly hi: Float64Array };
+  /** The disk (shifted with the instance) on which the local L holds. */
+  readonly disk: { readonly center: Float64Array; readonly radius: number };
   /** The minimisers of F (shifted with the instance). */
   readonly minimizers: readonly Float64Array[];
   regularizer(params: readonly Tensor[]): Tensor;
@@ -33,11 +33,11 @@ export interface TwoDOptions {
 const BLOCKS: readonly ParamBlock[] = [{ name: 'x', shape: [2], offset: 0, size: 2 }];
 const lCache = new Map<string, number>();
 
-/** The local smoothness constant of F on its box (computed once per function, cached). */
+/** The local smoothness constant of F on its disk (computed once per function, cached). */
 function localL(f: TwoDFunction): number {
   let L = lCache.get(f.name);
   if (L === undefined) {
-    L = hessianBound(f, f.box);
+    L = diskHessianBound(f);
     lCache.set(f.name, L);
   }
   return L;
@@ -89,9 +89,10 @@ function fTensor(f: TwoDFunction, x: Tensor, t: Float64Array): Tensor {
  *
  * Constants: F_low = F* (proven, see the functions). These functions are not
  * globally L-smooth (the Hessians grow without bound), so L is a local bound:
- * sup ||∇²F||₂ over the function's box (shifted by t), computed by interval
- * arithmetic on 256² sub-boxes (`hessianBound`); it also bounds each f(·; ξ),
- * whose Hessian is the same. The `ball` is the largest ball inside the box.
+ * sup ||∇²F||₂ over the function's disk (shifted by t; it contains DeepOBS's
+ * start and a minimiser), computed by interval arithmetic on the sub-boxes of a
+ * 256² grid that meet the disk (`diskHessianBound`); it also bounds each
+ * f(·; ξ), whose Hessian is the same. The disk is the constant's `ball`.
  *
  * Per-sample losses: ξ_iᵀx is `sum(mul(Ξ, x), 1)` (x meets the batch through a
  * linear map) and F(x − t) is the batch-independent `regularizer`.
@@ -105,20 +106,16 @@ export function twodProblem(f: TwoDFunction, opts: TwoDOptions): TwoDProblem {
   if (!(s >= 0 && Number.isFinite(s))) throw new ProblemArgumentError(f.name, `noise std must be finite and ≥ 0, got ${s}`);
   const id = `${f.name}_d2_i${instance}` + (opts.noiseStd !== undefined && s !== 1 ? `_s${s}` : '');
   const shift = instance === 0 ? new Float64Array(2) : uniform(instanceKey(f.name, [2, -1, instance]), 2, -1, 1);
-  const [[u0, u1], [v0, v1]] = f.box;
-  const lo = Float64Array.of(u0 + shift[0]!, v0 + shift[1]!);
-  const hi = Float64Array.of(u1 + shift[0]!, v1 + shift[1]!);
+  const center = Float64Array.of(f.disk.center[0] + shift[0]!, f.disk.center[1] + shift[1]!);
+  const radius = f.disk.radius;
   const L = localL(f);
-  const regionText = `the box [${lo[0]}, ${hi[0]}] × [${lo[1]}, ${hi[1]}] (not globally L-smooth)`;
+  const regionText = `the disk ||x − (${center[0]}, ${center[1]})||₂ ≤ ${radius} (not globally L-smooth)`;
   const constants: ProblemConstants = {
     L: {
       value: L,
       kind: 'local',
       region: regionText,
-      ball: {
-        radius: Math.min(u1 - u0, v1 - v0) / 2,
-        center: Float64Array.of((lo[0]! + hi[0]!) / 2, (lo[1]! + hi[1]!) / 2),
-      },
+      ball: { radius, center },
       perSample: L,
     },
     F_low: f.fLow,
@@ -152,14 +149,14 @@ export function twodProblem(f: TwoDFunction, opts: TwoDOptions): TwoDProblem {
     perSampleLoss: (params, xi, b) => reshape(sum(mul(fromArray(xi, [b, 2]), params[0]!), 1), [b]),
     // DeepOBS's starting point (shifted with the instance); the key is not used.
     x0: () => Float64Array.of(f.start[0] + shift[0]!, f.start[1] + shift[1]!),
-    info: { function: f.name, formula: f.formula, noiseStd: s, shift: Array.from(shift), box: { lo: Array.from(lo), hi: Array.from(hi) } },
+    info: { function: f.name, formula: f.formula, noiseStd: s, shift: Array.from(shift), disk: { center: Array.from(center), radius } },
   });
   return {
     ...base,
     fn: f,
     shift,
     noiseStd: s,
-    box: { lo, hi },
+    disk: { center, radius },
     minimizers: f.minimizers.map(([a, b]) => Float64Array.of(a + shift[0]!, b + shift[1]!)),
     regularizer(params: readonly Tensor[]): Tensor {
       checkParamShapes(id, params, BLOCKS);
@@ -184,7 +181,7 @@ function twodEntry(f: TwoDFunction, blurb: string): FamilyEntry {
         : twodProblem(f, { instance });
     },
     defaultIds: [`${f.name}_d2_i0`],
-    description: `${blurb} with DeepOBS noise: f(x; ξ) = F(x − t) + ξᵀx, ξ ~ N(0, s²I) (s = 1 unless _s is given), so σ² = 2s² at every x; start ${JSON.stringify(f.start)}; local L on the box ${JSON.stringify(f.box)}; F* = ${f.fStar}.`,
+    description: `${blurb} with DeepOBS noise: f(x; ξ) = F(x − t) + ξᵀx, ξ ~ N(0, s²I) (s = 1 unless _s is given), so σ² = 2s² at every x; start ${JSON.stringify(f.start)}; local L on the disk of centre ${JSON.stringify(f.disk.center)} and radius ${f.disk.radius}; F* = ${f.fStar}.`,
   };
 }
 
