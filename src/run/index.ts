@@ -6,3 +6,4 @@ export {
   OPTIMIZERS, CONTROLLERS, VARIANTS, makeOptimizer, makeController, resolveVariant, ConfigError,
   type HyperParams, type OptimizerEntry, type ControllerEntry, type VariantEntry,
 } from './registry.js';
+export { runLocal, pooledEstimate, workerEstimate, type LocalOptions, type LocalResult, type LocalBudget, type LocalEstimator, type LocalEstimate, type WorkerFirstBatch } from './local.js';
