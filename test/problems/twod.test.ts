@@ -5,7 +5,8 @@ import { add, fromArray, mean, valueAndGrad, type Tensor } from '../../src/index
 import { key, split } from '../../src/rng/index.js';
 import { beale, branin, diskHessianBound, hessianBound, rosenbrock, spectralNorm2, TWOD_FUNCTIONS, type TwoDFunction } from '../../problems/twod/functions.js';
 import { icos, imul, ipow, isin, isqr, iv, type Interval } from '../../problems/twod/interval.js';
-import { bealeFamily, braninFamily, rosenbrockFamily, twodProblem, type TwoDProblem } from '../../problems/twod/problem.js';
+import { bealeFamily, braninFamily, rosenbrockFamily, twodFamilies, twodProblem, type TwoDProblem } from '../../problems/twod/problem.js';
+import { describeFamilyContract, describeProblemContract } from './contract.js';
 
 const FNS: readonly TwoDFunction[] = Object.values(TWOD_FUNCTIONS);
 /**
@@ -294,3 +295,7 @@ describe('stochastic 2-D problems (adapter)', () => {
     expect(() => twodProblem(rosenbrock, { instance: -1 })).toThrow(/instance/);
   });
 });
+
+// The shared problem and family contracts on the default instances, a shifted instance and a noise scale.
+describeFamilyContract(twodFamilies);
+describeProblemContract([...twodFamilies.flatMap((f) => f.defaultIds.map((id) => f.build(id))), rosenbrockFamily.build('rosenbrock_d2_i5_s0.1'), bealeFamily.build('beale_d2_i2_s2')]);
