@@ -74,38 +74,54 @@ function roundUp(v: number, m: number): number {
   return Math.ceil(v / m) * m;
 }
 
-/** b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉), rounded up to a multiple of `workers` (SPEC §3). */
+/**
+ * b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉), rounded up to a multiple of `workers` (SPEC §3).
+ * When bMax is itself a multiple of `workers` (testDriven and oracle pass the largest
+ * multiple ≤ the user's b_max), every result is a multiple of `workers`.
+ */
 export function applyRule(b: number, T: number, bMax: number, workers: number): number {
   const want = Math.max(b, Number.isFinite(T) ? Math.ceil(T) : bMax);
   return Math.min(bMax, roundUp(want, workers));
 }
 
-function checkTestDriven(where: string, o: TestDrivenOptions): void {
+/**
+ * Validate the sizes and return the effective cap: the largest multiple of `workers`
+ * that is ≤ bMax (so that every size is a multiple of workers and never passes bMax).
+ */
+function checkTestDriven(where: string, o: TestDrivenOptions): number {
   posInt(where, 'b0', o.b0, 2);
   posInt(where, 'bMax', o.bMax, 2);
   if (o.bMax < o.b0) throw new Error(`${where}: bMax (${o.bMax}) must be ≥ b0 (${o.b0})`);
   posInt(where, 'interval', o.interval ?? 1);
-  posInt(where, 'workers', o.workers ?? 1);
+  const w = o.workers ?? 1;
+  posInt(where, 'workers', w);
+  const cap = Math.floor(o.bMax / w) * w;
+  if (cap < roundUp(o.b0, w)) {
+    throw new Error(`${where}: bMax (${o.bMax}) leaves no multiple of workers (${w}) between b0 (${o.b0}) and bMax`);
+  }
+  return cap;
 }
 
 /**
  * Test-driven controller (AdAdaGrad and its baselines; SPEC §3): every τ steps,
  * while b_k < b_max, the practical test on the batch just used sets
- * b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉); batch sizes never decrease.
+ * b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉); batch sizes never decrease. With M workers
+ * every size is rounded up to a multiple of M, and b_max is lowered to the largest
+ * multiple of M ≤ b_max (a b_max with no multiple of M in [b0, b_max] is rejected).
  * ||ḡ||² at or below the test's floor gives no information: b is kept.
  */
 export function testDriven(test: BatchSizeTest, o: TestDrivenOptions): Controller {
-  checkTestDriven('testDriven', o);
+  const bMax = checkTestDriven('testDriven', o);
   const tau = o.interval ?? 1;
   const w = o.workers ?? 1;
   return {
     name: `test-${test.name}`,
     needsStats: true,
-    init: () => ({ b: Math.min(o.bMax, roundUp(o.b0, w)), lrScale: 1 }),
+    init: () => ({ b: Math.min(bMax, roundUp(o.b0, w)), lrScale: 1 }),
     next(stats, st, ctx) {
-      if (stats === null || st.b >= o.bMax || (ctx.step + 1) % tau !== 0) return [st.b, { ...st, last: undefined }];
+      if (stats === null || st.b >= bMax || (ctx.step + 1) % tau !== 0) return [st.b, { ...st, last: undefined }];
       const d = test.sample(stats);
-      const b = d.noInfo ? st.b : applyRule(st.b, d.T, o.bMax, w);
+      const b = d.noInfo ? st.b : applyRule(st.b, d.T, bMax, w);
       return [b, { ...st, b, last: d }];
     },
   };
@@ -117,20 +133,20 @@ export function testDriven(test: BatchSizeTest, o: TestDrivenOptions): Controlle
  * test holds at every step unless capped by b_max (the regime of the theorems).
  */
 export function oracle(test: BatchSizeTest, o: TestDrivenOptions): Controller {
-  checkTestDriven('oracle', o);
+  const bMax = checkTestDriven('oracle', o);
   const w = o.workers ?? 1;
   const pick = (b: number, ctx: ControllerContext): [number, TestDecision] => {
     const q = exactQuantities(ctx.problem, ctx.x, test.needs);
     const d0 = test.exact(q, b);
     if (d0.noInfo) return [b, d0];
-    const nb = applyRule(b, d0.T, o.bMax, w);
+    const nb = applyRule(b, d0.T, bMax, w);
     return [nb, test.exact(q, nb)];
   };
   return {
     name: `oracle-${test.name}`,
     needsStats: false,
     init(ctx) {
-      const [b, last] = pick(Math.min(o.bMax, roundUp(o.b0, w)), ctx);
+      const [b, last] = pick(Math.min(bMax, roundUp(o.b0, w)), ctx);
       return { b, lrScale: 1, last };
     },
     next(_s, st, ctx) {
