@@ -209,7 +209,9 @@ export const jsBackend: Backend = {
   },
 
   binary(op: BinaryOp, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void {
-    if (sameShape(aShape, bShape)) return binarySame(op, a, b, out);
+    // NOTE: outShape may be larger than the operands' broadcast (broadcastTo passes a rank-0
+    // zero beside a rank-0 x), so the same-shape fast path must also match the output size.
+    if (sameShape(aShape, bShape) && a.length === out.length) return binarySame(op, a, b, out);
     if (b.length === 1 && a.length === out.length) return binaryScalarRight(op, a, b[0]!, out);
     const f = BINARY_FNS[op];
     if (a.length === 1 && b.length === out.length) {

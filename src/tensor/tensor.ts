@@ -165,8 +165,11 @@ function flattenNested(values: unknown, shape: number[], out: number[], depth: n
     return;
   }
   if (!Array.isArray(values)) throw new Error(`tensor: expected numbers or arrays, got ${typeof values}`);
-  if (depth === shape.length) shape.push(values.length);
-  else if (shape[depth] !== values.length) throw new Error('tensor: ragged nested array');
+  if (depth === shape.length) {
+    // a new axis may only open on the first (leftmost) descent, before any number was read
+    if (out.length > 0) throw new Error('tensor: ragged nested array');
+    shape.push(values.length);
+  } else if (shape[depth] !== values.length) throw new Error('tensor: ragged nested array');
   for (const v of values) flattenNested(v, shape, out, depth + 1);
 }
 
