@@ -251,7 +251,9 @@ export function mnistProblem(opts: MnistOptions): MnistProblem {
           { name: 'W2', shape: [H, C], offset: lay.W2, size: H * C },
           { name: 'b2', shape: [C], offset: lay.b2, size: C },
         ];
-  let constants: ProblemConstants | null = null;
+  // Computed at construction (λ_max by power iteration, cached per data set), so
+  // `constants` is a plain property that copies and Object.create views can override.
+  const constants: ProblemConstants = model === 'softmax' ? softmaxConstants(set) : mlpConstants(set, H, R);
 
   const pass = (s: ImageSet, x: Float64Array, gradient: boolean) =>
     model === 'softmax' ? softmaxPass(s, x, { gradient }) : mlpPass(s, x, H, { gradient });
@@ -274,10 +276,7 @@ export function mnistProblem(opts: MnistOptions): MnistProblem {
       model === 'softmax'
         ? ['finite-sum', 'real-data', 'mnist', 'classification', 'convex', 'glm', 'paper', 'no-interpolation']
         : ['finite-sum', 'real-data', 'mnist', 'classification', 'nonconvex', 'neural-network', 'local-smoothness', 'no-interpolation'],
-    get constants(): ProblemConstants {
-      constants ??= model === 'softmax' ? softmaxConstants(set) : mlpConstants(set, H, R);
-      return constants;
-    },
+    constants,
     blocks,
     exactness: { kind: 'exact' },
     data: set,
