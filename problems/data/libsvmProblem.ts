@@ -90,7 +90,8 @@ function facts(X: Float64Array, n: number, d: number): { lambdaMax: number; maxR
  *
  * @example
  * const p = libsvmProblem('test/fixtures/tiny.svm', { family: 'nclogreg' });
- * p.id;   // 'tiny-nclogreg_d8_n12_i0'
+ * p.id;     // 'nclogreg-tiny_d8_n12_i0'
+ * p.family; // 'nclogreg-tiny' (the tags hold 'nclogreg', 'libsvm', ...)
  * p.value(p.x0(key(0)));
  */
 export function libsvmProblem(source: LibsvmSource, opts: LibsvmProblemOptions): FiniteSumProblem {
@@ -157,12 +158,14 @@ export function libsvmProblem(source: LibsvmSource, opts: LibsvmProblemOptions):
     phi = rl;
     L = { value: roundUp(rl.maxCurvature * f.lambdaMax), kind: 'global', perSample: roundUp(rl.maxCurvature * f.maxRowNorm2) };
   }
-  const id = `${name}-${family}_d${d}_n${n}_i0`;
+  // The family field is the id's prefix (objective family and data set), e.g. 'nclogreg-a9a'.
+  const id = `${family}-${name}_d${d}_n${n}_i0`;
   const parts = glmParts({ X, y, n, d }, phi);
   return finiteSumProblem({
     id,
-    family,
+    family: `${family}-${name}`,
     tags: [
+      family,
       'finite-sum',
       'nonconvex',
       'glm',
@@ -189,6 +192,7 @@ export function libsvmProblem(source: LibsvmSource, opts: LibsvmProblemOptions):
     x0: (k) => normal(k, d, 0, initStd),
     info: {
       dataset: name,
+      baseFamily: family,
       labelMap: parsed.labelMap,
       bias,
       lambdaMaxGram: f.lambdaMax,

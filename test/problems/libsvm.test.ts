@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { key } from '../../src/rng/index.js';
 import { LibsvmParseError, parseLibsvm, type LibsvmData } from '../../problems/data/libsvm.js';
 import { libsvmProblem, type LibsvmFamily } from '../../problems/data/libsvmProblem.js';
+import { describeProblemContract } from './contract.js';
 
 const TINY = fileURLToPath(new URL('../fixtures/tiny.svm', import.meta.url));
 const TINY_REG = fileURLToPath(new URL('../fixtures/tiny-regression.svm', import.meta.url));
@@ -274,8 +275,9 @@ describe('libsvmProblem: families 1–3 on LIBSVM data', () => {
   it.each(families)('%s: gradient = central differences of value; mean of per-sample gradients = gradient; F ≥ F_low', (family) => {
     const path = family.startsWith('robust') ? TINY_REG : TINY;
     const p = libsvmProblem(path, { family, bias: true });
-    expect(p.family).toBe(family);
+    expect(p.family).toBe(`${family}-tiny${family.startsWith('robust') ? '-regression' : ''}`);
     expect(p.tags).toContain('libsvm');
+    expect(p.tags).toContain(family);
     const x = p.x0(key(4));
     const g = p.gradient(x);
     for (let j = 0; j < p.dim; j++) {
@@ -319,9 +321,9 @@ describe('libsvmProblem: families 1–3 on LIBSVM data', () => {
 
   it('ids, sources (path, text, parsed data) and the label map', () => {
     const a = libsvmProblem(TINY, { family: 'nclogreg' });
-    expect(a.id).toBe('tiny-nclogreg_d8_n12_i0');
+    expect(a.id).toBe('nclogreg-tiny_d8_n12_i0');
     const b = libsvmProblem({ text: readFileSync(TINY) }, { family: 'nclogreg', name: 'My Data!' });
-    expect(b.id).toBe('my-data-nclogreg_d8_n12_i0');
+    expect(b.id).toBe('nclogreg-my-data_d8_n12_i0');
     const x = a.x0(key(0));
     expect(b.value(x)).toBe(a.value(x));
     const c = libsvmProblem(parseLibsvm(readFileSync(TINY, 'utf8')), { family: 'nclogreg', name: 'tiny' });
@@ -348,3 +350,12 @@ describe('libsvmProblem: families 1–3 on LIBSVM data', () => {
     expect(() => libsvmProblem(raw, { family: 'nclogreg' })).toThrow(/needs labels ±1/);
   });
 });
+
+// The shared problem contract on every family built from the fixtures.
+describeProblemContract([
+  libsvmProblem(TINY, { family: 'nclogreg' }),
+  libsvmProblem(TINY, { family: 'sigmoid', bias: true }),
+  libsvmProblem(TINY_REG, { family: 'robust-cauchy' }),
+  libsvmProblem(TINY_REG, { family: 'robust-gemanmcclure', c: 0.5 }),
+  libsvmProblem(TINY_REG, { family: 'robust-welsch', bias: true }),
+]);
