@@ -54,9 +54,10 @@ export function glmParts(data: GlmData, phi: MarginLoss) {
     },
     perSampleLoss(params: readonly Tensor[], indices: Int32Array): Tensor {
       const b = indices.length;
-      const Xb = fromArray(gatherRows(X, d, indices), [b, d]);
-      const yb = fromArray(Float64Array.from(indices, (i) => y[i]!), [b]);
-      const z = reshape(matmul(Xb, params[0]!), [b]);
+      const W = params[0]!;
+      const Xb = dataTensor(gatherRows(X, d, indices), [b, d], W);
+      const yb = dataTensor(Float64Array.from(indices, (i) => y[i]!), [b], W);
+      const z = reshape(matmul(Xb, W), [b]);
       return phi.tensor(z, yb);
     },
   };
@@ -78,4 +79,12 @@ export function designFacts(X: Float64Array, n: number, d: number): DesignFacts 
     if (s > maxRowNorm2) maxRowNorm2 = s;
   }
   return { lambdaMax: lmax, maxRowNorm2 };
+}
+
+/**
+ * Batch data as a constant tensor of the parameters' dtype (float64 data copied
+ * to float32 when the parameters are float32), so per-sample losses work in either.
+ */
+export function dataTensor(values: Float64Array, shape: readonly number[], like: Tensor): Tensor {
+  return fromArray(like.dtype === 'float32' ? Float32Array.from(values) : values, shape);
 }

@@ -1,5 +1,6 @@
 // Family 9: the scaled zero-chain hard instance of first-order lower bounds, with a coordinate-hiding stochastic oracle.
-import { add, fromArray, matmul, reshape, type Tensor } from '../../src/index.js';
+import { add, matmul, reshape, type Tensor } from '../../src/index.js';
+import { dataTensor } from '../common/glm.js';
 import { bernoulli, integers, permutation, split, type Key } from '../../src/rng/index.js';
 import type { NoiseInfo, Problem } from '../../src/problem/types.js';
 import { intField, numField, parseId, type FamilyEntry } from '../common/family.js';
@@ -202,7 +203,8 @@ export function hardChain(opts: ChainOptions): PopulationProblem {
         for (let j = 0; j < T; j++) dot += G[t * T + j]! * xHat[j]!;
         offset[t] = fHat - dot;
       }
-      return add(reshape(matmul(fromArray(G, [b, T]), params[0]!), [b]), fromArray(offset, [b]));
+      const x = params[0]!;
+      return add(reshape(matmul(dataTensor(G, [b, T], x), x), [b]), dataTensor(offset, [b], x));
     },
     x0: () => new Float64Array(T),
     info: { p, perm, sign, scale: CHAIN_L1, progressThreshold: PROGRESS_THRESHOLD },

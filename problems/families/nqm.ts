@@ -1,5 +1,6 @@
 // Family 7: the noisy quadratic model, a convex control with a power-law (deep-network-like) spectrum.
-import { add, fromArray, mul, neg, square, sum, type Tensor } from '../../src/index.js';
+import { add, mul, neg, square, sum, type Tensor } from '../../src/index.js';
+import { dataTensor } from '../common/glm.js';
 import { normal, split, type Key } from '../../src/rng/index.js';
 import type { Problem } from '../../src/problem/types.js';
 import { intField, numField, parseId, type FamilyEntry } from '../common/family.js';
@@ -44,7 +45,7 @@ export function noisyQuadratic(opts: NqmOptions): PopulationProblem {
   const xStar = normal(kStar, d);
   const h = new Float64Array(d);
   for (let j = 0; j < d; j++) h[j] = Math.pow(j + 1, -alpha);
-  const halfH = fromArray(h.map((v) => v / 2), [d]);
+  const halfH = h.map((v) => v / 2);
   let traceH = 0;
   for (let j = 0; j < d; j++) traceH += h[j]!;
 
@@ -86,8 +87,9 @@ export function noisyQuadratic(opts: NqmOptions): PopulationProblem {
     },
     perSampleLoss(params: readonly Tensor[], xi: Float64Array, b: number): Tensor {
       // r = (−ξ) + x: the parameter meets the batch as a bias added to a [b, d] matrix.
-      const r = add(neg(fromArray(xi, [b, d])), params[0]!);
-      return sum(mul(square(r), halfH), 1);
+      const x = params[0]!;
+      const r = add(neg(dataTensor(xi, [b, d], x)), x);
+      return sum(mul(square(r), dataTensor(halfH, [d], x)), 1);
     },
     x0: (k) => normal(k, d),
     info: { alpha, xStar, spectrum: h, traceH },

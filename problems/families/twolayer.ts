@@ -1,10 +1,10 @@
 // Family 4: teacher–student regression with a two-layer network (tanh or softplus), with a local smoothness bound.
-import { fromArray, matmul, mul, reshape, softplus as softplusT, square, sub, tanh as tanhT, type Tensor } from '../../src/index.js';
+import { matmul, mul, reshape, softplus as softplusT, square, sub, tanh as tanhT, type Tensor } from '../../src/index.js';
 import { normal, split, type Key } from '../../src/rng/index.js';
 import type { Problem } from '../../src/problem/types.js';
 import { intField, parseId, type FamilyEntry } from '../common/family.js';
 import { finiteSumProblem, type FiniteSumProblem } from '../common/finiteSum.js';
-import { gatherRows } from '../common/glm.js';
+import { dataTensor, gatherRows } from '../common/glm.js';
 import { instanceKey } from '../common/instance.js';
 import { gram, lambdaMax, norm2, roundUp } from '../common/linalg.js';
 import { sigmoid, softplus } from '../common/scalar.js';
@@ -236,8 +236,8 @@ export function twoLayer(opts: TwoLayerOptions): FiniteSumProblem {
     },
     perSampleLoss(params: readonly Tensor[], indices: Int32Array): Tensor {
       const b = indices.length;
-      const Xb = fromArray(gatherRows(X, d, indices), [b, d]);
-      const yb = fromArray(Float64Array.from(indices, (i) => y[i]!), [b]);
+      const Xb = dataTensor(gatherRows(X, d, indices), [b, d], params[0]!);
+      const yb = dataTensor(Float64Array.from(indices, (i) => y[i]!), [b], params[0]!);
       const hidden = act.tensor(matmul(Xb, params[0]!));
       const pred = reshape(matmul(hidden, params[1]!), [b]);
       return mul(0.5, square(sub(pred, yb)));

@@ -1,6 +1,7 @@
 // The batch statistics engine consumes every synthetic problem's perSampleLoss on its fast path and agrees with the closed forms.
 import { describe, expect, it } from 'vitest';
 import { batchGradStats, statsFromPerSampleGrads } from '../../src/batching/index.js';
+import { cast } from '../../src/index.js';
 import { key, split } from '../../src/rng/index.js';
 import type { Batch, Problem } from '../../src/problem/types.js';
 import { paramsOf, probePoints } from './checks.js';
@@ -35,6 +36,20 @@ describe('batchGradStats on the synthetic problems', () => {
       expect(maxRel(s.sqNorms, ref.sqNorms)).toBeLessThan(1e-10);
       expect(maxRel(s.dots, ref.dots)).toBeLessThan(1e-10);
       expect(maxRel(s.coordSumSqDev, ref.coordSumSqDev)).toBeLessThan(1e-9);
+    });
+  }
+});
+
+describe('perSampleLoss in float32', () => {
+  for (const p of problems) {
+    it(`${p.id}: float32 parameters give float32 losses within 1e-5 of float64`, () => {
+      const [kPts, kB] = split(key(8), 2);
+      const x = probePoints(p, kPts!)[0]!;
+      const batch = p.sample(kB!, 8);
+      const l64 = p.perSampleLoss(paramsOf(p, x), batch).toFloat64Array();
+      const l32 = p.perSampleLoss(paramsOf(p, x).map((t) => cast(t, 'float32')), batch);
+      expect(l32.dtype).toBe('float32');
+      expect(maxRel(l32.toFloat64Array(), l64)).toBeLessThan(1e-5);
     });
   }
 });
