@@ -31,7 +31,7 @@ export { parseIdx, IdxParseError, type IdxArray } from './data/idx.js';
 
 // family 6: stochastic 2-D functions
 export { twodProblem, rosenbrockFamily, bealeFamily, braninFamily, type TwoDProblem, type TwoDOptions } from './twod/problem.js';
-export { rosenbrock, beale, branin, hessianBound, type TwoDFunction } from './twod/functions.js';
+export { rosenbrock, beale, branin, hessianBound, diskHessianBound, type TwoDFunction } from './twod/functions.js';
 
 // family 10: LIBSVM data
 export { parseLibsvm, LibsvmParseError, type LibsvmData, type LibsvmOptions, type CsrMatrix } from './data/libsvm.js';

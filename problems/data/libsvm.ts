@@ -78,7 +78,9 @@ function show(token: string): string {
 }
 
 /**
- * Parse LIBSVM / svmlight text: one sample per line,
+ * Parse LIBSVM / svmlight text (the sparse format of Joachims' SVM-light and of
+ * Chang and Lin, "LIBSVM: a library for support vector machines", ACM TIST 2011,
+ * in which a9a, w8a, rcv1 and the other LIBSVM data sets are distributed): one sample per line,
  * `<label> [qid:<q>] <index>:<value> <index>:<value> ... [# comment]`, indices
  * strictly increasing (1-based unless `zeroBased`). Blank lines and `#`
  * comments are skipped; `qid:` is accepted and ignored. A Buffer/Uint8Array is
