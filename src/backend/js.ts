@@ -20,8 +20,8 @@ export const UNARY_FNS: Record<UnaryOp, (x: number) => number> = {
   tanh: Math.tanh,
   sigmoid,
   softplus: log1pexp,
-  relu: (x) => (x > 0 ? x : 0),
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
+  relu: (x) => (x > 0 || x !== x ? x : 0), // NaN propagates, as in maximum
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : x), // sign(NaN) = NaN
   step: (x) => (x > 0 ? 1 : 0),
 };
 
