@@ -52,7 +52,8 @@ export function intoRegion(p: Problem, x: Float64Array, margin = 0.97): Float64A
  * Points at which to check a problem: x0 from two keys, x0 scaled by
  * {0, 0.3, 3}, Gaussian points at three scales (relative to the size of x0),
  * and for problems with several parameter blocks one point per block that puts
- * most of the norm in that block. All are moved into the region of a local L.
+ * most of the norm in that block. All are moved into the region of a local L;
+ * repeated points are dropped.
  */
 export function probePoints(p: Problem, k: Key, count = 12): Float64Array[] {
   const keys = split(k, count + 8);
@@ -76,7 +77,16 @@ export function probePoints(p: Problem, k: Key, count = 12): Float64Array[] {
       pts.push(x);
     });
   }
-  return pts.map((x) => intoRegion(p, x));
+  // Drop repeated points (x0 may not depend on the key, and 0·x0 = x0 when x0 = 0).
+  const seen = new Set<string>();
+  return pts
+    .map((x) => intoRegion(p, x))
+    .filter((x) => {
+      const sig = Array.from(x).join(',');
+      if (seen.has(sig)) return false;
+      seen.add(sig);
+      return true;
+    });
 }
 
 // ------------------------------------------------------------------ gradient vs finite differences

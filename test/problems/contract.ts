@@ -215,7 +215,7 @@ export function describeProblemContract(problems: readonly Problem[], options: C
 
       if (p.noise) {
         const noise = p.noise.bind(p);
-        it('noise(x) agrees with a Monte Carlo estimate (σ², each σ_j², unbiased mean); ×1.5 is rejected', () => {
+        it('noise(x) agrees with a Monte Carlo estimate (σ², each σ_j², unbiased mean); ×1.5 and swapped σ_j² are rejected', () => {
           const xs = [pts[0]!, pts[1]!];
           xs.forEach((x, t) => {
             const stated = noise(x);
@@ -230,6 +230,20 @@ export function describeProblemContract(problems: readonly Problem[], options: C
           expect(x, 'a probe point with σ² > 0 for the negative control').toBeDefined();
           const wrong = noiseMonteCarlo(p, x!, scaleNoise(noise(x!), 1.5), foldIn(kMc, 0), mc);
           expect(wrong.pass).toBe(false);
+          // Per-coordinate control: the same total, with the largest σ_j² moved to the smallest coordinate.
+          const stated = noise(x!);
+          const per = stated.sigma2PerCoord.slice();
+          let hi = 0;
+          let lo = 0;
+          per.forEach((v, j) => {
+            if (v > per[hi]!) hi = j;
+            if (v < per[lo]!) lo = j;
+          });
+          if (p.dim > 1 && per[hi]! > 1.5 * per[lo]!) {
+            [per[hi], per[lo]] = [per[lo]!, per[hi]!];
+            const moved = noiseMonteCarlo(p, x!, { sigma2: stated.sigma2, sigma2PerCoord: per }, foldIn(kMc, 0), mc);
+            expect(moved.pass).toBe(false);
+          }
         });
       }
 
