@@ -1,6 +1,8 @@
 /** Composite ops: built only from primitives, so they need no derivative rule. */
 import { fmtShape, makeTensor, alloc, type Tensor } from '../tensor/tensor.js';
-import { add, div, exp, log, max, mul, normAxes, reshape, stopGradient, sub, sum, type TensorLike } from './primitives.js';
+import {
+  abs, add, div, equal, exp, log, max, mul, normAxes, reshape, stopGradient, sub, sum, where, type TensorLike,
+} from './primitives.js';
 
 /** x² = x · x. */
 export function square(x: Tensor): Tensor {
@@ -21,7 +23,9 @@ export function mean(x: Tensor, axis?: number | readonly number[], keepdims = fa
  */
 export function logsumexp(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
   const axes = normAxes('logsumexp', x.shape, axis);
-  const m = stopGradient(max(x, axes, true));
+  const mx = max(x, axes, true);
+  // NOTE: an infinite max (all −∞, or a +∞ entry) would give ∞ − ∞ = NaN; shift by 0 there.
+  const m = stopGradient(where(equal(abs(mx), Infinity), 0, mx));
   const lse = add(m, log(sum(exp(sub(x, m)), axes, true)));
   if (keepdims) return lse;
   return reshape(lse, x.shape.filter((_, i) => !axes.includes(i)));
