@@ -1,5 +1,6 @@
 /** MNIST problems: softmax regression 784→10 and a 784-H-10 tanh MLP, full-pass exact F, ∇F, σ²; the adapter and the family entries. */
-import { add, fromArray, matmul, softmaxCrossEntropy, tanh, type Tensor } from '../../src/index.js';
+import { add, matmul, softmaxCrossEntropy, tanh, type Tensor } from '../../src/index.js';
+import { dataTensor } from '../common/glm.js';
 import { choice, permutation, split, uniform, type Key } from '../../src/rng/index.js';
 import type { Batch, NoiseInfo, ParamBlock, Problem, ProblemConstants, SampleOptions } from '../../src/problem/types.js';
 import { intField, parseId, type FamilyEntry } from '../common/family.js';
@@ -317,7 +318,7 @@ export function mnistProblem(opts: MnistOptions): MnistProblem {
       checkParamShapes(id, params, blocks);
       checkBatch(batch);
       const b = batch.size;
-      const X = fromArray(gatherPixels(set, batch.indices), [b, D]);
+      const X = dataTensor(gatherPixels(set, batch.indices), [b, D], params[0]!);
       const labels = Int32Array.from(batch.indices, (i) => set.labels[i]!);
       if (model === 'softmax') return softmaxCrossEntropy(add(matmul(X, params[0]!), params[1]!), labels);
       const hidden = tanh(add(matmul(X, params[0]!), params[1]!));

@@ -1,5 +1,6 @@
 /** Stochastic 2-D test problems with DeepOBS-style noise: the adapter (population form, exact F, ∇F, σ²) and the family entries. */
-import { add, fromArray, mul, reshape, scalar, slice, square, stopGradient, sub, sum, type Tensor } from '../../src/index.js';
+import { add, mul, reshape, slice, square, stopGradient, sub, sum, type Tensor } from '../../src/index.js';
+import { dataTensor } from '../common/glm.js';
 import { normal, uniform, type Key } from '../../src/rng/index.js';
 import type { ParamBlock, Problem, ProblemConstants } from '../../src/problem/types.js';
 import { intField, numField, parseId, type FamilyEntry } from '../common/family.js';
@@ -70,7 +71,7 @@ function fTensor(f: TwoDFunction, x: Tensor, t: Float64Array): Tensor {
       // exact, second derivatives through autodiff are not (they miss −s(1 − t)cos u).
       const u0 = u.toFloat64Array()[0]!;
       const k = s * (1 - tt);
-      const cosTerm = add(scalar(k * Math.cos(u0)), mul(-k * Math.sin(u0), sub(u, stopGradient(u))));
+      const cosTerm = add(mul(-k * Math.sin(u0), sub(u, stopGradient(u))), k * Math.cos(u0));
       return sum(add(add(square(q), cosTerm), s));
     }
   }
@@ -146,7 +147,7 @@ export function twodProblem(f: TwoDFunction, opts: TwoDOptions): TwoDProblem {
       return out;
     },
     // ξ_iᵀx only: F(x − t) is the batch-independent regularizer.
-    perSampleLoss: (params, xi, b) => reshape(sum(mul(fromArray(xi, [b, 2]), params[0]!), 1), [b]),
+    perSampleLoss: (params, xi, b) => reshape(sum(mul(dataTensor(xi, [b, 2], params[0]!), params[0]!), 1), [b]),
     // DeepOBS's starting point (shifted with the instance); the key is not used.
     x0: () => Float64Array.of(f.start[0] + shift[0]!, f.start[1] + shift[1]!),
     info: { function: f.name, formula: f.formula, noiseStd: s, shift: Array.from(shift), disk: { center: Array.from(center), radius } },

@@ -1,6 +1,7 @@
 // MNIST: the IDX parser, the cached loader, the full-pass kernels and the softmax / MLP problems.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { cast, fromArray } from '../../src/index.js';
 import { key } from '../../src/rng/index.js';
 import { encodeIdx, IdxParseError, parseIdx, type IdxType } from '../../problems/data/idx.js';
 import { balancedRows, decodeMnist, loadMnist, subsetImages } from '../../problems/data/mnist.js';
@@ -338,6 +339,20 @@ describe('MNIST MLP (tanh)', () => {
     expect(g.every(Number.isFinite)).toBe(true);
     expect(p.value(x)).toBeGreaterThan(2);
     expect(p.value(x)).toBeLessThan(2.6); // near ln 10 at the default init
+  });
+});
+
+describe('MNIST in float32', () => {
+  it('float32 parameters give float32 per-sample losses within 1e-5 of float64 (softmax and MLP)', () => {
+    for (const p of [mnistProblem({ model: 'softmax', n: 100 }), mnistProblem({ model: 'mlp', n: 100, hidden: 5 })]) {
+      const x = p.x0(key(3));
+      const batch = p.sample(key(4), 8);
+      const params = p.blocks.map((b) => fromArray(x.slice(b.offset, b.offset + b.size), b.shape));
+      const l64 = p.perSampleLoss(params, batch).toFloat64Array();
+      const l32 = p.perSampleLoss(params.map((t) => cast(t, 'float32')), batch);
+      expect(l32.dtype).toBe('float32');
+      l32.toFloat64Array().forEach((v, i) => expect(Math.abs(v - l64[i]!)).toBeLessThan(1e-5 * (1 + l64[i]!)));
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 // Stochastic 2-D problems (Rosenbrock, Beale, Branin): raw maths, interval bounds, adapter and DeepOBS noise.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { add, fromArray, mean, valueAndGrad, type Tensor } from '../../src/index.js';
+import { add, cast, fromArray, mean, valueAndGrad, type Tensor } from '../../src/index.js';
 import { key, split } from '../../src/rng/index.js';
 import { beale, branin, diskHessianBound, hessianBound, rosenbrock, spectralNorm2, TWOD_FUNCTIONS, type TwoDFunction } from '../../problems/twod/functions.js';
 import { icos, imul, ipow, isin, isqr, iv, type Interval } from '../../problems/twod/interval.js';
@@ -299,3 +299,19 @@ describe('stochastic 2-D problems (adapter)', () => {
 // The shared problem and family contracts on the default instances, a shifted instance and a noise scale.
 describeFamilyContract(twodFamilies);
 describeProblemContract([...twodFamilies.flatMap((f) => f.defaultIds.map((id) => f.build(id))), rosenbrockFamily.build('rosenbrock_d2_i5_s0.1'), bealeFamily.build('beale_d2_i2_s2')]);
+
+describe('2-D problems in float32', () => {
+  it.each(PROBLEMS.map((p) => [p.id, p] as const))('%s: float32 parameters give float32 losses and regularizer within 1e-5 of float64', (_id, p) => {
+    const x = p.x0(key(0));
+    const batch = p.sample(key(9), 6);
+    const x64 = fromArray(x.slice(), [2]);
+    const x32 = cast(x64, 'float32');
+    const l64 = p.perSampleLoss([x64], batch).toFloat64Array();
+    const l32 = p.perSampleLoss([x32], batch);
+    expect(l32.dtype).toBe('float32');
+    const r32 = p.regularizer([x32]);
+    expect(r32.dtype).toBe('float32');
+    expect(Math.abs(r32.item() - p.value(x))).toBeLessThan(1e-5 * (1 + Math.abs(p.value(x))));
+    l32.toFloat64Array().forEach((v, i) => expect(Math.abs(v - l64[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(l64[i]!))));
+  });
+});
