@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { cast, fromArray } from '../../src/index.js';
 import { key } from '../../src/rng/index.js';
+import { batchGradStats, statsFromPerSampleGrads } from '../../src/batching/index.js';
+import type { Batch } from '../../src/problem/types.js';
 import { encodeIdx, IdxParseError, parseIdx, type IdxType } from '../../problems/data/idx.js';
 import { balancedRows, decodeMnist, loadMnist, subsetImages } from '../../problems/data/mnist.js';
 import { gramLambdaMax } from '../../problems/mnist/kernels.js';
@@ -352,6 +354,32 @@ describe('MNIST in float32', () => {
       const l32 = p.perSampleLoss(params.map((t) => cast(t, 'float32')), batch);
       expect(l32.dtype).toBe('float32');
       l32.toFloat64Array().forEach((v, i) => expect(Math.abs(v - l64[i]!)).toBeLessThan(1e-5 * (1 + l64[i]!)));
+    }
+  });
+});
+
+describe('the batch statistics engine on the MNIST problems', () => {
+  it('every block meets the batch through a linear map (no per-sample fallback); statistics match perSampleGrads', () => {
+    for (const p of [mnistProblem({ model: 'softmax', n: 200 }), mnistProblem({ model: 'mlp', n: 200, hidden: 5 })]) {
+      const x = p.x0(key(5));
+      const batch = p.sample(key(6), 12);
+      const params = p.blocks.map((b) => fromArray(x.slice(b.offset, b.offset + b.size), b.shape));
+      const s = batchGradStats((ps, bt: Batch) => p.perSampleLoss(ps, bt as typeof batch), params, batch, { names: p.blocks.map((b) => b.name) });
+      for (const blk of s.blocks) expect(['linear', 'linear-refined', 'materialized'], `${p.id} ${blk.name}`).toContain(blk.method); // never 'fallback'
+      const ref = statsFromPerSampleGrads({ data: p.perSampleGrads(x, batch), b: batch.size, d: p.dim });
+      const rel = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+        let num = 0;
+        let den = 0;
+        for (let i = 0; i < a.length; i++) {
+          num = Math.max(num, Math.abs(a[i]! - b[i]!));
+          den = Math.max(den, Math.abs(b[i]!));
+        }
+        return num / (1 + den);
+      };
+      expect(rel(s.meanGrad, ref.meanGrad)).toBeLessThan(1e-10);
+      expect(rel(s.sqNorms, ref.sqNorms)).toBeLessThan(1e-10);
+      expect(rel(s.dots, ref.dots)).toBeLessThan(1e-10);
+      expect(rel(s.coordSumSqDev, ref.coordSumSqDev)).toBeLessThan(1e-9);
     }
   });
 });

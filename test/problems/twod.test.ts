@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { add, cast, fromArray, mean, valueAndGrad, type Tensor } from '../../src/index.js';
 import { key, split } from '../../src/rng/index.js';
+import { batchGradStats, statsFromPerSampleGrads } from '../../src/batching/index.js';
+import type { Batch } from '../../src/problem/types.js';
 import { beale, branin, diskHessianBound, hessianBound, rosenbrock, spectralNorm2, TWOD_FUNCTIONS, type TwoDFunction } from '../../problems/twod/functions.js';
 import { icos, imul, ipow, isin, isqr, iv, type Interval } from '../../problems/twod/interval.js';
 import { bealeFamily, braninFamily, rosenbrockFamily, twodFamilies, twodProblem, type TwoDProblem } from '../../problems/twod/problem.js';
@@ -313,5 +315,21 @@ describe('2-D problems in float32', () => {
     expect(r32.dtype).toBe('float32');
     expect(Math.abs(r32.item() - p.value(x))).toBeLessThan(1e-5 * (1 + Math.abs(p.value(x))));
     l32.toFloat64Array().forEach((v, i) => expect(Math.abs(v - l64[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(l64[i]!))));
+  });
+});
+
+describe('the batch statistics engine on the 2-D problems', () => {
+  it.each(PROBLEMS.map((p) => [p.id, p] as const))('%s: x meets the batch through a linear map (no per-sample fallback); statistics match perSampleGrads', (_id, p) => {
+    const x = p.x0(key(2));
+    const batch = p.sample(key(3), 16);
+    const s = batchGradStats((ps, bt: Batch) => p.perSampleLoss(ps, bt as typeof batch), [fromArray(x.slice(), [2])], batch, {
+      regularizer: (ps) => p.regularizer(ps),
+      names: ['x'],
+    });
+    for (const blk of s.blocks) expect(['linear', 'linear-refined', 'materialized']).toContain(blk.method); // never 'fallback'
+    const ref = statsFromPerSampleGrads({ data: p.perSampleGrads(x, batch), b: batch.size, d: 2 });
+    for (let j = 0; j < 2; j++) expect(s.meanGrad[j]).toBeCloseTo(ref.meanGrad[j]!, 9);
+    for (let i = 0; i < 16; i++) expect(s.sqNorms[i]).toBeCloseTo(ref.sqNorms[i]!, 6);
+    for (let j = 0; j < 2; j++) expect(s.coordSumSqDev[j]).toBeCloseTo(ref.coordSumSqDev[j]!, 6);
   });
 });
