@@ -53,6 +53,7 @@ export interface FiniteSumProblem extends Problem<FiniteSumBatch> {
   readonly n: number;
   perSampleGrads(x: Float64Array, batch: FiniteSumBatch): Float64Array;
   noise(x: Float64Array): NoiseInfo;
+  noiseAlong(x: Float64Array, v: Float64Array): number;
   readonly info: Readonly<Record<string, unknown>>;
 }
 
@@ -62,6 +63,7 @@ export interface FiniteSumProblem extends Problem<FiniteSumBatch> {
  * - value(x) = (1/n) Σ ℓ_i(x) + R(x), gradient likewise (one full pass);
  * - noise(x): σ²(x) = (1/n) Σ ||∇ℓ_i(x) − (1/n)Σ_k ∇ℓ_k(x)||² by two passes
  *   (mean first, then centred squares; R cancels), and σ_j² per coordinate;
+ * - noiseAlong(x, v) = (1/n) Σ ⟨∇ℓ_i(x) − ∇ℓ̄(x), v⟩² by two passes;
  * - sample(key, b): b indices by `choice` (with replacement by default);
  * - perSampleGrads: rows ∇ℓ_i(x) + ∇R(x).
  */
@@ -170,6 +172,22 @@ export function finiteSumProblem(spec: FiniteSumSpec): FiniteSumProblem {
         total += per[j]!;
       }
       return { sigma2: total, sigma2PerCoord: per };
+    },
+
+    noiseAlong(x: Float64Array, v: Float64Array): number {
+      checkPoint(id, x, d);
+      checkPoint(id, v, d, 'v');
+      const m = dataMeanGrad(x);
+      let mv = 0;
+      for (let j = 0; j < d; j++) mv += m[j]! * v[j]!;
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        spec.gradInto(x, i, scratch);
+        let dv = 0;
+        for (let j = 0; j < d; j++) dv += scratch[j]! * v[j]!;
+        s += (dv - mv) * (dv - mv);
+      }
+      return s / n;
     },
   };
   if (spec.regularizer) {

@@ -36,6 +36,13 @@ export interface PopulationSpec {
   value(x: Float64Array): number;
   gradient(x: Float64Array): Float64Array;
   noise(x: Float64Array): NoiseInfo;
+  /**
+   * E⟨∇f(x; ξ) − ∇F(x), v⟩² in closed form. When absent and `diagonalNoise` is
+   * true, Σ_j σ_j²(x) v_j² is used (exact for noise with independent coordinates).
+   */
+  noiseAlong?(x: Float64Array, v: Float64Array): number;
+  /** The noise covariance is diagonal (coordinates independent). */
+  readonly diagonalNoise?: boolean;
   /** ∇f(x; ξ_t) for each row t of `xi`, row-major b × d. */
   perSampleGrads(x: Float64Array, xi: Float64Array, b: number): Float64Array;
   /** f(x; ξ_t), shape [b], with the autodiff ops (params already checked). */
@@ -49,6 +56,7 @@ export interface PopulationProblem extends Problem<PopulationBatch> {
   readonly n: null;
   perSampleGrads(x: Float64Array, batch: PopulationBatch): Float64Array;
   noise(x: Float64Array): NoiseInfo;
+  noiseAlong?(x: Float64Array, v: Float64Array): number;
   readonly info: Readonly<Record<string, unknown>>;
 }
 
@@ -70,7 +78,27 @@ export function populationProblem(spec: PopulationSpec): PopulationProblem {
       throw new ProblemArgumentError(id, `batch.size = ${String(bt.size)} does not match ${bt.xi.length} values of ξ`);
     }
   }
+  const along =
+    spec.noiseAlong !== undefined
+      ? spec.noiseAlong
+      : spec.diagonalNoise === true
+        ? (x: Float64Array, v: Float64Array): number => {
+            const per = spec.noise(x).sigma2PerCoord;
+            let s = 0;
+            for (let j = 0; j < d; j++) s += per[j]! * v[j]! * v[j]!;
+            return s;
+          }
+        : undefined;
   return {
+    ...(along !== undefined
+      ? {
+          noiseAlong(x: Float64Array, v: Float64Array): number {
+            checkPoint(id, x, d);
+            checkPoint(id, v, d, 'v');
+            return along(x, v);
+          },
+        }
+      : {}),
     id,
     family: spec.family,
     dim: d,

@@ -187,6 +187,17 @@ export function hardChain(opts: ChainOptions): PopulationProblem {
       for (const v of per) s += v;
       return { sigma2: s, sigma2PerCoord: per };
     },
+    // the noise (ξ/p − 1)·m, with m the gradient masked beyond the progress, is rank one:
+    // E⟨noise, v⟩² = ((1 − p)/p) ⟨m, v⟩²
+    noiseAlong(x: Float64Array, v: Float64Array): number {
+      const z = toZ(x);
+      const gz = chainGradient(z);
+      const prog = chainProgress(z);
+      const m = toX(gz.map((g, i) => (i > prog ? g : 0)));
+      let mv = 0;
+      for (let j = 0; j < T; j++) mv += m[j]! * v[j]!;
+      return ((1 - p) / p) * mv * mv;
+    },
     perSampleGrads: oracle,
     perSampleLoss(params: readonly Tensor[], xi: Float64Array, b: number): Tensor {
       // NOTE: the oracle is not the gradient of any per-sample function (the

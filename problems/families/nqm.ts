@@ -62,6 +62,7 @@ export function noisyQuadratic(opts: NqmOptions): PopulationProblem {
       noiseVanishesAtStationary: false,
     },
     xiDim: d,
+    diagonalNoise: true,
     drawXi(k: Key, b: number): Float64Array {
       const z = normal(k, b * d);
       for (let t = 0; t < b; t++) {

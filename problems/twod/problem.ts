@@ -134,6 +134,7 @@ export function twodProblem(f: TwoDFunction, opts: TwoDOptions): TwoDProblem {
     blocks: BLOCKS,
     xiDim: 2,
     drawXi: (k: Key, b: number) => normal(k, 2 * b, 0, s),
+    diagonalNoise: true,
     value: (x) => f.value(x[0]! - shift[0]!, x[1]! - shift[1]!),
     gradient: (x) => Float64Array.from(gradAt(x)),
     noise: () => ({ sigma2: 2 * s * s, sigma2PerCoord: Float64Array.of(s * s, s * s) }),
