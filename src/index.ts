@@ -3,7 +3,10 @@ export {
   Tensor, tensor, scalar, zeros, ones, full, fromArray, cast, shapeSize,
   type DType, type Arr, type Shape,
 } from './tensor/tensor.js';
-export { getBackend, setBackend, withBackend, listBackends, registerBackend, type Backend } from './backend/index.js';
+export {
+  getBackend, setBackend, withBackend, listBackends, registerBackend, loadWasmBackend, loadGpujsBackend,
+  type Backend, type BackendOptions, type WasmBackendOptions, type GpujsBackendOptions, type GpujsMode,
+} from './backend/index.js';
 export * from './autodiff/index.js';
 export type * from './problem/types.js';
 export * from './batching/index.js';

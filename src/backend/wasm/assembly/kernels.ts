@@ -1,0 +1,628 @@
+/**
+ * WebAssembly SIMD kernels of the `wasm` backend, in AssemblyScript (compiled by
+ * `npm run build:wasm`; see ../build.mjs). Every kernel works on raw pointers into
+ * one shared linear memory that the JavaScript side manages (no allocation here),
+ * so several threads can run the same kernels on disjoint output ranges.
+ *
+ * Each generic kernel is instantiated for f32 (f32x4 lanes) and f64 (f64x2 lanes)
+ * by the `_f32` / `_f64` exports at the end of the file.
+ */
+
+// ------------------------------------------------------------------ blocking
+
+/** Rows of the register tile (micro-kernel) and its width in vectors. */
+const MR: i32 = 4;
+const NRV: i32 = 2;
+/** Cache blocks: A block MC × KC stays in L2, B panel KC × NC in L3, a KC × NR sliver in L1. */
+const MC: i32 = 96;
+const KC: i32 = 256;
+const NC: i32 = 2048;
+/** Bytes of per-thread scratch the JS side must reserve (see SCRATCH_BYTES there). */
+const PACK_A_BYTES: i32 = MC * KC * 8;
+const PACK_B_BYTES: i32 = KC * NC * 8;
+
+// @ts-ignore: decorator
+@inline function lanes<T>(): i32 {
+  return 16 / sizeof<T>();
+}
+
+// @ts-ignore: decorator
+@inline function ld<T>(p: usize): T {
+  return load<T>(p);
+}
+
+// @ts-ignore: decorator
+@inline function st<T>(p: usize, v: T): void {
+  store<T>(p, v);
+}
+
+/**
+ * Pack rows [ic, ic+mc) × cols [pc, pc+kc) of op(A) into strips of MR rows:
+ * dst[(s·kc + p)·MR + r] = op(A)[ic + s·MR + r, pc + p] (zero past mc).
+ * op(A) is A [m, k] row-major, or Aᵀ when A is stored [k, m] (transA).
+ */
+function packA<T>(a: usize, m: i32, k: i32, trans: bool, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
+  const E = sizeof<T>();
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min(MR, mc - ir);
+    const base = dst + <usize>(ir * kc) * E;
+    if (trans) {
+      // A(i, p) = a[p·m + i]: MR contiguous values per p
+      for (let p = 0; p < kc; p++) {
+        const src = a + (<usize>(pc + p) * <usize>m + <usize>(ic + ir)) * E;
+        const o = base + <usize>(p * MR) * E;
+        if (rows == MR) {
+          if (E == 4) v128.store(o, v128.load(src));
+          else {
+            v128.store(o, v128.load(src));
+            v128.store(o, v128.load(src, 16), 16);
+          }
+        } else {
+          for (let r = 0; r < MR; r++) st<T>(o + <usize>r * E, r < rows ? ld<T>(src + <usize>r * E) : <T>0);
+        }
+      }
+    } else {
+      // A(i, p) = a[i·k + p]
+      for (let r = 0; r < MR; r++) {
+        const o = base + <usize>r * E;
+        if (r < rows) {
+          const src = a + (<usize>(ic + ir + r) * <usize>k + <usize>pc) * E;
+          for (let p = 0; p < kc; p++) st<T>(o + <usize>(p * MR) * E, ld<T>(src + <usize>p * E));
+        } else {
+          for (let p = 0; p < kc; p++) st<T>(o + <usize>(p * MR) * E, <T>0);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Pack rows [pc, pc+kc) × cols [jc, jc+nc) of op(B) into strips of NR = NRV·lanes columns:
+ * dst[(s·kc + p)·NR + c] = op(B)[pc + p, jc + s·NR + c] (zero past nc).
+ * op(B) is B [k, n] row-major, or Bᵀ when B is stored [n, k] (transB).
+ */
+function packB<T>(b: usize, k: i32, n: i32, trans: bool, pc: i32, kc: i32, jc: i32, nc: i32, dst: usize): void {
+  const E = sizeof<T>();
+  const NR = NRV * lanes<T>();
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, nc - jr);
+    const base = dst + <usize>(jr * kc) * E;
+    if (trans) {
+      // B(p, j) = b[j·k + p]
+      for (let c = 0; c < NR; c++) {
+        const o = base + <usize>c * E;
+        if (c < cols) {
+          const src = b + (<usize>(jc + jr + c) * <usize>k + <usize>pc) * E;
+          for (let p = 0; p < kc; p++) st<T>(o + <usize>(p * NR) * E, ld<T>(src + <usize>p * E));
+        } else {
+          for (let p = 0; p < kc; p++) st<T>(o + <usize>(p * NR) * E, <T>0);
+        }
+      }
+    } else {
+      // B(p, j) = b[p·n + j]: NR contiguous values per p
+      for (let p = 0; p < kc; p++) {
+        const src = b + (<usize>(pc + p) * <usize>n + <usize>(jc + jr)) * E;
+        const o = base + <usize>(p * NR) * E;
+        if (cols == NR) {
+          v128.store(o, v128.load(src));
+          v128.store(o, v128.load(src, 16), 16);
+        } else {
+          for (let c = 0; c < NR; c++) st<T>(o + <usize>c * E, c < cols ? ld<T>(src + <usize>c * E) : <T>0);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The register-blocked micro-kernel: an MR × NR tile of C (MR = 4 rows, NR = two
+ * vectors) accumulated over kc packed steps in eight v128 registers. C = tile
+ * (first k block) or C += tile; partial edge tiles go through `tmp`.
+ */
+// @ts-ignore: decorator
+@inline function micro<T>(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bool, mr: i32, nr: i32, tmp: usize): void {
+  const E = <usize>sizeof<T>();
+  const NR = NRV * lanes<T>();
+  let c00 = v128.splat<T>(<T>0);
+  let c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load_splat<T>(ap);
+    c00 = v128.add<T>(c00, v128.mul<T>(a, b0));
+    c01 = v128.add<T>(c01, v128.mul<T>(a, b1));
+    a = v128.load_splat<T>(ap + E);
+    c10 = v128.add<T>(c10, v128.mul<T>(a, b0));
+    c11 = v128.add<T>(c11, v128.mul<T>(a, b1));
+    a = v128.load_splat<T>(ap + 2 * E);
+    c20 = v128.add<T>(c20, v128.mul<T>(a, b0));
+    c21 = v128.add<T>(c21, v128.mul<T>(a, b1));
+    a = v128.load_splat<T>(ap + 3 * E);
+    c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
+    c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
+    ap += 4 * E;
+    bp += 32;
+  }
+  const ldb = <usize>ldc * E;
+  if (mr == MR && nr == NR) {
+    let cp = c;
+    if (accumulate) {
+      v128.store(cp, v128.add<T>(v128.load(cp), c00));
+      v128.store(cp, v128.add<T>(v128.load(cp, 16), c01), 16);
+      cp += ldb;
+      v128.store(cp, v128.add<T>(v128.load(cp), c10));
+      v128.store(cp, v128.add<T>(v128.load(cp, 16), c11), 16);
+      cp += ldb;
+      v128.store(cp, v128.add<T>(v128.load(cp), c20));
+      v128.store(cp, v128.add<T>(v128.load(cp, 16), c21), 16);
+      cp += ldb;
+      v128.store(cp, v128.add<T>(v128.load(cp), c30));
+      v128.store(cp, v128.add<T>(v128.load(cp, 16), c31), 16);
+    } else {
+      v128.store(cp, c00);
+      v128.store(cp, c01, 16);
+      cp += ldb;
+      v128.store(cp, c10);
+      v128.store(cp, c11, 16);
+      cp += ldb;
+      v128.store(cp, c20);
+      v128.store(cp, c21, 16);
+      cp += ldb;
+      v128.store(cp, c30);
+      v128.store(cp, c31, 16);
+    }
+    return;
+  }
+  v128.store(tmp, c00);
+  v128.store(tmp, c01, 16);
+  v128.store(tmp, c10, 32);
+  v128.store(tmp, c11, 48);
+  v128.store(tmp, c20, 64);
+  v128.store(tmp, c21, 80);
+  v128.store(tmp, c30, 96);
+  v128.store(tmp, c31, 112);
+  for (let r = 0; r < mr; r++) {
+    const row = c + <usize>r * ldb;
+    const t = tmp + <usize>(r * 32);
+    for (let j = 0; j < nr; j++) {
+      const v = ld<T>(t + <usize>j * E);
+      const q = row + <usize>j * E;
+      st<T>(q, accumulate ? ld<T>(q) + v : v);
+    }
+  }
+}
+
+/**
+ * C[i0:i1, j0:j1] = op(A) · op(B) for C [m, n] row-major, op(A) [m, k], op(B) [k, n].
+ * Goto/BLIS loop order: NC column panels, KC depth blocks (B packed once per block),
+ * MC row blocks (A packed), then NR × MR micro-tiles.
+ */
+function gemm<T>(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize): void {
+  const E = <usize>sizeof<T>();
+  const NR = NRV * lanes<T>();
+  const pa = scratch;
+  const pb = scratch + <usize>PACK_A_BYTES;
+  const tmp = pb + <usize>PACK_B_BYTES;
+  if (k == 0) {
+    for (let i = i0; i < i1; i++) memory.fill(c + (<usize>i * <usize>n + <usize>j0) * E, 0, <usize>(j1 - j0) * E);
+    return;
+  }
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB<T>(b, k, n, transB, pc, kc, jc, nc, pb);
+      for (let ic = i0; ic < i1; ic += MC) {
+        const mc = min(MC, i1 - ic);
+        packA<T>(a, m, k, transA, ic, mc, pc, kc, pa);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bp = pb + <usize>(jr * kc) * E;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const cp = c + (<usize>(ic + ir) * <usize>n + <usize>(jc + jr)) * E;
+            micro<T>(kc, pa + <usize>(ir * kc) * E, bp, cp, n, pc > 0, mr, nr, tmp);
+          }
+        }
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------ sparse (CSR) × dense
+
+/** Number of non-zero entries of x[0:len]. */
+function countNonzero<T>(x: usize, len: i32): i32 {
+  const E = <usize>sizeof<T>();
+  let nz = 0;
+  for (let t = 0; t < len; t++) if (ld<T>(x + <usize>t * E) != <T>0) nz++;
+  return nz;
+}
+
+/**
+ * CSR of op(A) [rows, cols] (A stored [rows, cols], or [cols, rows] when trans),
+ * with values squared when `square`. rowPtr: i32[rows + 1]; idx: i32[nnz]; val: T[nnz];
+ * work: i32[rows] (trans only).
+ */
+function csr<T>(a: usize, rows: i32, cols: i32, trans: bool, square: bool, rowPtr: usize, idx: usize, val: usize, work: usize): void {
+  const E = <usize>sizeof<T>();
+  if (!trans) {
+    let q = 0;
+    for (let i = 0; i < rows; i++) {
+      store<i32>(rowPtr + <usize>i * 4, q);
+      const src = a + <usize>i * <usize>cols * E;
+      for (let j = 0; j < cols; j++) {
+        const v = ld<T>(src + <usize>j * E);
+        if (v != <T>0) {
+          store<i32>(idx + <usize>q * 4, j);
+          st<T>(val + <usize>q * E, square ? v * v : v);
+          q++;
+        }
+      }
+    }
+    store<i32>(rowPtr + <usize>rows * 4, q);
+    return;
+  }
+  // stored [cols, rows]: count per stored column, prefix sums, then fill
+  memory.fill(work, 0, <usize>rows * 4);
+  for (let p = 0; p < cols; p++) {
+    const src = a + <usize>p * <usize>rows * E;
+    for (let i = 0; i < rows; i++) {
+      if (ld<T>(src + <usize>i * E) != <T>0) {
+        const w = work + <usize>i * 4;
+        store<i32>(w, load<i32>(w) + 1);
+      }
+    }
+  }
+  let q = 0;
+  for (let i = 0; i < rows; i++) {
+    const cnt = load<i32>(work + <usize>i * 4);
+    store<i32>(rowPtr + <usize>i * 4, q);
+    store<i32>(work + <usize>i * 4, q);
+    q += cnt;
+  }
+  store<i32>(rowPtr + <usize>rows * 4, q);
+  for (let p = 0; p < cols; p++) {
+    const src = a + <usize>p * <usize>rows * E;
+    for (let i = 0; i < rows; i++) {
+      const v = ld<T>(src + <usize>i * E);
+      if (v != <T>0) {
+        const w = work + <usize>i * 4;
+        const at = load<i32>(w);
+        store<i32>(w, at + 1);
+        store<i32>(idx + <usize>at * 4, p);
+        st<T>(val + <usize>at * E, square ? v * v : v);
+      }
+    }
+  }
+}
+
+/**
+ * C[i0:i1, :] = S[i0:i1, :] · B for S in CSR and B [k, n] row-major, C [m, n].
+ * Each output row is built in chunks of four vectors kept in registers while the
+ * row's non-zeros stream past.
+ */
+function spmm<T>(rowPtr: usize, idx: usize, val: usize, b: usize, c: usize, n: i32, i0: i32, i1: i32): void {
+  const E = <usize>sizeof<T>();
+  const L = lanes<T>();
+  const W = 4 * L;
+  const rowBytes = <usize>n * E;
+  for (let i = i0; i < i1; i++) {
+    const q0 = load<i32>(rowPtr + <usize>i * 4);
+    const q1 = load<i32>(rowPtr + <usize>(i + 1) * 4);
+    const crow = c + <usize>i * rowBytes;
+    let j = 0;
+    for (; j + W <= n; j += W) {
+      let s0 = v128.splat<T>(<T>0);
+      let s1 = s0, s2 = s0, s3 = s0;
+      const bj = b + <usize>j * E;
+      for (let q = q0; q < q1; q++) {
+        const av = v128.load_splat<T>(val + <usize>q * E);
+        const br = bj + <usize>load<i32>(idx + <usize>q * 4) * rowBytes;
+        s0 = v128.add<T>(s0, v128.mul<T>(av, v128.load(br)));
+        s1 = v128.add<T>(s1, v128.mul<T>(av, v128.load(br, 16)));
+        s2 = v128.add<T>(s2, v128.mul<T>(av, v128.load(br, 32)));
+        s3 = v128.add<T>(s3, v128.mul<T>(av, v128.load(br, 48)));
+      }
+      const o = crow + <usize>j * E;
+      v128.store(o, s0);
+      v128.store(o, s1, 16);
+      v128.store(o, s2, 32);
+      v128.store(o, s3, 48);
+    }
+    for (; j + L <= n; j += L) {
+      let s0 = v128.splat<T>(<T>0);
+      const bj = b + <usize>j * E;
+      for (let q = q0; q < q1; q++) {
+        const av = v128.load_splat<T>(val + <usize>q * E);
+        s0 = v128.add<T>(s0, v128.mul<T>(av, v128.load(bj + <usize>load<i32>(idx + <usize>q * 4) * rowBytes)));
+      }
+      v128.store(crow + <usize>j * E, s0);
+    }
+    for (; j < n; j++) {
+      let s: T = <T>0;
+      const bj = b + <usize>j * E;
+      for (let q = q0; q < q1; q++) s += ld<T>(val + <usize>q * E) * ld<T>(bj + <usize>load<i32>(idx + <usize>q * 4) * rowBytes);
+      st<T>(crow + <usize>j * E, s);
+    }
+  }
+}
+
+/** dst [cols, rows] = src [rows, cols]ᵀ, in 16 × 16 tiles. */
+function transpose2d<T>(src: usize, rows: i32, cols: i32, dst: usize): void {
+  const E = <usize>sizeof<T>();
+  for (let i0 = 0; i0 < rows; i0 += 16) {
+    const i1 = min(rows, i0 + 16);
+    for (let j0 = 0; j0 < cols; j0 += 16) {
+      const j1 = min(cols, j0 + 16);
+      for (let i = i0; i < i1; i++) {
+        for (let j = j0; j < j1; j++) {
+          st<T>(dst + (<usize>j * <usize>rows + <usize>i) * E, ld<T>(src + (<usize>i * <usize>cols + <usize>j) * E));
+        }
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------ elementwise
+
+const OP_ADD: i32 = 0;
+const OP_SUB: i32 = 1;
+const OP_MUL: i32 = 2;
+const OP_DIV: i32 = 3;
+const OP_MAX: i32 = 4;
+
+// @ts-ignore: decorator
+@inline function vop<T>(op: i32, x: v128, y: v128): v128 {
+  if (op == OP_ADD) return v128.add<T>(x, y);
+  if (op == OP_SUB) return v128.sub<T>(x, y);
+  if (op == OP_MUL) return v128.mul<T>(x, y);
+  if (op == OP_DIV) return v128.div<T>(x, y);
+  // maximum with NaN from either side (x !== x || x >= y ? x : y), as the js backend
+  const keepX = v128.or(v128.ne<T>(x, x), v128.ge<T>(x, y));
+  return v128.bitselect(x, y, keepX);
+}
+
+// @ts-ignore: decorator
+@inline function sop<T>(op: i32, x: T, y: T): T {
+  if (op == OP_ADD) return x + y;
+  if (op == OP_SUB) return x - y;
+  if (op == OP_MUL) return x * y;
+  if (op == OP_DIV) return x / y;
+  return x != x || x >= y ? x : y;
+}
+
+/**
+ * out[r, j] = a[r·sar + j·sac] op b[r·sbr + j·sbc] over a rows × cols grid, where the
+ * column strides sac, sbc are 1 (contiguous) or 0 (broadcast along the row).
+ */
+function binary2d<T>(op: i32, a: usize, sar: i32, sac: i32, b: usize, sbr: i32, sbc: i32, out: usize, rows: i32, cols: i32): void {
+  const E = <usize>sizeof<T>();
+  const L = lanes<T>();
+  for (let r = 0; r < rows; r++) {
+    const ar = a + <usize>(r * sar) * E;
+    const br = b + <usize>(r * sbr) * E;
+    const orow = out + <usize>r * <usize>cols * E;
+    let j = 0;
+    if (sac == 1 && sbc == 1) {
+      for (; j + 2 * L <= cols; j += 2 * L) {
+        const o = <usize>j * E;
+        v128.store(orow + o, vop<T>(op, v128.load(ar + o), v128.load(br + o)));
+        v128.store(orow + o, vop<T>(op, v128.load(ar + o, 16), v128.load(br + o, 16)), 16);
+      }
+      for (; j < cols; j++) st<T>(orow + <usize>j * E, sop<T>(op, ld<T>(ar + <usize>j * E), ld<T>(br + <usize>j * E)));
+    } else if (sac == 1) {
+      const s = ld<T>(br);
+      const sv = v128.splat<T>(s);
+      for (; j + L <= cols; j += L) v128.store(orow + <usize>j * E, vop<T>(op, v128.load(ar + <usize>j * E), sv));
+      for (; j < cols; j++) st<T>(orow + <usize>j * E, sop<T>(op, ld<T>(ar + <usize>j * E), s));
+    } else if (sbc == 1) {
+      const s = ld<T>(ar);
+      const sv = v128.splat<T>(s);
+      for (; j + L <= cols; j += L) v128.store(orow + <usize>j * E, vop<T>(op, sv, v128.load(br + <usize>j * E)));
+      for (; j < cols; j++) st<T>(orow + <usize>j * E, sop<T>(op, s, ld<T>(br + <usize>j * E)));
+    } else {
+      const v = sop<T>(op, ld<T>(ar), ld<T>(br));
+      for (; j < cols; j++) st<T>(orow + <usize>j * E, v);
+    }
+  }
+}
+
+const U_NEG: i32 = 0;
+const U_ABS: i32 = 1;
+const U_SQRT: i32 = 2;
+const U_RELU: i32 = 3;
+const U_STEP: i32 = 4;
+const U_SIGN: i32 = 5;
+const U_SQUARE: i32 = 6;
+
+/** The SIMD-friendly unary ops (transcendental ones stay in JavaScript: see index.ts). */
+function unary<T>(op: i32, x: usize, out: usize, len: i32): void {
+  const E = <usize>sizeof<T>();
+  const L = lanes<T>();
+  const zero = v128.splat<T>(<T>0);
+  const one = v128.splat<T>(<T>1);
+  const mone = v128.splat<T>(<T>-1);
+  let i = 0;
+  for (; i + L <= len; i += L) {
+    const p = <usize>i * E;
+    const v = v128.load(x + p);
+    let r: v128;
+    if (op == U_NEG) r = v128.neg<T>(v);
+    else if (op == U_ABS) r = v128.abs<T>(v);
+    else if (op == U_SQRT) r = v128.sqrt<T>(v);
+    else if (op == U_RELU) r = v128.and(v, v128.gt<T>(v, zero)); // x > 0 ? x : 0 (NaN → 0 as the js backend)
+    else if (op == U_STEP) r = v128.and(one, v128.gt<T>(v, zero));
+    else if (op == U_SIGN) r = v128.or(v128.and(one, v128.gt<T>(v, zero)), v128.and(mone, v128.lt<T>(v, zero)));
+    else r = v128.mul<T>(v, v);
+    v128.store(out + p, r);
+  }
+  for (; i < len; i++) {
+    const v = ld<T>(x + <usize>i * E);
+    let r: T;
+    if (op == U_NEG) r = -v;
+    else if (op == U_ABS) r = abs<T>(v);
+    else if (op == U_SQRT) r = sqrt<T>(v);
+    else if (op == U_RELU) r = v > <T>0 ? v : <T>0;
+    else if (op == U_STEP) r = v > <T>0 ? <T>1 : <T>0;
+    else if (op == U_SIGN) r = v > <T>0 ? <T>1 : v < <T>0 ? <T>-1 : <T>0;
+    else r = v * v;
+    st<T>(out + <usize>i * E, r);
+  }
+}
+
+// ------------------------------------------------------------------ reductions
+
+/** out[o, t] = Σ_r x[o, r, t] (sum) or max_r, for x [outer, red, inner]. NaN propagates in max. */
+function reduce3<T>(isMax: bool, x: usize, outer: i32, red: i32, inner: i32, out: usize): void {
+  const E = <usize>sizeof<T>();
+  const L = lanes<T>();
+  if (inner == 1) {
+    for (let o = 0; o < outer; o++) {
+      const src = x + <usize>o * <usize>red * E;
+      let r = 0;
+      if (isMax) {
+        let m: T = <T>-Infinity;
+        for (; r < red; r++) {
+          const v = ld<T>(src + <usize>r * E);
+          if (v > m || v != v) m = v;
+        }
+        st<T>(out + <usize>o * E, m);
+      } else {
+        let s0 = v128.splat<T>(<T>0);
+        let s1 = s0;
+        for (; r + 2 * L <= red; r += 2 * L) {
+          s0 = v128.add<T>(s0, v128.load(src + <usize>r * E));
+          s1 = v128.add<T>(s1, v128.load(src + <usize>r * E, 16));
+        }
+        s0 = v128.add<T>(s0, s1);
+        let s: T = v128.extract_lane<T>(s0, 0) + v128.extract_lane<T>(s0, 1);
+        if (L == 4) s += v128.extract_lane<T>(s0, 2) + v128.extract_lane<T>(s0, 3);
+        for (; r < red; r++) s += ld<T>(src + <usize>r * E);
+        st<T>(out + <usize>o * E, s);
+      }
+    }
+    return;
+  }
+  const innerBytes = <usize>inner * E;
+  for (let o = 0; o < outer; o++) {
+    const dst = out + <usize>o * innerBytes;
+    const src0 = x + <usize>o * <usize>red * innerBytes;
+    memory.copy(dst, src0, innerBytes);
+    for (let r = 1; r < red; r++) {
+      const src = src0 + <usize>r * innerBytes;
+      let t = 0;
+      if (!isMax) {
+        for (; t + L <= inner; t += L) {
+          const p = <usize>t * E;
+          v128.store(dst + p, v128.add<T>(v128.load(dst + p), v128.load(src + p)));
+        }
+      }
+      for (; t < inner; t++) {
+        const p = <usize>t * E;
+        const v = ld<T>(src + p);
+        if (isMax) {
+          const m = ld<T>(dst + p);
+          if (v > m || v != v) st<T>(dst + p, v);
+        } else st<T>(dst + p, ld<T>(dst + p) + v);
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------ statistics helpers (f64)
+
+/** out[i] = Σ_j x[i, j]² for x [rows, cols] (f64). */
+function rowSqNorms(x: usize, rows: i32, cols: i32, out: usize): void {
+  for (let i = 0; i < rows; i++) {
+    const src = x + <usize>i * <usize>cols * 8;
+    let s0 = f64x2.splat(0);
+    let s1 = s0;
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const a = v128.load(src + <usize>j * 8);
+      const b = v128.load(src + <usize>j * 8, 16);
+      s0 = f64x2.add(s0, f64x2.mul(a, a));
+      s1 = f64x2.add(s1, f64x2.mul(b, b));
+    }
+    s0 = f64x2.add(s0, s1);
+    let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+    for (; j < cols; j++) {
+      const v = load<f64>(src + <usize>j * 8);
+      s += v * v;
+    }
+    store<f64>(out + <usize>i * 8, s);
+  }
+}
+
+/** out[i] = Σ_j x[i, j] y[i, j] for x, y [rows, cols] (f64). */
+function rowDots(x: usize, y: usize, rows: i32, cols: i32, out: usize): void {
+  for (let i = 0; i < rows; i++) {
+    const off = <usize>i * <usize>cols * 8;
+    let s0 = f64x2.splat(0);
+    let j = 0;
+    for (; j + 2 <= cols; j += 2) s0 = f64x2.add(s0, f64x2.mul(v128.load(x + off + <usize>j * 8), v128.load(y + off + <usize>j * 8)));
+    let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+    for (; j < cols; j++) s += load<f64>(x + off + <usize>j * 8) * load<f64>(y + off + <usize>j * 8);
+    store<f64>(out + <usize>i * 8, s);
+  }
+}
+
+// ------------------------------------------------------------------ exports
+
+export const SCRATCH_BYTES: i32 = PACK_A_BYTES + PACK_B_BYTES + 1024;
+
+export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize): void {
+  gemm<f32>(a, b, c, m, k, n, transA, transB, i0, i1, j0, j1, scratch);
+}
+export function gemm_f64(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize): void {
+  gemm<f64>(a, b, c, m, k, n, transA, transB, i0, i1, j0, j1, scratch);
+}
+export function nnz_f32(x: usize, len: i32): i32 {
+  return countNonzero<f32>(x, len);
+}
+export function nnz_f64(x: usize, len: i32): i32 {
+  return countNonzero<f64>(x, len);
+}
+export function csr_f32(a: usize, rows: i32, cols: i32, trans: bool, square: bool, rowPtr: usize, idx: usize, val: usize, work: usize): void {
+  csr<f32>(a, rows, cols, trans, square, rowPtr, idx, val, work);
+}
+export function csr_f64(a: usize, rows: i32, cols: i32, trans: bool, square: bool, rowPtr: usize, idx: usize, val: usize, work: usize): void {
+  csr<f64>(a, rows, cols, trans, square, rowPtr, idx, val, work);
+}
+export function spmm_f32(rowPtr: usize, idx: usize, val: usize, b: usize, c: usize, n: i32, i0: i32, i1: i32): void {
+  spmm<f32>(rowPtr, idx, val, b, c, n, i0, i1);
+}
+export function spmm_f64(rowPtr: usize, idx: usize, val: usize, b: usize, c: usize, n: i32, i0: i32, i1: i32): void {
+  spmm<f64>(rowPtr, idx, val, b, c, n, i0, i1);
+}
+export function transpose_f32(src: usize, rows: i32, cols: i32, dst: usize): void {
+  transpose2d<f32>(src, rows, cols, dst);
+}
+export function transpose_f64(src: usize, rows: i32, cols: i32, dst: usize): void {
+  transpose2d<f64>(src, rows, cols, dst);
+}
+export function binary_f32(op: i32, a: usize, sar: i32, sac: i32, b: usize, sbr: i32, sbc: i32, out: usize, rows: i32, cols: i32): void {
+  binary2d<f32>(op, a, sar, sac, b, sbr, sbc, out, rows, cols);
+}
+export function binary_f64(op: i32, a: usize, sar: i32, sac: i32, b: usize, sbr: i32, sbc: i32, out: usize, rows: i32, cols: i32): void {
+  binary2d<f64>(op, a, sar, sac, b, sbr, sbc, out, rows, cols);
+}
+export function unary_f32(op: i32, x: usize, out: usize, len: i32): void {
+  unary<f32>(op, x, out, len);
+}
+export function unary_f64(op: i32, x: usize, out: usize, len: i32): void {
+  unary<f64>(op, x, out, len);
+}
+export function reduce_f32(isMax: bool, x: usize, outer: i32, red: i32, inner: i32, out: usize): void {
+  reduce3<f32>(isMax, x, outer, red, inner, out);
+}
+export function reduce_f64(isMax: bool, x: usize, outer: i32, red: i32, inner: i32, out: usize): void {
+  reduce3<f64>(isMax, x, outer, red, inner, out);
+}
+export function row_sq_norms_f64(x: usize, rows: i32, cols: i32, out: usize): void {
+  rowSqNorms(x, rows, cols, out);
+}
+export function row_dots_f64(x: usize, y: usize, rows: i32, cols: i32, out: usize): void {
+  rowDots(x, y, rows, cols, out);
+}

@@ -1,0 +1,306 @@
+/**
+ * The `wasm` backend: WebAssembly SIMD kernels (AssemblyScript, assembly/kernels.ts)
+ * in float32 and float64, with matmul and the statistics kernel split over threads.
+ *
+ * In wasm: matmul (cache-blocked, packed, 4 × 2-vector register tiles; a CSR path
+ * when op(A) is mostly zeros, as MNIST pixels are), linearStats (built from those
+ * products, all in float64), binary add/sub/mul/div/maximum (same shape, scalar,
+ * row and column broadcasts), unary neg/abs/sqrt/relu/step/sign, and sum/max over
+ * one contiguous run of axes. Everything else delegates to the js backend: the
+ * transcendental unary ops (exp, log, log1p, tanh, sigmoid, softplus: V8 runs the
+ * same fdlibm-style code, so a copy into wasm memory would only add cost), pow and
+ * the comparisons, general n-d broadcasts, where, transpose, gatherRows and
+ * scatterAddRows (pure data movement), and arrays too small to repay the copy.
+ *
+ * Threads: mode '1-thread' runs every kernel on the calling thread; '2-threads'
+ * splits large matmuls (and so linearStats) by rows between the calling thread
+ * and one worker thread over the shared wasm memory — on a 2-core machine that
+ * keeps both cores busy without an idle third thread — and blocks in Atomics.wait
+ * until the worker is done, so the API stays synchronous.
+ */
+import type { Arr, Shape } from '../../tensor/tensor.js';
+import type { Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
+import { broadcastStrides, jsBackend } from '../js.js';
+import { MAX_THREADS, wasmRuntime, type WasmRuntime } from './runtime.js';
+
+type DT = 'f32' | 'f64';
+
+/** Below this many output elements the elementwise kernels stay in JavaScript. */
+const ELEMENTWISE_MIN = 2048;
+/** Below this many multiply-adds a matmul stays on one thread. */
+const PARALLEL_MIN_MACS = 1 << 18;
+/** The CSR path is taken when op(A) has at most this fraction of non-zeros. */
+const SPARSE_MAX_DENSITY = 0.4;
+
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4 };
+const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, relu: 3, step: 4, sign: 5 };
+const U_SQUARE = 6;
+
+function dtOf(x: Arr): DT {
+  return x instanceof Float64Array ? 'f64' : 'f32';
+}
+
+function prod(xs: readonly number[]): number {
+  let p = 1;
+  for (const x of xs) p *= x;
+  return p;
+}
+
+/** Options of {@link createWasmBackend}. */
+export interface WasmBackendOptions {
+  /** Threads for matmul and linearStats: 1 or 2 (up to 4). Default: $ADADAGRAD_THREADS, else 2. */
+  readonly threads?: number;
+}
+
+/** The thread count from the option, else $ADADAGRAD_THREADS, else 2. */
+export function resolveThreads(threads?: number): number {
+  let t = threads;
+  if (t === undefined) {
+    const env = typeof process !== 'undefined' ? process.env['ADADAGRAD_THREADS'] : undefined;
+    t = env !== undefined && env !== '' ? Number(env) : 2;
+  }
+  if (!Number.isInteger(t) || t < 1 || t > MAX_THREADS) {
+    throw new Error(`wasm backend: threads must be an integer in [1, ${MAX_THREADS}], got ${String(threads ?? t)} (option or ADADAGRAD_THREADS)`);
+  }
+  return t;
+}
+
+/** The mode string of a thread count: '1-thread', '2-threads', ... */
+export function threadsMode(t: number): string {
+  return t === 1 ? '1-thread' : `${t}-threads`;
+}
+
+/**
+ * matmul on pointers into wasm memory: c [m, n] = op(a) · op(b), choosing the CSR
+ * path for a mostly-zero op(A) and splitting rows over `threads`. With `squareA`,
+ * op(A) is replaced by op(A)∘op(A) (used by linearStats).
+ */
+export function matmulPtr(
+  rt: WasmRuntime, dt: DT, a: number, b: number, c: number, m: number, k: number, n: number,
+  transA: boolean, transB: boolean, threads: number, squareA = false,
+): void {
+  const E = dt === 'f64' ? 8 : 4;
+  const ex = rt.ex;
+  if (m === 0 || n === 0) return;
+  const macs = m * k * n;
+  const nt = macs >= PARALLEL_MIN_MACS ? Math.min(threads, Math.max(1, Math.floor(m / 8))) : 1;
+  // sparse path: worth it once the scan of A is small next to the product
+  if (k > 0 && n >= 2) {
+    const nz = dt === 'f64' ? ex.nnz_f64(a, m * k) : ex.nnz_f32(a, m * k);
+    if (nz <= SPARSE_MAX_DENSITY * m * k) {
+      const rowPtr = rt.alloc((m + 1) * 4);
+      const idx = rt.alloc(Math.max(1, nz) * 4);
+      const val = rt.alloc(Math.max(1, nz) * E);
+      const work = transA ? rt.alloc(m * 4) : 0;
+      if (dt === 'f64') ex.csr_f64(a, m, k, transA ? 1 : 0, squareA ? 1 : 0, rowPtr, idx, val, work);
+      else ex.csr_f32(a, m, k, transA ? 1 : 0, squareA ? 1 : 0, rowPtr, idx, val, work);
+      let bb = b;
+      if (transB) {
+        // B stored [n, k]: materialise op(B) [k, n]
+        bb = rt.alloc(k * n * E);
+        if (dt === 'f64') ex.transpose_f64(b, n, k, bb);
+        else ex.transpose_f32(b, n, k, bb);
+      }
+      const kernel = dt === 'f64' ? 'spmm_f64' : 'spmm_f32';
+      const ntS = nz * n >= PARALLEL_MIN_MACS ? nt : 1;
+      const rows = splitByWeight(rt.i32, rowPtr >> 2, m, ntS);
+      if (rows.length === 2) {
+        ex[kernel](rowPtr, idx, val, bb, c, n, 0, m);
+      } else {
+        rt.parallel(kernel, rows.slice(0, -1).map((r0, t) => [rowPtr, idx, val, bb, c, n, r0, rows[t + 1]!]));
+      }
+      return;
+    }
+  }
+  let aa = a;
+  if (squareA) {
+    aa = rt.alloc(m * k * E);
+    if (dt === 'f64') ex.unary_f64(U_SQUARE, a, aa, m * k);
+    else ex.unary_f32(U_SQUARE, a, aa, m * k);
+  }
+  const kernel = dt === 'f64' ? 'gemm_f64' : 'gemm_f32';
+  const tA = transA ? 1 : 0;
+  const tB = transB ? 1 : 0;
+  if (nt === 1) {
+    ex[kernel](aa, b, c, m, k, n, tA, tB, 0, m, 0, n, rt.scratch(0));
+    return;
+  }
+  // rows in multiples of the 4-row register tile
+  const lists: number[][] = [];
+  for (let t = 0; t < nt; t++) {
+    const i0 = Math.min(m, Math.round((t * m) / nt / 4) * 4);
+    const i1 = t === nt - 1 ? m : Math.min(m, Math.round(((t + 1) * m) / nt / 4) * 4);
+    lists.push([aa, b, c, m, k, n, tA, tB, i0, i1, 0, n, rt.scratch(t)]);
+  }
+  rt.parallel(kernel, lists);
+}
+
+/** Split rows [0, m) into `parts` ranges with about equal non-zeros; returns the boundaries. */
+function splitByWeight(i32: Int32Array, rowPtrIdx: number, m: number, parts: number): number[] {
+  const total = i32[rowPtrIdx + m]!;
+  const bounds = [0];
+  let r = 0;
+  for (let t = 1; t < parts; t++) {
+    const target = (total * t) / parts;
+    while (r < m && i32[rowPtrIdx + r]! < target) r++;
+    bounds.push(Math.max(bounds[bounds.length - 1]!, r));
+  }
+  bounds.push(m);
+  return bounds;
+}
+
+/**
+ * The 2-D form of a broadcast operand over an output collapsed to [rows, cols]:
+ * element (r, j) at r·sr + j·sc, or null when the broadcast does not collapse so.
+ */
+function collapse2d(shape: Shape, outShape: Shape): { sr: number; sc: number } | null {
+  const r = outShape.length;
+  if (r === 0) return { sr: 0, sc: 0 };
+  const st = broadcastStrides(shape, outShape);
+  const sc = st[r - 1]!;
+  const cols = outShape[r - 1]!;
+  const lead = st.slice(0, r - 1);
+  if (lead.every((s) => s === 0)) return { sr: 0, sc };
+  // all leading axes present and contiguous: row stride = the operand's row length
+  const rowLen = sc === 0 ? 1 : cols;
+  let acc = rowLen;
+  for (let ax = r - 2; ax >= 0; ax--) {
+    if (outShape[ax] !== 1 && st[ax] !== acc) return null;
+    acc *= outShape[ax]!;
+  }
+  return { sr: rowLen, sc };
+}
+
+/** A wasm backend with a fixed thread count. */
+export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { readonly threads: number } {
+  const threads = resolveThreads(opts.threads);
+  const rt = (): WasmRuntime => wasmRuntime();
+  return {
+    name: 'wasm',
+    mode: threadsMode(threads),
+    threads,
+
+    unary(op: UnaryOp, x: Arr, out: Arr): void {
+      const code = UNARY_CODES[op];
+      if (code === undefined || x.length < ELEMENTWISE_MIN) return jsBackend.unary(op, x, out);
+      const r = rt();
+      r.reset();
+      const dt = dtOf(x);
+      const px = r.put(x, dt);
+      const po = r.alloc(x.length * (dt === 'f64' ? 8 : 4));
+      if (dt === 'f64') r.ex.unary_f64(code, px, po, x.length);
+      else r.ex.unary_f32(code, px, po, x.length);
+      r.get(po, dt, out, x.length);
+    },
+
+    binary(op: BinaryOp, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void {
+      const code = BINARY_CODES[op];
+      if (code === undefined || out.length < ELEMENTWISE_MIN || dtOf(a) !== dtOf(out) || dtOf(b) !== dtOf(out)) {
+        return jsBackend.binary(op, a, aShape, b, bShape, out, outShape);
+      }
+      const ca = collapse2d(aShape, outShape);
+      const cb = collapse2d(bShape, outShape);
+      // also require the operands' sizes to match the collapsed form (outShape can exceed the broadcast)
+      const cols = outShape.length > 0 ? outShape[outShape.length - 1]! : 1;
+      const rows = out.length / Math.max(1, cols);
+      if (ca === null || cb === null || cols === 0 || a.length !== expectLen(ca, rows, cols) || b.length !== expectLen(cb, rows, cols)) {
+        return jsBackend.binary(op, a, aShape, b, bShape, out, outShape);
+      }
+      const r = rt();
+      r.reset();
+      const dt = dtOf(out);
+      const pa = r.put(a, dt);
+      const pb = r.put(b, dt);
+      const po = r.alloc(out.length * (dt === 'f64' ? 8 : 4));
+      if (dt === 'f64') r.ex.binary_f64(code, pa, ca.sr, ca.sc, pb, cb.sr, cb.sc, po, rows, cols);
+      else r.ex.binary_f32(code, pa, ca.sr, ca.sc, pb, cb.sr, cb.sc, po, rows, cols);
+      r.get(po, dt, out);
+    },
+
+    where(cond: Arr, cShape: Shape, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void {
+      jsBackend.where(cond, cShape, a, aShape, b, bShape, out, outShape);
+    },
+
+    reduce(op: ReduceOp, x: Arr, shape: Shape, axes: readonly number[], out: Arr): void {
+      const contiguousRun = axes.length > 0 && axes.every((ax, i) => ax === axes[0]! + i);
+      if (!contiguousRun || x.length < ELEMENTWISE_MIN || dtOf(x) !== dtOf(out)) return jsBackend.reduce(op, x, shape, axes, out);
+      const a0 = axes[0]!;
+      const a1 = axes[axes.length - 1]!;
+      const outer = prod(shape.slice(0, a0));
+      const red = prod(shape.slice(a0, a1 + 1));
+      const inner = prod(shape.slice(a1 + 1));
+      if (red === 0) return jsBackend.reduce(op, x, shape, axes, out);
+      const r = rt();
+      r.reset();
+      const dt = dtOf(x);
+      const px = r.put(x, dt);
+      const po = r.alloc(out.length * (dt === 'f64' ? 8 : 4));
+      if (dt === 'f64') r.ex.reduce_f64(op === 'max' ? 1 : 0, px, outer, red, inner, po);
+      else r.ex.reduce_f32(op === 'max' ? 1 : 0, px, outer, red, inner, po);
+      r.get(po, dt, out);
+    },
+
+    matmul(a: Arr, b: Arr, m: number, k: number, n: number, out: Arr, transA: boolean, transB: boolean): void {
+      const dt = dtOf(out);
+      if (dtOf(a) !== dt || dtOf(b) !== dt || m * k * n < 512) return jsBackend.matmul(a, b, m, k, n, out, transA, transB);
+      const r = rt();
+      r.reset();
+      const pa = r.put(a, dt);
+      const pb = r.put(b, dt);
+      const pc = r.alloc(m * n * (dt === 'f64' ? 8 : 4));
+      matmulPtr(r, dt, pa, pb, pc, m, k, n, transA, transB, threads);
+      r.get(pc, dt, out, m * n);
+    },
+
+    transpose(x: Arr, shape: Shape, perm: readonly number[], out: Arr): void {
+      jsBackend.transpose(x, shape, perm, out);
+    },
+
+    gatherRows(x: Arr, rowSize: number, idx: Int32Array, out: Arr): void {
+      jsBackend.gatherRows(x, rowSize, idx, out);
+    },
+
+    scatterAddRows(g: Arr, rowSize: number, idx: Int32Array, out: Arr): void {
+      jsBackend.scatterAddRows(g, rowSize, idx, out);
+    },
+
+    /**
+     * All in float64 inside wasm memory: sqNorms from row norms of X and Δ,
+     * dots from T = X·M (then Σ_k T∘Δ per row), coordSumSq = (X∘X)ᵀ(Δ∘Δ);
+     * both products go through matmulPtr (threads, CSR path for sparse X).
+     */
+    linearStats(
+      x: Arr, delta: Arr, mm: Arr, b: number, din: number, dout: number,
+      sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array,
+    ): void {
+      if (b * din * dout < 512) return jsBackend.linearStats(x, delta, mm, b, din, dout, sqNorms, dots, coordSumSq);
+      const r = rt();
+      r.reset();
+      const ex = r.ex;
+      const X = r.put(x.length === b * din ? x : x.subarray(0, b * din), 'f64');
+      const D = r.put(delta.length === b * dout ? delta : delta.subarray(0, b * dout), 'f64');
+      const M = r.put(mm.length === din * dout ? mm : mm.subarray(0, din * dout), 'f64');
+      const xn = r.alloc(b * 8);
+      const dn = r.alloc(b * 8);
+      ex.row_sq_norms_f64(X, b, din, xn);
+      ex.row_sq_norms_f64(D, b, dout, dn);
+      const T = r.alloc(b * dout * 8);
+      matmulPtr(r, 'f64', X, M, T, b, din, dout, false, false, threads);
+      const dp = r.alloc(b * 8);
+      ex.row_dots_f64(T, D, b, dout, dp);
+      const D2 = r.alloc(b * dout * 8);
+      ex.unary_f64(U_SQUARE, D, D2, b * dout);
+      const CS = r.alloc(din * dout * 8);
+      matmulPtr(r, 'f64', X, D2, CS, din, b, dout, true, false, threads, true);
+      const f = r.f64;
+      for (let i = 0; i < b; i++) sqNorms[i] = f[(xn >> 3) + i]! * f[(dn >> 3) + i]!;
+      dots.set(f.subarray(dp >> 3, (dp >> 3) + b));
+      coordSumSq.set(f.subarray(CS >> 3, (CS >> 3) + din * dout));
+    },
+  };
+}
+
+function expectLen(c: { sr: number; sc: number }, rows: number, cols: number): number {
+  if (c.sr === 0) return c.sc === 0 ? 1 : cols;
+  return c.sc === 0 ? rows : rows * cols;
+}
