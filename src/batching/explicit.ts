@@ -41,7 +41,7 @@ function toMatrix(G: Tensor | readonly (readonly number[])[] | { data: ArrayLike
  *
  * @example
  * const s = statsFromPerSampleGrads([[1, 2], [3, 4], [5, 0]]);
- * statistics(s).S_norm; // (1/2) Σ_i ||g_i − ḡ||² = 10
+ * statistics(s).S_norm; // ḡ = (3, 2); (1/2)(4 + 4 + 8) = 8
  */
 export function statsFromPerSampleGrads(
   G: Tensor | readonly (readonly number[])[] | { data: ArrayLike<number>; b: number; d: number },
