@@ -30,9 +30,12 @@ export function registerBackend(b: Backend): void {
   registry.set(b.name, b);
 }
 
-/** Names of the registered backends and of those built on first selection. */
+/**
+ * Names of the selectable backends: the registered ones and `wasm` (built on first
+ * selection). `gpujs` is opt-in and float32: it appears once selected or loaded.
+ */
 export function listBackends(): string[] {
-  return [...new Set([...registry.keys(), ...factories.keys()])];
+  return [...new Set([...registry.keys(), 'wasm'])];
 }
 
 /**
@@ -50,7 +53,7 @@ export function setBackend(name: string, opts?: BackendOptions): Backend {
   if (b === undefined) {
     const make = factories.get(name);
     if (make === undefined) {
-      throw new Error(`setBackend: unknown backend '${name}'; available: ${listBackends().join(', ')}`);
+      throw new Error(`setBackend: unknown backend '${name}'; available: ${[...new Set([...listBackends(), ...factories.keys()])].join(', ')}`);
     }
     b = make(opts ?? {});
     registry.set(name, b);

@@ -41,6 +41,8 @@ export interface GpujsBackendOptions {
   readonly allowSoftwareAdapter?: boolean;
 }
 
+/** Loop bound for gpu.js kernels (sizes are arguments, so gpu.js cannot see them). */
+export const LOOP_MAX = 1 << 24;
 /** Largest array the float32 index arithmetic addresses exactly. */
 const MAX_ELEMENTS = 1 << 24;
 /** Below this many output elements (or multiply-adds for matmul) the js backend is used. */
@@ -88,19 +90,22 @@ class SyncRunner implements KernelRunner {
     const { GPU } = loadGpuJs();
     this.gpu = new GPU({ mode });
   }
-  private kernel(name: string, pipeline: boolean): KernelFn {
-    const key = `${name}:${pipeline}`;
+  private kernel(name: string): KernelFn {
+    const key = name;
     let k = this.kernels.get(key);
     if (k === undefined) {
       const src = KERNEL_SOURCES[name];
       if (src === undefined) throw new Error(`gpujs backend: no kernel ${name}`);
-      k = this.gpu.createKernel(src, { dynamicOutput: true, dynamicArguments: true, precision: 'single', pipeline, output: [1] });
+      // NOTE: gpu.js caps loops with argument bounds at loopMaxIterations (default 1000): lift it.
+      // In cpu and webasm modes there is no device memory, so pipeline results would be plain
+      // arrays anyway; they are requested only on webgpu.
+      k = this.gpu.createKernel(src, { dynamicOutput: true, dynamicArguments: true, precision: 'single', output: [1], loopMaxIterations: LOOP_MAX });
       this.kernels.set(key, k);
     }
     return k;
   }
-  run(name: string, size: number, args: unknown[], pipeline = false): unknown {
-    const k = this.kernel(name, pipeline);
+  run(name: string, size: number, args: unknown[]): unknown {
+    const k = this.kernel(name);
     k.setOutput([size]);
     return k(...args);
   }

@@ -60,7 +60,7 @@ function kernel(name, pipeline) {
   let k = kernels.get(key);
   if (!k) {
     const fn = new Function('return (' + sources[name] + ')')();
-    k = gpu.createKernel(fn, { dynamicOutput: true, dynamicArguments: true, precision: 'single', pipeline, output: [1] });
+    k = gpu.createKernel(fn, { dynamicOutput: true, dynamicArguments: true, precision: 'single', pipeline, output: [1], loopMaxIterations: 16777216 });
     kernels.set(key, k);
   }
   return k;

@@ -72,11 +72,18 @@ const MAX_ARGS = 16;
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, ctrl, args, names } = workerData;
-const inst = new WA.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } });
-const fns = names.map((n) => inst.exports[n]);
 const C = new Int32Array(ctrl);
 const A = new Float64Array(args);
-Atomics.store(C, ${READY}, 1);
+let fns;
+try {
+  const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } });
+  fns = names.map((n) => inst.exports[n]);
+  Atomics.store(C, ${READY}, 1);
+} catch (e) {
+  Atomics.store(C, ${READY}, -1);
+  Atomics.notify(C, ${READY});
+  throw e;
+}
 Atomics.notify(C, ${READY});
 let seen = 0;
 for (;;) {
@@ -260,6 +267,10 @@ export class WasmRuntime {
       while (Atomics.load(c, READY) === 0) {
         if (Date.now() > deadline) throw new Error('wasm backend: a worker thread did not start within 30 s');
         Atomics.wait(c, READY, 0, 100);
+      }
+      if (Atomics.load(c, READY) !== 1) {
+        void worker.terminate();
+        throw new Error('wasm backend: a worker thread could not instantiate the kernels');
       }
       this.workers.push({ worker, ctrl: c, args: new Float64Array(args), seq: 0 });
     }
