@@ -2,8 +2,8 @@
  * The `wasm` backend: WebAssembly SIMD kernels (AssemblyScript, assembly/kernels.ts)
  * in float32 and float64, with matmul and the statistics kernel split over threads.
  *
- * In wasm: matmul (cache-blocked, packed, 4 × 2-vector register tiles; a CSR path
- * when op(A) is mostly zeros, as MNIST pixels are), linearStats (built from those
+ * In wasm: matmul (cache-blocked, packed, 4 × 2-vector register tiles; a sparse path
+ * when op(A) is mostly zeros, as MNIST pixels are, that skips the zeros row by row), linearStats (built from those
  * products, all in float64), binary add/sub/mul/div/maximum (same shape, scalar,
  * row and column broadcasts), unary neg/abs/sqrt/relu/step/sign, and sum/max over
  * one contiguous run of axes. Everything else delegates to the js backend: the
@@ -29,7 +29,7 @@ type DT = 'f32' | 'f64';
 const ELEMENTWISE_MIN = 2048;
 /** Below this many multiply-adds a matmul stays on one thread. */
 const PARALLEL_MIN_MACS = 1 << 18;
-/** The CSR path is taken when op(A) has at most this fraction of non-zeros. */
+/** The sparse path is taken when op(A) has at most this fraction of non-zeros (sampled). */
 const SPARSE_MAX_DENSITY = 0.4;
 
 const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4 };
@@ -71,7 +71,7 @@ export function threadsMode(t: number): string {
 }
 
 /**
- * matmul on pointers into wasm memory: c [m, n] = op(a) · op(b), choosing the CSR
+ * matmul on pointers into wasm memory: c [m, n] = op(a) · op(b), choosing the sparse
  * path for a mostly-zero op(A) and splitting rows over `threads`. With `squareA`,
  * op(A) is replaced by op(A)∘op(A) (used by linearStats).
  */
@@ -84,33 +84,9 @@ export function matmulPtr(
   if (m === 0 || n === 0) return;
   const macs = m * k * n;
   const nt = macs >= PARALLEL_MIN_MACS ? Math.min(threads, Math.max(1, Math.floor(m / 8))) : 1;
-  // sparse path: worth it once the scan of A is small next to the product
-  if (k > 0 && n >= 2) {
-    const nz = dt === 'f64' ? ex.nnz_f64(a, m * k) : ex.nnz_f32(a, m * k);
-    if (nz <= SPARSE_MAX_DENSITY * m * k) {
-      const rowPtr = rt.alloc((m + 1) * 4);
-      const idx = rt.alloc(Math.max(1, nz) * 4);
-      const val = rt.alloc(Math.max(1, nz) * E);
-      const work = transA ? rt.alloc(m * 4) : 0;
-      if (dt === 'f64') ex.csr_f64(a, m, k, transA ? 1 : 0, squareA ? 1 : 0, rowPtr, idx, val, work);
-      else ex.csr_f32(a, m, k, transA ? 1 : 0, squareA ? 1 : 0, rowPtr, idx, val, work);
-      let bb = b;
-      if (transB) {
-        // B stored [n, k]: materialise op(B) [k, n]
-        bb = rt.alloc(k * n * E);
-        if (dt === 'f64') ex.transpose_f64(b, n, k, bb);
-        else ex.transpose_f32(b, n, k, bb);
-      }
-      const kernel = dt === 'f64' ? 'spmm_f64' : 'spmm_f32';
-      const ntS = nz * n >= PARALLEL_MIN_MACS ? nt : 1;
-      const rows = splitByWeight(rt.i32, rowPtr >> 2, m, ntS);
-      if (rows.length === 2) {
-        ex[kernel](rowPtr, idx, val, bb, c, n, 0, m);
-      } else {
-        rt.parallel(kernel, rows.slice(0, -1).map((r0, t) => [rowPtr, idx, val, bb, c, n, r0, rows[t + 1]!]));
-      }
-      return;
-    }
+  if (k > 0 && n >= 2 && sampledDensity(rt, dt, a, transA ? k : m, transA ? m : k) <= SPARSE_MAX_DENSITY) {
+    sparseMatmul(rt, dt, a, b, c, m, k, n, transA, transB, nt, squareA);
+    return;
   }
   let aa = a;
   if (squareA) {
@@ -135,18 +111,76 @@ export function matmulPtr(
   rt.parallel(kernel, lists);
 }
 
-/** Split rows [0, m) into `parts` ranges with about equal non-zeros; returns the boundaries. */
-function splitByWeight(i32: Int32Array, rowPtrIdx: number, m: number, parts: number): number[] {
-  const total = i32[rowPtrIdx + m]!;
-  const bounds = [0];
-  let r = 0;
-  for (let t = 1; t < parts; t++) {
-    const target = (total * t) / parts;
-    while (r < m && i32[rowPtrIdx + r]! < target) r++;
-    bounds.push(Math.max(bounds[bounds.length - 1]!, r));
+/** Fraction of non-zeros in up to 64 evenly spaced rows of a stored [rows, cols] matrix. */
+function sampledDensity(rt: WasmRuntime, dt: DT, a: number, rows: number, cols: number): number {
+  const view = dt === 'f64' ? rt.f64 : rt.f32;
+  const base = dt === 'f64' ? a >> 3 : a >> 2;
+  const picks = Math.min(rows, 64);
+  let nz = 0;
+  for (let s = 0; s < picks; s++) {
+    const r = Math.floor(((s + 0.5) * rows) / picks);
+    const o = base + r * cols;
+    for (let j = 0; j < cols; j++) if (view[o + j] !== 0) nz++;
   }
-  bounds.push(m);
-  return bounds;
+  return nz / (picks * cols);
+}
+
+/** [start, end) ranges splitting [0, total) into `parts` near-equal pieces. */
+function ranges(total: number, parts: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let t = 0; t < parts; t++) out.push([Math.floor((t * total) / parts), Math.floor(((t + 1) * total) / parts)]);
+  return out;
+}
+
+/**
+ * matmul for a mostly-zero op(A) kept in its dense layout: each row's non-zeros are
+ * gathered on the fly (no CSR of the whole matrix). op(A) = A: rows of C in parallel
+ * (spmm_rows). op(A) = Aᵀ (A stored [k, m]): stored rows scatter into C, each thread
+ * into its own accumulator, summed at the end (spmm_scatter).
+ */
+function sparseMatmul(
+  rt: WasmRuntime, dt: DT, a: number, b: number, c: number, m: number, k: number, n: number,
+  transA: boolean, transB: boolean, nt: number, squareA: boolean,
+): void {
+  const E = dt === 'f64' ? 8 : 4;
+  const ex = rt.ex;
+  let bb = b;
+  if (transB) {
+    // B stored [n, k]: materialise op(B) [k, n]
+    bb = rt.alloc(k * n * E);
+    if (dt === 'f64') ex.transpose_f64(b, n, k, bb);
+    else ex.transpose_f32(b, n, k, bb);
+  }
+  const rowLen = transA ? m : k;
+  const workBytes = Math.ceil((rowLen * 4) / 64) * 64 + rowLen * E;
+  const work = (t: number): number => (workBytes <= rt.scratchBytes ? rt.scratch(t) : rt.alloc(workBytes));
+  if (!transA) {
+    let aa = a;
+    if (squareA) {
+      aa = rt.alloc(m * k * E);
+      if (dt === 'f64') ex.unary_f64(U_SQUARE, a, aa, m * k);
+      else ex.unary_f32(U_SQUARE, a, aa, m * k);
+    }
+    const kernel = dt === 'f64' ? 'spmm_rows_f64' : 'spmm_rows_f32';
+    const works = Array.from({ length: nt }, (_, t) => work(t));
+    if (nt === 1) ex[kernel](aa, bb, c, k, n, 0, m, works[0]!);
+    else rt.parallel(kernel, ranges(m, nt).map(([i0, i1], t) => [aa, bb, c, k, n, i0, i1, works[t]!]));
+    return;
+  }
+  const kernel = dt === 'f64' ? 'spmm_scatter_f64' : 'spmm_scatter_f32';
+  const sh = dt === 'f64' ? 3 : 2;
+  const accs = [c];
+  for (let t = 1; t < nt; t++) accs.push(rt.alloc(m * n * E));
+  const works = Array.from({ length: nt }, (_, t) => work(t));
+  const v = dt === 'f64' ? rt.f64 : rt.f32; // read after the allocations (a growth refreshes the views)
+  for (const acc of accs) v.fill(0, acc >> sh, (acc >> sh) + m * n);
+  const sq = squareA ? 1 : 0;
+  if (nt === 1) ex[kernel](a, bb, c, m, n, 0, k, sq, works[0]!);
+  else rt.parallel(kernel, ranges(k, nt).map(([p0, p1], t) => [a, bb, accs[t]!, m, n, p0, p1, sq, works[t]!]));
+  for (let t = 1; t < nt; t++) {
+    if (dt === 'f64') ex.binary_f64(0, c, 0, 1, accs[t]!, 0, 1, c, 1, m * n);
+    else ex.binary_f32(0, c, 0, 1, accs[t]!, 0, 1, c, 1, m * n);
+  }
 }
 
 /**
@@ -267,7 +301,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     /**
      * All in float64 inside wasm memory: sqNorms from row norms of X and Δ,
      * dots from T = X·M (then Σ_k T∘Δ per row), coordSumSq = (X∘X)ᵀ(Δ∘Δ);
-     * both products go through matmulPtr (threads, CSR path for sparse X).
+     * both products go through matmulPtr (threads, the sparse path for sparse X).
      */
     linearStats(
       x: Arr, delta: Arr, mm: Arr, b: number, din: number, dout: number,

@@ -30,12 +30,10 @@ export interface KernelExports {
   readonly SCRATCH_BYTES: WasmGlobal;
   gemm_f32(a: number, b: number, c: number, m: number, k: number, n: number, tA: number, tB: number, i0: number, i1: number, j0: number, j1: number, scratch: number): void;
   gemm_f64(a: number, b: number, c: number, m: number, k: number, n: number, tA: number, tB: number, i0: number, i1: number, j0: number, j1: number, scratch: number): void;
-  nnz_f32(x: number, len: number): number;
-  nnz_f64(x: number, len: number): number;
-  csr_f32(a: number, rows: number, cols: number, trans: number, square: number, rowPtr: number, idx: number, val: number, work: number): void;
-  csr_f64(a: number, rows: number, cols: number, trans: number, square: number, rowPtr: number, idx: number, val: number, work: number): void;
-  spmm_f32(rowPtr: number, idx: number, val: number, b: number, c: number, n: number, i0: number, i1: number): void;
-  spmm_f64(rowPtr: number, idx: number, val: number, b: number, c: number, n: number, i0: number, i1: number): void;
+  spmm_rows_f32(a: number, b: number, c: number, k: number, n: number, i0: number, i1: number, work: number): void;
+  spmm_rows_f64(a: number, b: number, c: number, k: number, n: number, i0: number, i1: number, work: number): void;
+  spmm_scatter_f32(a: number, b: number, c: number, m: number, n: number, p0: number, p1: number, square: number, work: number): void;
+  spmm_scatter_f64(a: number, b: number, c: number, m: number, n: number, p0: number, p1: number, square: number, work: number): void;
   transpose_f32(src: number, rows: number, cols: number, dst: number): void;
   transpose_f64(src: number, rows: number, cols: number, dst: number): void;
   binary_f32(op: number, a: number, sar: number, sac: number, b: number, sbr: number, sbc: number, out: number, rows: number, cols: number): void;
@@ -49,7 +47,7 @@ export interface KernelExports {
 }
 
 /** Kernels a worker can be asked to run (by index in this list). */
-export const THREADED_KERNELS = ['gemm_f32', 'gemm_f64', 'spmm_f32', 'spmm_f64'] as const;
+export const THREADED_KERNELS = ['gemm_f32', 'gemm_f64', 'spmm_rows_f32', 'spmm_rows_f64', 'spmm_scatter_f32', 'spmm_scatter_f64'] as const;
 export type ThreadedKernel = (typeof THREADED_KERNELS)[number];
 
 const PAGE = 65536;

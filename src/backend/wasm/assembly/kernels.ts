@@ -229,94 +229,63 @@ function gemm<T>(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: b
   }
 }
 
-// ------------------------------------------------------------------ sparse (CSR) × dense
-
-/** Number of non-zero entries of x[0:len]. */
-function countNonzero<T>(x: usize, len: i32): i32 {
-  const E = <usize>sizeof<T>();
-  let nz = 0;
-  for (let t = 0; t < len; t++) if (ld<T>(x + <usize>t * E) != <T>0) nz++;
-  return nz;
-}
+// ------------------------------------------------------------------ sparse × dense
 
 /**
- * CSR of op(A) [rows, cols] (A stored [rows, cols], or [cols, rows] when trans),
- * with values squared when `square`. rowPtr: i32[rows + 1]; idx: i32[nnz]; val: T[nnz];
- * work: i32[rows] (trans only).
+ * The non-zeros of a dense row src[0:len] into idx (i32) and val (T); returns their
+ * count. Whole zero vectors are skipped with one compare.
  */
-function csr<T>(a: usize, rows: i32, cols: i32, trans: bool, square: bool, rowPtr: usize, idx: usize, val: usize, work: usize): void {
+// @ts-ignore: decorator
+@inline function rowNonzeros<T>(src: usize, len: i32, idx: usize, val: usize): i32 {
   const E = <usize>sizeof<T>();
-  if (!trans) {
-    let q = 0;
-    for (let i = 0; i < rows; i++) {
-      store<i32>(rowPtr + <usize>i * 4, q);
-      const src = a + <usize>i * <usize>cols * E;
-      for (let j = 0; j < cols; j++) {
-        const v = ld<T>(src + <usize>j * E);
-        if (v != <T>0) {
-          store<i32>(idx + <usize>q * 4, j);
-          st<T>(val + <usize>q * E, square ? v * v : v);
-          q++;
-        }
-      }
-    }
-    store<i32>(rowPtr + <usize>rows * 4, q);
-    return;
-  }
-  // stored [cols, rows]: count per stored column, prefix sums, then fill
-  memory.fill(work, 0, <usize>rows * 4);
-  for (let p = 0; p < cols; p++) {
-    const src = a + <usize>p * <usize>rows * E;
-    for (let i = 0; i < rows; i++) {
-      if (ld<T>(src + <usize>i * E) != <T>0) {
-        const w = work + <usize>i * 4;
-        store<i32>(w, load<i32>(w) + 1);
-      }
-    }
-  }
+  const L = lanes<T>();
+  const zero = v128.splat<T>(<T>0);
   let q = 0;
-  for (let i = 0; i < rows; i++) {
-    const cnt = load<i32>(work + <usize>i * 4);
-    store<i32>(rowPtr + <usize>i * 4, q);
-    store<i32>(work + <usize>i * 4, q);
-    q += cnt;
-  }
-  store<i32>(rowPtr + <usize>rows * 4, q);
-  for (let p = 0; p < cols; p++) {
-    const src = a + <usize>p * <usize>rows * E;
-    for (let i = 0; i < rows; i++) {
-      const v = ld<T>(src + <usize>i * E);
-      if (v != <T>0) {
-        const w = work + <usize>i * 4;
-        const at = load<i32>(w);
-        store<i32>(w, at + 1);
-        store<i32>(idx + <usize>at * 4, p);
-        st<T>(val + <usize>at * E, square ? v * v : v);
+  let j = 0;
+  for (; j + L <= len; j += L) {
+    const p = src + <usize>j * E;
+    if (!v128.any_true(v128.ne<T>(v128.load(p), zero))) continue;
+    for (let l = 0; l < L; l++) {
+      const x = ld<T>(p + <usize>l * E);
+      if (x != <T>0) {
+        store<i32>(idx + <usize>q * 4, j + l);
+        st<T>(val + <usize>q * E, x);
+        q++;
       }
     }
   }
+  for (; j < len; j++) {
+    const x = ld<T>(src + <usize>j * E);
+    if (x != <T>0) {
+      store<i32>(idx + <usize>q * 4, j);
+      st<T>(val + <usize>q * E, x);
+      q++;
+    }
+  }
+  return q;
 }
 
 /**
- * C[i0:i1, :] = S[i0:i1, :] · B for S in CSR and B [k, n] row-major, C [m, n].
- * Each output row is built in chunks of four vectors kept in registers while the
- * row's non-zeros stream past.
+ * C[i0:i1, :] = A[i0:i1, :] · B for a mostly-zero A [m, k] stored densely and B [k, n]:
+ * each row's non-zeros are gathered into `work` (k × (4 + E) bytes), then the row of
+ * C is built in register chunks of four vectors while those non-zeros stream past.
  */
-function spmm<T>(rowPtr: usize, idx: usize, val: usize, b: usize, c: usize, n: i32, i0: i32, i1: i32): void {
+function spmmRows<T>(a: usize, b: usize, c: usize, k: i32, n: i32, i0: i32, i1: i32, work: usize): void {
   const E = <usize>sizeof<T>();
   const L = lanes<T>();
   const W = 4 * L;
   const rowBytes = <usize>n * E;
+  const idx = work;
+  const val = work + ((<usize>k * 4 + 63) & ~63);
   for (let i = i0; i < i1; i++) {
-    const q0 = load<i32>(rowPtr + <usize>i * 4);
-    const q1 = load<i32>(rowPtr + <usize>(i + 1) * 4);
+    const q1 = rowNonzeros<T>(a + <usize>i * <usize>k * E, k, idx, val);
     const crow = c + <usize>i * rowBytes;
     let j = 0;
     for (; j + W <= n; j += W) {
       let s0 = v128.splat<T>(<T>0);
       let s1 = s0, s2 = s0, s3 = s0;
       const bj = b + <usize>j * E;
-      for (let q = q0; q < q1; q++) {
+      for (let q = 0; q < q1; q++) {
         const av = v128.load_splat<T>(val + <usize>q * E);
         const br = bj + <usize>load<i32>(idx + <usize>q * 4) * rowBytes;
         s0 = v128.add<T>(s0, v128.mul<T>(av, v128.load(br)));
@@ -333,7 +302,7 @@ function spmm<T>(rowPtr: usize, idx: usize, val: usize, b: usize, c: usize, n: i
     for (; j + L <= n; j += L) {
       let s0 = v128.splat<T>(<T>0);
       const bj = b + <usize>j * E;
-      for (let q = q0; q < q1; q++) {
+      for (let q = 0; q < q1; q++) {
         const av = v128.load_splat<T>(val + <usize>q * E);
         s0 = v128.add<T>(s0, v128.mul<T>(av, v128.load(bj + <usize>load<i32>(idx + <usize>q * 4) * rowBytes)));
       }
@@ -342,8 +311,65 @@ function spmm<T>(rowPtr: usize, idx: usize, val: usize, b: usize, c: usize, n: i
     for (; j < n; j++) {
       let s: T = <T>0;
       const bj = b + <usize>j * E;
-      for (let q = q0; q < q1; q++) s += ld<T>(val + <usize>q * E) * ld<T>(bj + <usize>load<i32>(idx + <usize>q * 4) * rowBytes);
+      for (let q = 0; q < q1; q++) s += ld<T>(val + <usize>q * E) * ld<T>(bj + <usize>load<i32>(idx + <usize>q * 4) * rowBytes);
       st<T>(crow + <usize>j * E, s);
+    }
+  }
+}
+
+/**
+ * C += Aᵀ[:, p0:p1] · B[p0:p1, :] for a mostly-zero A stored densely as [k, m] (so
+ * op(A) = Aᵀ is [m, k]) and B [k, n]: for each stored row p, every non-zero a[p, i]
+ * adds a[p, i]·B[p, :] (or a[p, i]²·B[p, :] when `square`) to row i of C, with B's
+ * row held in registers chunk by chunk. C must hold the accumulator (zeros at first).
+ */
+function spmmScatter<T>(a: usize, b: usize, c: usize, m: i32, n: i32, p0: i32, p1: i32, square: bool, work: usize): void {
+  const E = <usize>sizeof<T>();
+  const L = lanes<T>();
+  const W = 4 * L;
+  const rowBytes = <usize>n * E;
+  const idx = work;
+  const val = work + ((<usize>m * 4 + 63) & ~63);
+  for (let p = p0; p < p1; p++) {
+    const q1 = rowNonzeros<T>(a + <usize>p * <usize>m * E, m, idx, val);
+    if (q1 == 0) continue;
+    if (square) {
+      for (let q = 0; q < q1; q++) {
+        const v = ld<T>(val + <usize>q * E);
+        st<T>(val + <usize>q * E, v * v);
+      }
+    }
+    const brow = b + <usize>p * rowBytes;
+    let j = 0;
+    for (; j + W <= n; j += W) {
+      const bp = brow + <usize>j * E;
+      const b0 = v128.load(bp);
+      const b1 = v128.load(bp, 16);
+      const b2 = v128.load(bp, 32);
+      const b3 = v128.load(bp, 48);
+      for (let q = 0; q < q1; q++) {
+        const av = v128.load_splat<T>(val + <usize>q * E);
+        const cp = c + <usize>load<i32>(idx + <usize>q * 4) * rowBytes + <usize>j * E;
+        v128.store(cp, v128.add<T>(v128.load(cp), v128.mul<T>(av, b0)));
+        v128.store(cp, v128.add<T>(v128.load(cp, 16), v128.mul<T>(av, b1)), 16);
+        v128.store(cp, v128.add<T>(v128.load(cp, 32), v128.mul<T>(av, b2)), 32);
+        v128.store(cp, v128.add<T>(v128.load(cp, 48), v128.mul<T>(av, b3)), 48);
+      }
+    }
+    for (; j + L <= n; j += L) {
+      const b0 = v128.load(brow + <usize>j * E);
+      for (let q = 0; q < q1; q++) {
+        const av = v128.load_splat<T>(val + <usize>q * E);
+        const cp = c + <usize>load<i32>(idx + <usize>q * 4) * rowBytes + <usize>j * E;
+        v128.store(cp, v128.add<T>(v128.load(cp), v128.mul<T>(av, b0)));
+      }
+    }
+    for (; j < n; j++) {
+      const bv = ld<T>(brow + <usize>j * E);
+      for (let q = 0; q < q1; q++) {
+        const cp = c + <usize>load<i32>(idx + <usize>q * 4) * rowBytes + <usize>j * E;
+        st<T>(cp, ld<T>(cp) + ld<T>(val + <usize>q * E) * bv);
+      }
     }
   }
 }
@@ -578,23 +604,17 @@ export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, t
 export function gemm_f64(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize): void {
   gemm<f64>(a, b, c, m, k, n, transA, transB, i0, i1, j0, j1, scratch);
 }
-export function nnz_f32(x: usize, len: i32): i32 {
-  return countNonzero<f32>(x, len);
+export function spmm_rows_f32(a: usize, b: usize, c: usize, k: i32, n: i32, i0: i32, i1: i32, work: usize): void {
+  spmmRows<f32>(a, b, c, k, n, i0, i1, work);
 }
-export function nnz_f64(x: usize, len: i32): i32 {
-  return countNonzero<f64>(x, len);
+export function spmm_rows_f64(a: usize, b: usize, c: usize, k: i32, n: i32, i0: i32, i1: i32, work: usize): void {
+  spmmRows<f64>(a, b, c, k, n, i0, i1, work);
 }
-export function csr_f32(a: usize, rows: i32, cols: i32, trans: bool, square: bool, rowPtr: usize, idx: usize, val: usize, work: usize): void {
-  csr<f32>(a, rows, cols, trans, square, rowPtr, idx, val, work);
+export function spmm_scatter_f32(a: usize, b: usize, c: usize, m: i32, n: i32, p0: i32, p1: i32, square: bool, work: usize): void {
+  spmmScatter<f32>(a, b, c, m, n, p0, p1, square, work);
 }
-export function csr_f64(a: usize, rows: i32, cols: i32, trans: bool, square: bool, rowPtr: usize, idx: usize, val: usize, work: usize): void {
-  csr<f64>(a, rows, cols, trans, square, rowPtr, idx, val, work);
-}
-export function spmm_f32(rowPtr: usize, idx: usize, val: usize, b: usize, c: usize, n: i32, i0: i32, i1: i32): void {
-  spmm<f32>(rowPtr, idx, val, b, c, n, i0, i1);
-}
-export function spmm_f64(rowPtr: usize, idx: usize, val: usize, b: usize, c: usize, n: i32, i0: i32, i1: i32): void {
-  spmm<f64>(rowPtr, idx, val, b, c, n, i0, i1);
+export function spmm_scatter_f64(a: usize, b: usize, c: usize, m: i32, n: i32, p0: i32, p1: i32, square: bool, work: usize): void {
+  spmmScatter<f64>(a, b, c, m, n, p0, p1, square, work);
 }
 export function transpose_f32(src: usize, rows: i32, cols: i32, dst: usize): void {
   transpose2d<f32>(src, rows, cols, dst);
