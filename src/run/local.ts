@@ -62,6 +62,7 @@
  *   localSteps: 8, b0: 2, bMax: 256, eta: 0.5, estimator: 'pooled', budget: { rounds: 50 }, key: key(0) });
  * res.trace.columns.b; // non-decreasing local batch sizes, one per round
  */
+import { allFinite, finalEvaluation, sqNorm } from './vec.js';
 import type { GradientTransformation, StepContext } from '../optim/transform.js';
 import type { Problem } from '../problem/types.js';
 import { compensatedSum } from '../batching/summary.js';
@@ -240,16 +241,7 @@ function resolveLocalBudget(problem: Problem, budget: LocalBudget): { rounds: nu
   return { rounds: rounds ?? Infinity, samples: s };
 }
 
-function sqNorm(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return s;
-}
 
-function allFinite(v: Float64Array): boolean {
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
-  return true;
-}
 
 class Diverged extends Error {}
 
@@ -397,19 +389,9 @@ export function runLocal(opts: LocalOptions): LocalResult {
     else status = 'error';
     message = e instanceof Error ? e.message : String(e);
   }
-  let finalF: number | null = null;
-  let finalG: number | null = null;
-  if (status !== 'error') {
-    try {
-      const F = problem.value(xbar);
-      const G = sqNorm(problem.gradient(xbar));
-      finalF = Number.isFinite(F) ? F : null;
-      finalG = Number.isFinite(G) ? G : null;
-      if (finalG !== null && status === 'completed') minG = Math.min(minG, finalG);
-    } catch {
-      // keep nulls: the summary still records the status
-    }
-  }
+  const fin = finalEvaluation(problem, xbar, status, minG);
+  const { finalF, finalG } = fin;
+  minG = fin.minG;
   const summary: RunSummary = {
     status,
     message,

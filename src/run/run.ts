@@ -4,6 +4,7 @@
  * controller.next(stats) → b_{k+1} → trace row. Exact F and ∇F are evaluated on
  * their own schedule and never count as samples.
  */
+import { allFinite, finalEvaluation, sqNorm } from './vec.js';
 import { batchGradStats, type BatchGradStats } from '../batching/engine.js';
 import { statistics, type BatchStatistics } from '../batching/summary.js';
 import type { Controller, ControllerContext, ControllerState } from '../batching/controllers.js';
@@ -97,16 +98,7 @@ export function batchStatsAt(problem: Problem, x: Float64Array, batch: Batch): B
   });
 }
 
-function sqNorm(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return s;
-}
 
-function allFinite(v: Float64Array): boolean {
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
-  return true;
-}
 
 function resolveBudget(problem: Problem, budget: Budget): { steps: number; samples: number } {
   const { steps, samples, epochs } = budget;
@@ -241,19 +233,9 @@ export function run(opts: RunOptions): RunResult {
     status = 'error';
     message = e instanceof Error ? e.message : String(e);
   }
-  let finalF: number | null = null;
-  let finalG: number | null = null;
-  if (status !== 'error') {
-    try {
-      const F = problem.value(x);
-      const G = sqNorm(problem.gradient(x));
-      finalF = Number.isFinite(F) ? F : null;
-      finalG = Number.isFinite(G) ? G : null;
-      if (finalG !== null && status === 'completed') minG = Math.min(minG, finalG);
-    } catch {
-      // keep nulls: the summary still records the status
-    }
-  }
+  const fin = finalEvaluation(problem, x, status, minG);
+  const { finalF, finalG } = fin;
+  minG = fin.minG;
   const summary: RunSummary = {
     status,
     message,

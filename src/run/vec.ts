@@ -1,0 +1,42 @@
+/** Small float64 vector helpers shared by the run loops. */
+import type { Problem } from '../problem/types.js';
+
+/** ||v||². */
+export function sqNorm(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return s;
+}
+
+/** True when every entry is finite. */
+export function allFinite(v: Float64Array): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
+  return true;
+}
+
+/**
+ * F and ||∇F||² at the last iterate of a run (null where not finite, or after an
+ * error), and the running minimum of ||∇F||² updated with the final value when
+ * the run completed.
+ */
+export function finalEvaluation(
+  problem: Problem,
+  x: Float64Array,
+  status: string,
+  minG: number,
+): { finalF: number | null; finalG: number | null; minG: number } {
+  let finalF: number | null = null;
+  let finalG: number | null = null;
+  if (status !== 'error') {
+    try {
+      const F = problem.value(x);
+      const G = sqNorm(problem.gradient(x));
+      finalF = Number.isFinite(F) ? F : null;
+      finalG = Number.isFinite(G) ? G : null;
+      if (finalG !== null && status === 'completed') minG = Math.min(minG, finalG);
+    } catch {
+      // keep nulls: the summary still records the status
+    }
+  }
+  return { finalF, finalG, minG };
+}
