@@ -21,6 +21,7 @@ import {
   drawBatch, engineStats, loadData, loadTfjs, loopStats, makeModel, makeTfModel, meanGradient, tfLoopStats,
   type ModelName,
 } from './cases.js';
+import { runKernelBenchmarks } from './kernels.js'; // issue 10: backends, matmul, MNIST end to end
 
 const args = parseArgs(process.argv.slice(2));
 const SEED = 20240301;
@@ -160,10 +161,14 @@ async function main(): Promise<void> {
   for (const [k, v] of Object.entries(checks)) log(`  check ${k}: relative difference ${v.toExponential(2)}`);
   log(`  total time ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
+  // ---- issue 10 hook: backend benchmarks (test/bench/kernels.ts) add cases, ratios and top-level keys
+  const kernels = await runKernelBenchmarks({ quick: args.quick, only: args.only, log, data, tf, seed: SEED });
+
   if (args.json !== null) {
     const result: BenchResult = {
-      cases,
-      ratios,
+      ...kernels.json,
+      cases: [...cases, ...kernels.cases],
+      ratios: { ...ratios, ...kernels.ratios },
       batch_stats: {
         date: new Date().toISOString(),
         command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),

@@ -101,14 +101,22 @@ export function matmulPtr(
     ex[kernel](aa, b, c, m, k, n, tA, tB, 0, m, 0, n, rt.scratch(0));
     return;
   }
-  // rows in multiples of the 4-row register tile
-  const lists: number[][] = [];
-  for (let t = 0; t < nt; t++) {
-    const i0 = Math.min(m, Math.round((t * m) / nt / 4) * 4);
-    const i1 = t === nt - 1 ? m : Math.min(m, Math.round(((t + 1) * m) / nt / 4) * 4);
-    lists.push([aa, b, c, m, k, n, tA, tB, i0, i1, 0, n, rt.scratch(t)]);
-  }
-  rt.parallel(kernel, lists);
+  // threads take chunks of rows from a shared counter (dynamic: robust to a busy core)
+  const counter = newCounter(rt);
+  const chunk = gemmChunk(m, nt);
+  rt.parallel(dt === 'f64' ? 'gemm_dyn_f64' : 'gemm_dyn_f32', Array.from({ length: nt }, (_, t) => [aa, b, c, m, k, n, tA, tB, counter, chunk, rt.scratch(t)]));
+}
+
+/** A zeroed i32 in wasm memory for the dynamic schedulers. */
+function newCounter(rt: WasmRuntime): number {
+  const p = rt.alloc(4);
+  rt.i32[p >> 2] = 0;
+  return p;
+}
+
+/** Row chunk for dynamic scheduling: a multiple of the 4-row tile, about 8 chunks per thread, at least 32 rows. */
+function gemmChunk(m: number, nt: number): number {
+  return Math.max(32, Math.ceil(m / (8 * nt) / 4) * 4);
 }
 
 /** Fraction of non-zeros in up to 64 evenly spaced rows of a stored [rows, cols] matrix. */
@@ -123,13 +131,6 @@ function sampledDensity(rt: WasmRuntime, dt: DT, a: number, rows: number, cols: 
     for (let j = 0; j < cols; j++) if (view[o + j] !== 0) nz++;
   }
   return nz / (picks * cols);
-}
-
-/** [start, end) ranges splitting [0, total) into `parts` near-equal pieces. */
-function ranges(total: number, parts: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let t = 0; t < parts; t++) out.push([Math.floor((t * total) / parts), Math.floor(((t + 1) * total) / parts)]);
-  return out;
 }
 
 /**
@@ -161,13 +162,17 @@ function sparseMatmul(
       if (dt === 'f64') ex.unary_f64(U_SQUARE, a, aa, m * k);
       else ex.unary_f32(U_SQUARE, a, aa, m * k);
     }
-    const kernel = dt === 'f64' ? 'spmm_rows_f64' : 'spmm_rows_f32';
     const works = Array.from({ length: nt }, (_, t) => work(t));
-    if (nt === 1) ex[kernel](aa, bb, c, k, n, 0, m, works[0]!);
-    else rt.parallel(kernel, ranges(m, nt).map(([i0, i1], t) => [aa, bb, c, k, n, i0, i1, works[t]!]));
+    if (nt === 1) {
+      if (dt === 'f64') ex.spmm_rows_f64(aa, bb, c, k, n, 0, m, works[0]!);
+      else ex.spmm_rows_f32(aa, bb, c, k, n, 0, m, works[0]!);
+      return;
+    }
+    const counter = newCounter(rt);
+    const chunk = Math.max(16, Math.ceil(m / (16 * nt)));
+    rt.parallel(dt === 'f64' ? 'spmm_rows_dyn_f64' : 'spmm_rows_dyn_f32', works.map((w) => [aa, bb, c, m, k, n, counter, chunk, w]));
     return;
   }
-  const kernel = dt === 'f64' ? 'spmm_scatter_f64' : 'spmm_scatter_f32';
   const sh = dt === 'f64' ? 3 : 2;
   const accs = [c];
   for (let t = 1; t < nt; t++) accs.push(rt.alloc(m * n * E));
@@ -175,8 +180,14 @@ function sparseMatmul(
   const v = dt === 'f64' ? rt.f64 : rt.f32; // read after the allocations (a growth refreshes the views)
   for (const acc of accs) v.fill(0, acc >> sh, (acc >> sh) + m * n);
   const sq = squareA ? 1 : 0;
-  if (nt === 1) ex[kernel](a, bb, c, m, n, 0, k, sq, works[0]!);
-  else rt.parallel(kernel, ranges(k, nt).map(([p0, p1], t) => [a, bb, accs[t]!, m, n, p0, p1, sq, works[t]!]));
+  if (nt === 1) {
+    if (dt === 'f64') ex.spmm_scatter_f64(a, bb, c, m, n, 0, k, sq, works[0]!);
+    else ex.spmm_scatter_f32(a, bb, c, m, n, 0, k, sq, works[0]!);
+  } else {
+    const counter = newCounter(rt);
+    const chunk = Math.max(16, Math.ceil(k / (16 * nt)));
+    rt.parallel(dt === 'f64' ? 'spmm_scatter_dyn_f64' : 'spmm_scatter_dyn_f32', works.map((w, t) => [a, bb, accs[t]!, k, m, n, sq, counter, chunk, w]));
+  }
   for (let t = 1; t < nt; t++) {
     if (dt === 'f64') ex.binary_f64(0, c, 0, 1, accs[t]!, 0, 1, c, 1, m * n);
     else ex.binary_f32(0, c, 0, 1, accs[t]!, 0, 1, c, 1, m * n);

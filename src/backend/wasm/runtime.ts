@@ -34,6 +34,12 @@ export interface KernelExports {
   spmm_rows_f64(a: number, b: number, c: number, k: number, n: number, i0: number, i1: number, work: number): void;
   spmm_scatter_f32(a: number, b: number, c: number, m: number, n: number, p0: number, p1: number, square: number, work: number): void;
   spmm_scatter_f64(a: number, b: number, c: number, m: number, n: number, p0: number, p1: number, square: number, work: number): void;
+  gemm_dyn_f32(a: number, b: number, c: number, m: number, k: number, n: number, tA: number, tB: number, counter: number, chunk: number, scratch: number): void;
+  gemm_dyn_f64(a: number, b: number, c: number, m: number, k: number, n: number, tA: number, tB: number, counter: number, chunk: number, scratch: number): void;
+  spmm_rows_dyn_f32(a: number, b: number, c: number, m: number, k: number, n: number, counter: number, chunk: number, work: number): void;
+  spmm_rows_dyn_f64(a: number, b: number, c: number, m: number, k: number, n: number, counter: number, chunk: number, work: number): void;
+  spmm_scatter_dyn_f32(a: number, b: number, c: number, k: number, m: number, n: number, square: number, counter: number, chunk: number, work: number): void;
+  spmm_scatter_dyn_f64(a: number, b: number, c: number, k: number, m: number, n: number, square: number, counter: number, chunk: number, work: number): void;
   transpose_f32(src: number, rows: number, cols: number, dst: number): void;
   transpose_f64(src: number, rows: number, cols: number, dst: number): void;
   binary_f32(op: number, a: number, sar: number, sac: number, b: number, sbr: number, sbc: number, out: number, rows: number, cols: number): void;
@@ -47,7 +53,9 @@ export interface KernelExports {
 }
 
 /** Kernels a worker can be asked to run (by index in this list). */
-export const THREADED_KERNELS = ['gemm_f32', 'gemm_f64', 'spmm_rows_f32', 'spmm_rows_f64', 'spmm_scatter_f32', 'spmm_scatter_f64'] as const;
+export const THREADED_KERNELS = [
+  'gemm_dyn_f32', 'gemm_dyn_f64', 'spmm_rows_dyn_f32', 'spmm_rows_dyn_f64', 'spmm_scatter_dyn_f32', 'spmm_scatter_dyn_f64',
+] as const;
 export type ThreadedKernel = (typeof THREADED_KERNELS)[number];
 
 const PAGE = 65536;

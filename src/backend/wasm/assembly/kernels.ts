@@ -594,6 +594,37 @@ function rowDots(x: usize, y: usize, rows: i32, cols: i32, out: usize): void {
   }
 }
 
+// ------------------------------------------------------------------ dynamic scheduling
+
+/**
+ * The threaded forms: every thread runs the same call and grabs chunks of `chunk`
+ * rows from a shared counter (atomic add at counterPtr) until none are left, so a
+ * thread slowed by other work on the machine simply takes fewer chunks.
+ */
+function gemmDyn<T>(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, counter: usize, chunk: i32, scratch: usize): void {
+  for (;;) {
+    const r0 = atomic.add<i32>(counter, 1) * chunk;
+    if (r0 >= m) break;
+    gemm<T>(a, b, c, m, k, n, transA, transB, r0, min(m, r0 + chunk), 0, n, scratch);
+  }
+}
+
+function spmmRowsDyn<T>(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, counter: usize, chunk: i32, work: usize): void {
+  for (;;) {
+    const r0 = atomic.add<i32>(counter, 1) * chunk;
+    if (r0 >= m) break;
+    spmmRows<T>(a, b, c, k, n, r0, min(m, r0 + chunk), work);
+  }
+}
+
+function spmmScatterDyn<T>(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, work: usize): void {
+  for (;;) {
+    const p0 = atomic.add<i32>(counter, 1) * chunk;
+    if (p0 >= k) break;
+    spmmScatter<T>(a, b, c, m, n, p0, min(k, p0 + chunk), square, work);
+  }
+}
+
 // ------------------------------------------------------------------ exports
 
 export const SCRATCH_BYTES: i32 = PACK_A_BYTES + PACK_B_BYTES + 1024;
@@ -645,4 +676,22 @@ export function row_sq_norms_f64(x: usize, rows: i32, cols: i32, out: usize): vo
 }
 export function row_dots_f64(x: usize, y: usize, rows: i32, cols: i32, out: usize): void {
   rowDots(x, y, rows, cols, out);
+}
+export function gemm_dyn_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, counter: usize, chunk: i32, scratch: usize): void {
+  gemmDyn<f32>(a, b, c, m, k, n, transA, transB, counter, chunk, scratch);
+}
+export function gemm_dyn_f64(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, counter: usize, chunk: i32, scratch: usize): void {
+  gemmDyn<f64>(a, b, c, m, k, n, transA, transB, counter, chunk, scratch);
+}
+export function spmm_rows_dyn_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, counter: usize, chunk: i32, work: usize): void {
+  spmmRowsDyn<f32>(a, b, c, m, k, n, counter, chunk, work);
+}
+export function spmm_rows_dyn_f64(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, counter: usize, chunk: i32, work: usize): void {
+  spmmRowsDyn<f64>(a, b, c, m, k, n, counter, chunk, work);
+}
+export function spmm_scatter_dyn_f32(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, work: usize): void {
+  spmmScatterDyn<f32>(a, b, c, k, m, n, square, counter, chunk, work);
+}
+export function spmm_scatter_dyn_f64(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, work: usize): void {
+  spmmScatterDyn<f64>(a, b, c, k, m, n, square, counter, chunk, work);
 }
