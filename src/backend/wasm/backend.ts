@@ -152,9 +152,18 @@ function sparseMatmul(
     if (dt === 'f64') ex.transpose_f64(b, n, k, bb);
     else ex.transpose_f32(b, n, k, bb);
   }
+  // rows are processed in blocks of rb whose non-zeros are gathered into a work area
+  // of rb · rowLen · (4 + E) bytes: the thread's scratch when a block of 64 rows fits
+  // (the scatter kernel for Aᵀ also buckets the block's non-zeros: twice the room, plus m + 1 starts)
   const rowLen = transA ? m : k;
-  const workBytes = Math.ceil((rowLen * 4) / 64) * 64 + rowLen * E;
-  const work = (t: number): number => (workBytes <= rt.scratchBytes ? rt.scratch(t) : rt.alloc(workBytes));
+  const perRow = (transA ? 2 : 1) * rowLen * (4 + E) + 4;
+  const fixed = 256 + (transA ? (m + 1) * 4 : 0);
+  const rbWant = transA ? 256 : 64;
+  let rb = Math.max(1, Math.min(rbWant, Math.floor((rt.scratchBytes - fixed) / perRow)));
+  const inScratch = rb >= 16;
+  if (!inScratch) rb = 16;
+  const workBytes = rb * perRow + fixed;
+  const work = (t: number): number => (inScratch ? rt.scratch(t) : rt.alloc(workBytes));
   if (!transA) {
     let aa = a;
     if (squareA) {
@@ -164,13 +173,13 @@ function sparseMatmul(
     }
     const works = Array.from({ length: nt }, (_, t) => work(t));
     if (nt === 1) {
-      if (dt === 'f64') ex.spmm_rows_f64(aa, bb, c, k, n, 0, m, works[0]!);
-      else ex.spmm_rows_f32(aa, bb, c, k, n, 0, m, works[0]!);
+      if (dt === 'f64') ex.spmm_rows_f64(aa, bb, c, k, n, 0, m, rb, works[0]!);
+      else ex.spmm_rows_f32(aa, bb, c, k, n, 0, m, rb, works[0]!);
       return;
     }
     const counter = newCounter(rt);
-    const chunk = Math.max(16, Math.ceil(m / (16 * nt)));
-    rt.parallel(dt === 'f64' ? 'spmm_rows_dyn_f64' : 'spmm_rows_dyn_f32', works.map((w) => [aa, bb, c, m, k, n, counter, chunk, w]));
+    const chunk = rb * Math.max(1, Math.ceil(m / (8 * nt * rb)));
+    rt.parallel(dt === 'f64' ? 'spmm_rows_dyn_f64' : 'spmm_rows_dyn_f32', works.map((w) => [aa, bb, c, m, k, n, counter, chunk, rb, w]));
     return;
   }
   const sh = dt === 'f64' ? 3 : 2;
@@ -181,12 +190,12 @@ function sparseMatmul(
   for (const acc of accs) v.fill(0, acc >> sh, (acc >> sh) + m * n);
   const sq = squareA ? 1 : 0;
   if (nt === 1) {
-    if (dt === 'f64') ex.spmm_scatter_f64(a, bb, c, m, n, 0, k, sq, works[0]!);
-    else ex.spmm_scatter_f32(a, bb, c, m, n, 0, k, sq, works[0]!);
+    if (dt === 'f64') ex.spmm_scatter_f64(a, bb, c, m, n, 0, k, sq, rb, works[0]!);
+    else ex.spmm_scatter_f32(a, bb, c, m, n, 0, k, sq, rb, works[0]!);
   } else {
     const counter = newCounter(rt);
-    const chunk = Math.max(16, Math.ceil(k / (16 * nt)));
-    rt.parallel(dt === 'f64' ? 'spmm_scatter_dyn_f64' : 'spmm_scatter_dyn_f32', works.map((w, t) => [a, bb, accs[t]!, k, m, n, sq, counter, chunk, w]));
+    const chunk = rb * Math.max(1, Math.ceil(k / (8 * nt * rb)));
+    rt.parallel(dt === 'f64' ? 'spmm_scatter_dyn_f64' : 'spmm_scatter_dyn_f32', works.map((w, t) => [a, bb, accs[t]!, k, m, n, sq, counter, chunk, rb, w]));
   }
   for (let t = 1; t < nt; t++) {
     if (dt === 'f64') ex.binary_f64(0, c, 0, 1, accs[t]!, 0, 1, c, 1, m * n);

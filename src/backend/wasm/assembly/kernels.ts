@@ -266,109 +266,223 @@ function gemm<T>(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: b
 }
 
 /**
- * C[i0:i1, :] = A[i0:i1, :] · B for a mostly-zero A [m, k] stored densely and B [k, n]:
- * each row's non-zeros are gathered into `work` (k × (4 + E) bytes), then the row of
- * C is built in register chunks of four vectors while those non-zeros stream past.
+ * Gather the non-zeros of rows r0 .. r0+rb−1 of a dense [*, len] matrix into `work`:
+ * counts i32[rb], then per row a slot of `len` column indices times `scale` (i32 byte
+ * offsets) and `len` values (T).
+ * Returns the byte offset of the values area (indices start at work + rb·4).
  */
-function spmmRows<T>(a: usize, b: usize, c: usize, k: i32, n: i32, i0: i32, i1: i32, work: usize): void {
+// @ts-ignore: decorator
+@inline function gatherBlock<T>(a: usize, len: i32, r0: i32, rb: i32, work: usize, square: bool, scale: i32): usize {
+  const E = <usize>sizeof<T>();
+  const idx0 = work + <usize>rb * 4;
+  const val0 = (idx0 + <usize>rb * <usize>len * 4 + 63) & ~<usize>63;
+  for (let r = 0; r < rb; r++) {
+    const idx = idx0 + <usize>r * <usize>len * 4;
+    const val = val0 + <usize>r * <usize>len * E;
+    const q = rowNonzeros<T>(a + <usize>(r0 + r) * <usize>len * E, len, idx, val);
+    // indices become byte offsets of the rows they select (saves a multiply per use)
+    for (let t = 0; t < q; t++) store<i32>(idx + <usize>t * 4, load<i32>(idx + <usize>t * 4) * scale);
+    if (square) {
+      for (let t = 0; t < q; t++) {
+        const v = ld<T>(val + <usize>t * E);
+        st<T>(val + <usize>t * E, v * v);
+      }
+    }
+    store<i32>(work + <usize>r * 4, q);
+  }
+  return val0;
+}
+
+/**
+ * C[i0:i1, :] = A[i0:i1, :] · B for a mostly-zero A [m, k] stored densely and B [k, n].
+ * Rows go in blocks of rb: the block's non-zeros are gathered into `work`
+ * (rb·k·(4 + E) bytes), then for each chunk of four vectors of columns (a k × 4-vector
+ * strip of B that stays in cache) every row of the block accumulates its chunk in
+ * registers while its non-zeros stream past.
+ */
+function spmmRows<T>(a: usize, b: usize, c: usize, k: i32, n: i32, i0: i32, i1: i32, rbMax: i32, work: usize): void {
   const E = <usize>sizeof<T>();
   const L = lanes<T>();
   const W = 4 * L;
   const rowBytes = <usize>n * E;
-  const idx = work;
-  const val = work + ((<usize>k * 4 + 63) & ~63);
-  for (let i = i0; i < i1; i++) {
-    const q1 = rowNonzeros<T>(a + <usize>i * <usize>k * E, k, idx, val);
-    const crow = c + <usize>i * rowBytes;
+  for (let r0 = i0; r0 < i1; r0 += rbMax) {
+    const rb = min(rbMax, i1 - r0);
+    const val0 = gatherBlock<T>(a, k, r0, rb, work, false, <i32>rowBytes);
+    const idxB = work + <usize>rb * 4;
     let j = 0;
     for (; j + W <= n; j += W) {
-      let s0 = v128.splat<T>(<T>0);
-      let s1 = s0, s2 = s0, s3 = s0;
       const bj = b + <usize>j * E;
-      for (let q = 0; q < q1; q++) {
-        const av = v128.load_splat<T>(val + <usize>q * E);
-        const br = bj + <usize>load<i32>(idx + <usize>q * 4) * rowBytes;
-        s0 = v128.add<T>(s0, v128.mul<T>(av, v128.load(br)));
-        s1 = v128.add<T>(s1, v128.mul<T>(av, v128.load(br, 16)));
-        s2 = v128.add<T>(s2, v128.mul<T>(av, v128.load(br, 32)));
-        s3 = v128.add<T>(s3, v128.mul<T>(av, v128.load(br, 48)));
+      for (let r = 0; r < rb; r++) {
+        const q1 = load<i32>(work + <usize>r * 4);
+        const idx = idxB + <usize>r * <usize>k * 4;
+        const val = val0 + <usize>r * <usize>k * E;
+        let s0 = v128.splat<T>(<T>0);
+        let s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+        // two accumulator sets (even and odd non-zeros) halve the add dependency chains
+        let q = 0;
+        for (; q + 1 < q1; q += 2) {
+          const av = v128.load_splat<T>(val + <usize>q * E);
+          const br = bj + <usize>load<i32>(idx + <usize>q * 4);
+          const aw = v128.load_splat<T>(val + <usize>(q + 1) * E);
+          const bs = bj + <usize>load<i32>(idx + <usize>(q + 1) * 4);
+          s0 = v128.add<T>(s0, v128.mul<T>(av, v128.load(br)));
+          s1 = v128.add<T>(s1, v128.mul<T>(av, v128.load(br, 16)));
+          s2 = v128.add<T>(s2, v128.mul<T>(av, v128.load(br, 32)));
+          s3 = v128.add<T>(s3, v128.mul<T>(av, v128.load(br, 48)));
+          t0 = v128.add<T>(t0, v128.mul<T>(aw, v128.load(bs)));
+          t1 = v128.add<T>(t1, v128.mul<T>(aw, v128.load(bs, 16)));
+          t2 = v128.add<T>(t2, v128.mul<T>(aw, v128.load(bs, 32)));
+          t3 = v128.add<T>(t3, v128.mul<T>(aw, v128.load(bs, 48)));
+        }
+        if (q < q1) {
+          const av = v128.load_splat<T>(val + <usize>q * E);
+          const br = bj + <usize>load<i32>(idx + <usize>q * 4);
+          s0 = v128.add<T>(s0, v128.mul<T>(av, v128.load(br)));
+          s1 = v128.add<T>(s1, v128.mul<T>(av, v128.load(br, 16)));
+          s2 = v128.add<T>(s2, v128.mul<T>(av, v128.load(br, 32)));
+          s3 = v128.add<T>(s3, v128.mul<T>(av, v128.load(br, 48)));
+        }
+        s0 = v128.add<T>(s0, t0);
+        s1 = v128.add<T>(s1, t1);
+        s2 = v128.add<T>(s2, t2);
+        s3 = v128.add<T>(s3, t3);
+        const o = c + <usize>(r0 + r) * rowBytes + <usize>j * E;
+        v128.store(o, s0);
+        v128.store(o, s1, 16);
+        v128.store(o, s2, 32);
+        v128.store(o, s3, 48);
       }
-      const o = crow + <usize>j * E;
-      v128.store(o, s0);
-      v128.store(o, s1, 16);
-      v128.store(o, s2, 32);
-      v128.store(o, s3, 48);
     }
     for (; j + L <= n; j += L) {
-      let s0 = v128.splat<T>(<T>0);
       const bj = b + <usize>j * E;
-      for (let q = 0; q < q1; q++) {
-        const av = v128.load_splat<T>(val + <usize>q * E);
-        s0 = v128.add<T>(s0, v128.mul<T>(av, v128.load(bj + <usize>load<i32>(idx + <usize>q * 4) * rowBytes)));
+      for (let r = 0; r < rb; r++) {
+        const q1 = load<i32>(work + <usize>r * 4);
+        const idx = idxB + <usize>r * <usize>k * 4;
+        const val = val0 + <usize>r * <usize>k * E;
+        let s0 = v128.splat<T>(<T>0);
+        for (let q = 0; q < q1; q++) {
+          const av = v128.load_splat<T>(val + <usize>q * E);
+          s0 = v128.add<T>(s0, v128.mul<T>(av, v128.load(bj + <usize>load<i32>(idx + <usize>q * 4))));
+        }
+        v128.store(c + <usize>(r0 + r) * rowBytes + <usize>j * E, s0);
       }
-      v128.store(crow + <usize>j * E, s0);
     }
     for (; j < n; j++) {
-      let s: T = <T>0;
       const bj = b + <usize>j * E;
-      for (let q = 0; q < q1; q++) s += ld<T>(val + <usize>q * E) * ld<T>(bj + <usize>load<i32>(idx + <usize>q * 4) * rowBytes);
-      st<T>(crow + <usize>j * E, s);
+      for (let r = 0; r < rb; r++) {
+        const q1 = load<i32>(work + <usize>r * 4);
+        const idx = idxB + <usize>r * <usize>k * 4;
+        const val = val0 + <usize>r * <usize>k * E;
+        let s: T = <T>0;
+        for (let q = 0; q < q1; q++) s += ld<T>(val + <usize>q * E) * ld<T>(bj + <usize>load<i32>(idx + <usize>q * 4));
+        st<T>(c + <usize>(r0 + r) * rowBytes + <usize>j * E, s);
+      }
     }
   }
 }
 
 /**
  * C += Aᵀ[:, p0:p1] · B[p0:p1, :] for a mostly-zero A stored densely as [k, m] (so
- * op(A) = Aᵀ is [m, k]) and B [k, n]: for each stored row p, every non-zero a[p, i]
- * adds a[p, i]·B[p, :] (or a[p, i]²·B[p, :] when `square`) to row i of C, with B's
- * row held in registers chunk by chunk. C must hold the accumulator (zeros at first).
+ * op(A) = Aᵀ is [m, k]) and B [k, n]: C[i, :] += Σ_p a[p, i]·B[p, :] (a[p, i]² with
+ * `square`). Stored rows go in blocks of rb: the block's non-zeros are gathered, then
+ * bucketed by column i (a counting sort), so for each chunk of four vectors of
+ * columns every row i of C is loaded once, accumulates its bucket in registers (the
+ * rb × chunk strip of B stays in L1) and is stored once. C must hold the accumulator.
+ * Work: rb·m·(4 + E) (row lists) + (m + 1)·4 (bucket starts) + rb·m·(4 + E) (buckets).
  */
-function spmmScatter<T>(a: usize, b: usize, c: usize, m: i32, n: i32, p0: i32, p1: i32, square: bool, work: usize): void {
+function spmmScatter<T>(a: usize, b: usize, c: usize, m: i32, n: i32, p0: i32, p1: i32, square: bool, rbMax: i32, work: usize): void {
   const E = <usize>sizeof<T>();
   const L = lanes<T>();
   const W = 4 * L;
   const rowBytes = <usize>n * E;
-  const idx = work;
-  const val = work + ((<usize>m * 4 + 63) & ~63);
-  for (let p = p0; p < p1; p++) {
-    const q1 = rowNonzeros<T>(a + <usize>p * <usize>m * E, m, idx, val);
-    if (q1 == 0) continue;
-    if (square) {
+  const listBytes = (<usize>rbMax * 4 + <usize>rbMax * <usize>m * 4 + 63 + <usize>rbMax * <usize>m * E + 63) & ~<usize>63;
+  const start = work + listBytes;
+  const bOff = (start + <usize>(m + 1) * 4 + 63) & ~<usize>63;
+  const bVal = (bOff + <usize>rbMax * <usize>m * 4 + 63) & ~<usize>63;
+  for (let r0 = p0; r0 < p1; r0 += rbMax) {
+    const rb = min(rbMax, p1 - r0);
+    const val0 = gatherBlock<T>(a, m, r0, rb, work, square, 1);
+    const idxB = work + <usize>rb * 4;
+    // counting sort of the block's non-zeros by column i
+    memory.fill(start, 0, <usize>(m + 1) * 4);
+    for (let r = 0; r < rb; r++) {
+      const q1 = load<i32>(work + <usize>r * 4);
+      const idx = idxB + <usize>r * <usize>m * 4;
       for (let q = 0; q < q1; q++) {
-        const v = ld<T>(val + <usize>q * E);
-        st<T>(val + <usize>q * E, v * v);
+        const w = start + <usize>(load<i32>(idx + <usize>q * 4) + 1) * 4;
+        store<i32>(w, load<i32>(w) + 1);
       }
     }
-    const brow = b + <usize>p * rowBytes;
+    for (let i = 0; i < m; i++) {
+      const w = start + <usize>(i + 1) * 4;
+      store<i32>(w, load<i32>(w) + load<i32>(w - 4));
+    }
+    // fill: bucket entries are (byte offset of B's row, value); start[i] is advanced, then restored
+    for (let r = 0; r < rb; r++) {
+      const q1 = load<i32>(work + <usize>r * 4);
+      const idx = idxB + <usize>r * <usize>m * 4;
+      const val = val0 + <usize>r * <usize>m * E;
+      const boff = <i32>(<usize>(r0 + r) * rowBytes);
+      for (let q = 0; q < q1; q++) {
+        const w = start + <usize>load<i32>(idx + <usize>q * 4) * 4;
+        const at = load<i32>(w);
+        store<i32>(w, at + 1);
+        store<i32>(bOff + <usize>at * 4, boff);
+        st<T>(bVal + <usize>at * E, ld<T>(val + <usize>q * E));
+      }
+    }
+    for (let i = m; i > 0; i--) store<i32>(start + <usize>i * 4, load<i32>(start + <usize>(i - 1) * 4));
+    store<i32>(start, 0);
     let j = 0;
     for (; j + W <= n; j += W) {
-      const bp = brow + <usize>j * E;
-      const b0 = v128.load(bp);
-      const b1 = v128.load(bp, 16);
-      const b2 = v128.load(bp, 32);
-      const b3 = v128.load(bp, 48);
-      for (let q = 0; q < q1; q++) {
-        const av = v128.load_splat<T>(val + <usize>q * E);
-        const cp = c + <usize>load<i32>(idx + <usize>q * 4) * rowBytes + <usize>j * E;
-        v128.store(cp, v128.add<T>(v128.load(cp), v128.mul<T>(av, b0)));
-        v128.store(cp, v128.add<T>(v128.load(cp, 16), v128.mul<T>(av, b1)), 16);
-        v128.store(cp, v128.add<T>(v128.load(cp, 32), v128.mul<T>(av, b2)), 32);
-        v128.store(cp, v128.add<T>(v128.load(cp, 48), v128.mul<T>(av, b3)), 48);
+      const bj = b + <usize>j * E;
+      for (let i = 0; i < m; i++) {
+        const e0 = load<i32>(start + <usize>i * 4);
+        const e1 = load<i32>(start + <usize>(i + 1) * 4);
+        if (e0 == e1) continue;
+        const cp = c + <usize>i * rowBytes + <usize>j * E;
+        let s0 = v128.load(cp);
+        let s1 = v128.load(cp, 16);
+        let s2 = v128.load(cp, 32);
+        let s3 = v128.load(cp, 48);
+        for (let e = e0; e < e1; e++) {
+          const av = v128.load_splat<T>(bVal + <usize>e * E);
+          const br = bj + <usize>load<i32>(bOff + <usize>e * 4);
+          s0 = v128.add<T>(s0, v128.mul<T>(av, v128.load(br)));
+          s1 = v128.add<T>(s1, v128.mul<T>(av, v128.load(br, 16)));
+          s2 = v128.add<T>(s2, v128.mul<T>(av, v128.load(br, 32)));
+          s3 = v128.add<T>(s3, v128.mul<T>(av, v128.load(br, 48)));
+        }
+        v128.store(cp, s0);
+        v128.store(cp, s1, 16);
+        v128.store(cp, s2, 32);
+        v128.store(cp, s3, 48);
       }
     }
     for (; j + L <= n; j += L) {
-      const b0 = v128.load(brow + <usize>j * E);
-      for (let q = 0; q < q1; q++) {
-        const av = v128.load_splat<T>(val + <usize>q * E);
-        const cp = c + <usize>load<i32>(idx + <usize>q * 4) * rowBytes + <usize>j * E;
-        v128.store(cp, v128.add<T>(v128.load(cp), v128.mul<T>(av, b0)));
+      const bj = b + <usize>j * E;
+      for (let i = 0; i < m; i++) {
+        const e0 = load<i32>(start + <usize>i * 4);
+        const e1 = load<i32>(start + <usize>(i + 1) * 4);
+        if (e0 == e1) continue;
+        const cp = c + <usize>i * rowBytes + <usize>j * E;
+        let s0 = v128.load(cp);
+        for (let e = e0; e < e1; e++) {
+          const av = v128.load_splat<T>(bVal + <usize>e * E);
+          s0 = v128.add<T>(s0, v128.mul<T>(av, v128.load(bj + <usize>load<i32>(bOff + <usize>e * 4))));
+        }
+        v128.store(cp, s0);
       }
     }
     for (; j < n; j++) {
-      const bv = ld<T>(brow + <usize>j * E);
-      for (let q = 0; q < q1; q++) {
-        const cp = c + <usize>load<i32>(idx + <usize>q * 4) * rowBytes + <usize>j * E;
-        st<T>(cp, ld<T>(cp) + ld<T>(val + <usize>q * E) * bv);
+      const bj = b + <usize>j * E;
+      for (let i = 0; i < m; i++) {
+        const e0 = load<i32>(start + <usize>i * 4);
+        const e1 = load<i32>(start + <usize>(i + 1) * 4);
+        const cp = c + <usize>i * rowBytes + <usize>j * E;
+        let acc = ld<T>(cp);
+        for (let e = e0; e < e1; e++) acc += ld<T>(bVal + <usize>e * E) * ld<T>(bj + <usize>load<i32>(bOff + <usize>e * 4));
+        st<T>(cp, acc);
       }
     }
   }
@@ -609,19 +723,19 @@ function gemmDyn<T>(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA
   }
 }
 
-function spmmRowsDyn<T>(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, counter: usize, chunk: i32, work: usize): void {
+function spmmRowsDyn<T>(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, counter: usize, chunk: i32, rb: i32, work: usize): void {
   for (;;) {
     const r0 = atomic.add<i32>(counter, 1) * chunk;
     if (r0 >= m) break;
-    spmmRows<T>(a, b, c, k, n, r0, min(m, r0 + chunk), work);
+    spmmRows<T>(a, b, c, k, n, r0, min(m, r0 + chunk), rb, work);
   }
 }
 
-function spmmScatterDyn<T>(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, work: usize): void {
+function spmmScatterDyn<T>(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, rb: i32, work: usize): void {
   for (;;) {
     const p0 = atomic.add<i32>(counter, 1) * chunk;
     if (p0 >= k) break;
-    spmmScatter<T>(a, b, c, m, n, p0, min(k, p0 + chunk), square, work);
+    spmmScatter<T>(a, b, c, m, n, p0, min(k, p0 + chunk), square, rb, work);
   }
 }
 
@@ -635,17 +749,17 @@ export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, t
 export function gemm_f64(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize): void {
   gemm<f64>(a, b, c, m, k, n, transA, transB, i0, i1, j0, j1, scratch);
 }
-export function spmm_rows_f32(a: usize, b: usize, c: usize, k: i32, n: i32, i0: i32, i1: i32, work: usize): void {
-  spmmRows<f32>(a, b, c, k, n, i0, i1, work);
+export function spmm_rows_f32(a: usize, b: usize, c: usize, k: i32, n: i32, i0: i32, i1: i32, rb: i32, work: usize): void {
+  spmmRows<f32>(a, b, c, k, n, i0, i1, rb, work);
 }
-export function spmm_rows_f64(a: usize, b: usize, c: usize, k: i32, n: i32, i0: i32, i1: i32, work: usize): void {
-  spmmRows<f64>(a, b, c, k, n, i0, i1, work);
+export function spmm_rows_f64(a: usize, b: usize, c: usize, k: i32, n: i32, i0: i32, i1: i32, rb: i32, work: usize): void {
+  spmmRows<f64>(a, b, c, k, n, i0, i1, rb, work);
 }
-export function spmm_scatter_f32(a: usize, b: usize, c: usize, m: i32, n: i32, p0: i32, p1: i32, square: bool, work: usize): void {
-  spmmScatter<f32>(a, b, c, m, n, p0, p1, square, work);
+export function spmm_scatter_f32(a: usize, b: usize, c: usize, m: i32, n: i32, p0: i32, p1: i32, square: bool, rb: i32, work: usize): void {
+  spmmScatter<f32>(a, b, c, m, n, p0, p1, square, rb, work);
 }
-export function spmm_scatter_f64(a: usize, b: usize, c: usize, m: i32, n: i32, p0: i32, p1: i32, square: bool, work: usize): void {
-  spmmScatter<f64>(a, b, c, m, n, p0, p1, square, work);
+export function spmm_scatter_f64(a: usize, b: usize, c: usize, m: i32, n: i32, p0: i32, p1: i32, square: bool, rb: i32, work: usize): void {
+  spmmScatter<f64>(a, b, c, m, n, p0, p1, square, rb, work);
 }
 export function transpose_f32(src: usize, rows: i32, cols: i32, dst: usize): void {
   transpose2d<f32>(src, rows, cols, dst);
@@ -683,15 +797,15 @@ export function gemm_dyn_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i3
 export function gemm_dyn_f64(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, counter: usize, chunk: i32, scratch: usize): void {
   gemmDyn<f64>(a, b, c, m, k, n, transA, transB, counter, chunk, scratch);
 }
-export function spmm_rows_dyn_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, counter: usize, chunk: i32, work: usize): void {
-  spmmRowsDyn<f32>(a, b, c, m, k, n, counter, chunk, work);
+export function spmm_rows_dyn_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, counter: usize, chunk: i32, rb: i32, work: usize): void {
+  spmmRowsDyn<f32>(a, b, c, m, k, n, counter, chunk, rb, work);
 }
-export function spmm_rows_dyn_f64(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, counter: usize, chunk: i32, work: usize): void {
-  spmmRowsDyn<f64>(a, b, c, m, k, n, counter, chunk, work);
+export function spmm_rows_dyn_f64(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, counter: usize, chunk: i32, rb: i32, work: usize): void {
+  spmmRowsDyn<f64>(a, b, c, m, k, n, counter, chunk, rb, work);
 }
-export function spmm_scatter_dyn_f32(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, work: usize): void {
-  spmmScatterDyn<f32>(a, b, c, k, m, n, square, counter, chunk, work);
+export function spmm_scatter_dyn_f32(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, rb: i32, work: usize): void {
+  spmmScatterDyn<f32>(a, b, c, k, m, n, square, counter, chunk, rb, work);
 }
-export function spmm_scatter_dyn_f64(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, work: usize): void {
-  spmmScatterDyn<f64>(a, b, c, k, m, n, square, counter, chunk, work);
+export function spmm_scatter_dyn_f64(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, rb: i32, work: usize): void {
+  spmmScatterDyn<f64>(a, b, c, k, m, n, square, counter, chunk, rb, work);
 }
