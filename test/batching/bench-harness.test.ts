@@ -127,6 +127,21 @@ describe('computeRatios', () => {
     expect(r['tfjs_loop_over_stats_softmax_b256']).toBeUndefined();
   });
 
+  it('the adadagrad backend of the mean/stats/loop cases is selectable', () => {
+    const more = [
+      ...cases,
+      c('mean', 'softmax', 256, 'adadagrad-wasm', 2),
+      c('stats', 'softmax', 256, 'adadagrad-wasm', 4),
+      c('loop', 'softmax', 256, 'adadagrad-wasm', 800),
+    ];
+    expect(computeRatios(more)['stats_over_mean_softmax_b256']).toBe(1.4); // js by default
+    const w = computeRatios(more, 'median_ms', 'adadagrad-wasm');
+    expect(w['stats_over_mean_softmax_b256']).toBe(2);
+    expect(w['loop_over_stats_softmax_b256']).toBe(200);
+    expect(w['tfjs_loop_over_stats_softmax_b256']).toBe(350);
+    expect(w['stats_over_mean_mlp_b4096']).toBeUndefined();
+  });
+
   it('no stats case, no ratios', () => {
     expect(computeRatios([c('mean', 'mlp', 256, 'adadagrad-js', 5)])).toEqual({});
   });

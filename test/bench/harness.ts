@@ -128,17 +128,22 @@ function find(
  *  tfjs_loop_over_stats_<model>_b<b>  = (faster tfjs loop) / stats,
  *  and ..._cpu / ..._wasm for each tfjs backend that ran.
  * A ratio whose cases are missing or unavailable (time null) is left out. `field`
- * picks wall time (the canonical ratios) or CPU time (`median_cpu_ms`).
+ * picks wall time (the canonical ratios) or CPU time (`median_cpu_ms`); `backend`
+ * the adadagrad backend of the mean, stats and loop cases (default 'adadagrad-js').
  */
-export function computeRatios(cases: readonly BenchCase[], field: 'median_ms' | 'median_cpu_ms' = 'median_ms'): Record<string, number> {
+export function computeRatios(
+  cases: readonly BenchCase[],
+  field: 'median_ms' | 'median_cpu_ms' = 'median_ms',
+  backend = 'adadagrad-js',
+): Record<string, number> {
   const out: Record<string, number> = {};
   const pairs = new Map<string, { model: string; b: number }>();
   for (const c of cases) pairs.set(`${c.model}\u0000${c.b}`, { model: c.model, b: c.b });
   for (const { model, b } of pairs.values()) {
     const suffix = `${model}_b${b}`;
-    const s = find(cases, 'stats', model, b, field);
-    const mean = find(cases, 'mean', model, b, field);
-    const loop = find(cases, 'loop', model, b, field);
+    const s = find(cases, 'stats', model, b, field, backend);
+    const mean = find(cases, 'mean', model, b, field, backend);
+    const loop = find(cases, 'loop', model, b, field, backend);
     if (s === undefined) continue;
     if (mean !== undefined) out[`stats_over_mean_${suffix}`] = s / mean;
     if (loop !== undefined) out[`loop_over_stats_${suffix}`] = loop / s;

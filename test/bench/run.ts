@@ -13,6 +13,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { key, split, type Key } from '../../src/rng/index.js';
+import { getBackend, setBackend, type BackendOptions } from '../../src/backend/index.js';
 import {
   computeRatios, extrapolate, fmtMs, formatTable, measure, measureInterleaved, parseArgs, writeMergedJson,
   type BenchCase, type BenchResult,
@@ -47,6 +48,21 @@ async function main(): Promise<void> {
   log(`# tfjs ${tf.version ?? '(not installed)'}: ${tf.status.map((s) => `${s.backend} ${s.available ? 'available' : `unavailable (${s.error})`}`).join(', ')}`);
   void kData;
 
+  // adadagrad backends: js (the reference and default; the canonical ratios) and,
+  // when it loads, wasm (SIMD kernels) on one thread, like tfjs-wasm here
+  const adaBackends: { name: string; suffix: string; options?: BackendOptions; available: boolean; error?: string }[] = [
+    { name: 'js', suffix: '', available: true },
+  ];
+  try {
+    setBackend('wasm', { threads: 1 });
+    adaBackends.push({ name: 'wasm', suffix: '_adawasm', options: { threads: 1 }, available: true });
+  } catch (e) {
+    adaBackends.push({ name: 'wasm', suffix: '_adawasm', available: false, error: (e as Error).message });
+  } finally {
+    setBackend('js');
+  }
+  log(`# adadagrad backends: ${adaBackends.map((a) => `${a.name} ${a.available ? 'available' : `unavailable (${a.error})`}`).join(', ')}`);
+
   const cases: BenchCase[] = [];
   const checks: Record<string, number> = {};
   const mk = split(kModel, MODELS.length);
@@ -57,44 +73,58 @@ async function main(): Promise<void> {
       const batch = drawBatch(data, b, bk[bi]!);
       const base = { model: modelName, b, data: data.source, dtype: 'float64' };
       const tag = `${modelName}_b${b}`;
-      let engineSNorm = NaN;
-      {
-        let methods: string[] = [];
-        const fns: [string, () => unknown][] = [];
-        if (want(`mean_${tag}`)) fns.push(['mean', () => meanGradient(model, batch)]);
-        if (want(`stats_${tag}`)) {
-          fns.push(['stats', () => {
-            const e = engineStats(model, batch);
-            methods = e.methods;
-            engineSNorm = e.st.S_norm;
-            return e;
-          }]);
+      for (const ab of adaBackends) {
+        if (!ab.available) {
+          for (const kind of ['mean', 'stats', 'loop'] as const) {
+            cases.push({ name: `${kind}_${tag}${ab.suffix}`, kind, backend: `adadagrad-${ab.name}`, median_ms: null, ...base, available: false, error: ab.error });
+          }
+          continue;
         }
-        if (fns.length > 0) {
-          const rs = measureInterleaved(fns.map(([, f]) => f), REPS(b));
-          fns.forEach(([kind, ], f) => {
-            const r = rs[f]!;
-            cases.push({
-              name: `${kind}_${tag}`, kind: kind as 'mean' | 'stats', backend: 'adadagrad-js', median_ms: r.median_ms, median_cpu_ms: r.median_cpu_ms,
-              ...base, warmup: r.warmup, reps: r.reps, times_ms: r.times_ms, ...(kind === 'stats' ? { methods } : {}),
+        setBackend(ab.name, ab.options);
+        const sfx = ab.suffix;
+        const lbl = `${tag}${sfx ? ` [${ab.name}]` : ''}`;
+        const backend = `adadagrad-${ab.name}`;
+        const extra = { ...base, backend_mode: getBackend().mode };
+        let engineSNorm = NaN;
+        {
+          let methods: string[] = [];
+          const fns: [string, () => unknown][] = [];
+          if (want(`mean_${tag}${sfx}`)) fns.push(['mean', () => meanGradient(model, batch)]);
+          if (want(`stats_${tag}${sfx}`)) {
+            fns.push(['stats', () => {
+              const e = engineStats(model, batch);
+              methods = e.methods;
+              engineSNorm = e.st.S_norm;
+              return e;
+            }]);
+          }
+          if (fns.length > 0) {
+            const rs = measureInterleaved(fns.map(([, f]) => f), REPS(b));
+            fns.forEach(([kind, ], f) => {
+              const r = rs[f]!;
+              cases.push({
+                name: `${kind}_${tag}${sfx}`, kind: kind as 'mean' | 'stats', backend, median_ms: r.median_ms, median_cpu_ms: r.median_cpu_ms,
+                ...extra, warmup: r.warmup, reps: r.reps, times_ms: r.times_ms, ...(kind === 'stats' ? { methods } : {}),
+              });
+              log(`  ${kind.padEnd(6)} ${lbl}: ${fmtMs(r.median_ms)} ms (cpu ${fmtMs(r.median_cpu_ms)} ms)${kind === 'stats' ? `  blocks: ${methods.join(', ')}` : ''}`);
             });
-            log(`  ${kind.padEnd(6)} ${tag}: ${fmtMs(r.median_ms)} ms (cpu ${fmtMs(r.median_cpu_ms)} ms)${kind === 'stats' ? `  blocks: ${methods.join(', ')}` : ''}`);
-          });
+          }
         }
-      }
-      if (want(`loop_${tag}`)) {
-        const m = Math.min(b, LOOP_SAMPLES[modelName]);
-        let loopSNorm = NaN;
-        const r = measure(() => {
-          loopSNorm = loopStats(model, batch, m).S_norm;
-        }, LOOP_REPS);
-        const ms = extrapolate(r.median_ms, m, b);
-        cases.push({
-          name: `loop_${tag}`, kind: 'loop', backend: 'adadagrad-js', median_ms: ms, median_cpu_ms: extrapolate(r.median_cpu_ms, m, b),
-          ...base, warmup: r.warmup, reps: r.reps, samples_timed: m, extrapolated: m < b, measured_ms: r.median_ms, times_ms: r.times_ms,
-        });
-        if (m === b && Number.isFinite(engineSNorm)) checks[`S_norm_engine_vs_loop_${tag}`] = Math.abs(engineSNorm - loopSNorm) / Math.abs(loopSNorm);
-        log(`  loop   ${tag}: ${fmtMs(ms)} ms${m < b ? ` (extrapolated from ${m} samples: ${fmtMs(r.median_ms)} ms)` : ''}`);
+        if (want(`loop_${tag}${sfx}`)) {
+          const m = Math.min(b, LOOP_SAMPLES[modelName]);
+          let loopSNorm = NaN;
+          const r = measure(() => {
+            loopSNorm = loopStats(model, batch, m).S_norm;
+          }, LOOP_REPS);
+          const ms = extrapolate(r.median_ms, m, b);
+          cases.push({
+            name: `loop_${tag}${sfx}`, kind: 'loop', backend, median_ms: ms, median_cpu_ms: extrapolate(r.median_cpu_ms, m, b),
+            ...extra, warmup: r.warmup, reps: r.reps, samples_timed: m, extrapolated: m < b, measured_ms: r.median_ms, times_ms: r.times_ms,
+          });
+          if (m === b && Number.isFinite(engineSNorm)) checks[`S_norm_engine_vs_loop_${tag}${sfx}`] = Math.abs(engineSNorm - loopSNorm) / Math.abs(loopSNorm);
+          log(`  loop   ${lbl}: ${fmtMs(ms)} ms${m < b ? ` (extrapolated from ${m} samples: ${fmtMs(r.median_ms)} ms)` : ''}`);
+        }
+        setBackend('js');
       }
       if (tf.tf !== null) {
         for (const st of tf.status) {
@@ -132,31 +162,46 @@ async function main(): Promise<void> {
 
   const ratios = computeRatios(cases);
   const cpuRatios = computeRatios(cases, 'median_cpu_ms');
+  const byBackend: Record<string, { wall: Record<string, number>; cpu: Record<string, number> }> = {};
+  for (const ab of adaBackends) {
+    byBackend[ab.name] = {
+      wall: computeRatios(cases, 'median_ms', `adadagrad-${ab.name}`),
+      cpu: computeRatios(cases, 'median_cpu_ms', `adadagrad-${ab.name}`),
+    };
+  }
   // table
   const rows: string[][] = [];
   for (const modelName of MODELS) {
     for (const b of BATCHES) {
-      const get = (kind: string, backend?: string) =>
-        cases.find((c) => c.kind === kind && c.model === modelName && c.b === b && (backend === undefined || c.backend === backend));
-      const cell = (c: BenchCase | undefined) =>
-        c === undefined ? '-' : c.median_ms === null ? 'unavail.' : `${fmtMs(c.median_ms)}${c['extrapolated'] ? '*' : ''}`;
-      const r = (k: string) => (ratios[k] === undefined ? '-' : ratios[k]!.toFixed(k.startsWith('stats') ? 2 : 1));
-      const sfx = `${modelName}_b${b}`;
-      rows.push([
-        modelName, String(b), cell(get('mean')), cell(get('stats')), cell(get('loop')), cell(get('tfjs_loop', 'tfjs-cpu')), cell(get('tfjs_loop', 'tfjs-wasm')),
-        r(`stats_over_mean_${sfx}`), r(`loop_over_stats_${sfx}`), r(`tfjs_loop_over_stats_${sfx}`),
-      ]);
+      for (const ab of adaBackends) {
+        const backend = `adadagrad-${ab.name}`;
+        const get = (kind: string, be: string) => cases.find((c) => c.kind === kind && c.model === modelName && c.b === b && c.backend === be);
+        const cell = (c: BenchCase | undefined) =>
+          c === undefined ? '-' : c.median_ms === null ? 'unavail.' : `${fmtMs(c.median_ms)}${c['extrapolated'] ? '*' : ''}`;
+        const rt = byBackend[ab.name]!.wall;
+        const r = (k: string) => (rt[k] === undefined ? '-' : rt[k]!.toFixed(k.startsWith('stats') ? 2 : 1));
+        const sfx = `${modelName}_b${b}`;
+        rows.push([
+          modelName, String(b), ab.name, cell(get('mean', backend)), cell(get('stats', backend)), cell(get('loop', backend)),
+          cell(get('tfjs_loop', 'tfjs-cpu')), cell(get('tfjs_loop', 'tfjs-wasm')),
+          r(`stats_over_mean_${sfx}`), r(`loop_over_stats_${sfx}`), r(`tfjs_loop_over_stats_${sfx}`),
+        ]);
+      }
     }
   }
   log('');
   log(formatTable(
-    ['model', 'b', '(a) mean ms', '(b) stats ms', '(c) loop ms', '(d) tfjs-cpu ms', '(d) tfjs-wasm ms', 'b/a', 'c/b', 'd/b'],
+    ['model', 'b', 'engine', '(a) mean ms', '(b) stats ms', '(c) loop ms', '(d) tfjs-cpu ms', '(d) tfjs-wasm ms', 'b/a', 'c/b', 'd/b'],
     rows,
   ));
   log('  * extrapolated linearly from a subset of the batch (see samples_timed in the JSON); tfjs runs in float32, the rest in float64.');
   log(`  goals: b/a ≤ 1.5; c/b ≥ 50 at b = 4096; d/b ≥ 100 at b = 4096 (d/b uses the faster tfjs backend)`);
-  log(`  the same ratios from CPU time (less sensitive to other processes on the machine): ${
-    Object.entries(cpuRatios).filter(([k]) => !k.endsWith('_cpu') && !k.endsWith('_wasm')).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  log('  engine = the adadagrad backend of (a), (b), (c); the canonical ratios in the JSON are those of js (the default backend),');
+  log('  the others are under batch_stats.ratios_by_backend. The same ratios from CPU time (less sensitive to other processes):');
+  for (const ab of adaBackends) {
+    const cr = byBackend[ab.name]!.cpu;
+    log(`    ${ab.name}: ${Object.entries(cr).filter(([k]) => !k.endsWith('_cpu') && !k.endsWith('_wasm')).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  }
   log(`  machine load average at the end: ${loadavg().map((v) => v.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   for (const [k, v] of Object.entries(checks)) log(`  check ${k}: relative difference ${v.toExponential(2)}`);
   log(`  total time ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -180,6 +225,8 @@ async function main(): Promise<void> {
         extrapolation: 'loop and tfjs_loop cases with extrapolated = true timed samples_timed samples of the batch and scaled by b / samples_timed',
         checks,
         cpu_ratios: cpuRatios,
+        ratios_by_backend: byBackend,
+        adadagrad_backends: adaBackends.map((a) => ({ name: a.name, available: a.available, options: a.options ?? null, error: a.error ?? null })),
         loadavg_end: loadavg(),
         cores: cpus().length,
         goals: { stats_over_mean_max: 1.5, loop_over_stats_min_b4096: 50, tfjs_loop_over_stats_min_b4096: 100 },
