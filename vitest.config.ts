@@ -1,6 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // The package's own entry points, as a user imports them, resolved to the sources
+    // (package.json "exports" point at dist/, which exists only after a build).
+    alias: [
+      { find: /^adadagrad$/, replacement: src('./src/index.ts') },
+      { find: /^adadagrad\/testing$/, replacement: src('./src/testing/index.ts') },
+      { find: /^adadagrad\/problems$/, replacement: src('./problems/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/bench/**', 'node_modules/**', 'dist/**'],
