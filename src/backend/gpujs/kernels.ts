@@ -101,8 +101,16 @@ export function unaryOp(this: KernelThis, x: any, op: number): number {
     return e / (1 + e);
   }
   if (op === 8) {
-    if (v > 0) return v + Math.log1p(Math.exp(-v));
-    return Math.log1p(Math.exp(v));
+    // softplus = max(v, 0) + log1p(e^−|v|); a short series for small t = e^−|v| (a GPU's
+    // log1p may be log(1 + t), which loses t's digits)
+    let base = 0;
+    let t = Math.exp(v);
+    if (v > 0) {
+      base = v;
+      t = Math.exp(-v);
+    }
+    if (t < 0.01) return base + t * (1 - t * (0.5 - t / 3));
+    return base + Math.log1p(t);
   }
   if (op === 9) {
     if (v > 0) return v;

@@ -71,6 +71,12 @@ parentPort.on('message', async (msg) => {
       signal(msg.sab, 1, await init());
       return;
     }
+    if (msg.type === 'close') {
+      // destroy the device before the thread goes away (Dawn aborts on exit with a live device)
+      try { const { WebGPUContext } = require(gpuPath.replace(/index\.js$/, 'backend/web-gpu/context.js')); await WebGPUContext.destroy(); } catch (e) {}
+      signal(msg.sab, 1, 'closed');
+      return;
+    }
     const results = [];
     for (const st of msg.steps) {
       const args = st.args.map((a) => (a !== null && typeof a === 'object' && 'ref' in a ? results[a.ref] : a));
@@ -113,7 +119,21 @@ export class WebgpuBridge implements KernelRunner {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { gpuPath, webgpuUrl, sources: src, allowSoftware } });
     this.worker.unref();
     this.adapter = this.call({ type: 'init' }, 0);
+    process.once('exit', () => this.close());
   }
+
+  /** Destroy the device and stop the worker (synchronously; also run at process exit). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.call({ type: 'close' }, 0);
+    } catch {
+      // the worker is gone already
+    }
+    void this.worker.terminate();
+  }
+  private closed = false;
 
   /** Post a message and block until the worker flags it done; returns the text it wrote. */
   private call(msg: Record<string, unknown>, floats: number, out?: (f: Float32Array) => void): string {
@@ -147,19 +167,22 @@ export class WebgpuBridge implements KernelRunner {
   }
 }
 
-let bridge: WebgpuBridge | null = null;
-let failure: Error | null = null;
+const bridges = new Map<boolean, WebgpuBridge | Error>();
 
-/** The process-wide bridge (one worker, one device), created on first use; a failed start is remembered. */
+/**
+ * The process-wide bridge (one worker, one device) for a software-adapter policy,
+ * created on first use; a failed start is remembered and rethrown.
+ */
 export function webgpuBridge(sources: Record<string, (...a: any[]) => number>, allowSoftware: boolean): WebgpuBridge {
-  if (failure !== null) throw failure;
-  if (bridge === null) {
+  let b = bridges.get(allowSoftware);
+  if (b === undefined) {
     try {
-      bridge = new WebgpuBridge(sources, allowSoftware);
+      b = new WebgpuBridge(sources, allowSoftware);
     } catch (e) {
-      failure = e as Error;
-      throw e;
+      b = e as Error;
     }
+    bridges.set(allowSoftware, b);
   }
-  return bridge;
+  if (b instanceof Error) throw b;
+  return b;
 }
