@@ -312,3 +312,41 @@ describe.each(CANDIDATES)('$label', (cand) => {
     got.blocks.forEach((blk, i) => expect(blk.method, `block ${i}`).toBe(ref.blocks[i]!.method));
   });
 });
+
+describe('selection of the accelerated backends', () => {
+  it('ADADAGRAD_BACKEND=wasm and ADADAGRAD_THREADS pick the wasm backend and its mode; gpujs is opt-in', async () => {
+    const { vi } = await import('vitest');
+    const saved = { b: process.env['ADADAGRAD_BACKEND'], t: process.env['ADADAGRAD_THREADS'] };
+    try {
+      process.env['ADADAGRAD_BACKEND'] = 'wasm';
+      process.env['ADADAGRAD_THREADS'] = '1';
+      vi.resetModules();
+      const fresh = await import('../../src/backend/index.js');
+      const be = fresh.getBackend();
+      expect([be.name, be.mode]).toEqual(['wasm', '1-thread']);
+      expect(fresh.listBackends()).toContain('wasm');
+      expect(fresh.listBackends()).not.toContain('gpujs');
+      expect(() => fresh.setBackend('wasm', { threads: 9 })).toThrow(/threads/);
+    } finally {
+      process.env['ADADAGRAD_BACKEND'] = saved.b;
+      process.env['ADADAGRAD_THREADS'] = saved.t;
+      if (saved.b === undefined) delete process.env['ADADAGRAD_BACKEND'];
+      if (saved.t === undefined) delete process.env['ADADAGRAD_THREADS'];
+      vi.resetModules();
+    }
+  });
+
+  it('a run records the backend and its mode in its meta', async () => {
+    // one module graph (the test above reset the registry's module)
+    const lib = await import('../../src/index.js');
+    const { getProblem } = await import('../../problems/index.js');
+    const prev = lib.getBackend();
+    try {
+      lib.setBackend('wasm', { threads: 2 });
+      const res = lib.run({ problem: getProblem('nqm_d20_i0'), optimizer: lib.adagradNorm(0.5), controller: lib.constant(8), budget: { steps: 3 }, key: lib.key(SEED) });
+      expect([res.meta.backend, res.meta.backendMode]).toEqual(['wasm', '2-threads']);
+    } finally {
+      lib.setBackend(prev.name);
+    }
+  });
+});
