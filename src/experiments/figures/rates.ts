@@ -1,0 +1,115 @@
+/**
+ * Figures 1 and 2: min_{k<K} ||∇F(x_k)||² against K (SPEC §7 C1–C4 and the
+ * negative controls), and K · min_{k<K} ||∇F(x_k)||², which is flat or falling
+ * for an O(1/K) rate and rises like √K for an O(1/√K) one.
+ */
+import type { Figure } from '../../plot/figure.js';
+import { prefixMin } from '../../plot/stats.js';
+import { logAxis, methodScales, positiveExtent } from '../../plot/theme.js';
+import { SETTINGS } from '../settings.js';
+import type { Mode, RunJob, RunOutput } from '../types.js';
+import { BAND_RESOLVE, bandLayers, bandRows, bySeedBlocks, failures, geomInts, medianStart, refLayers, refRows, reproduceCommand, seedJobs, type Method } from './common.js';
+import type { FigureFamily } from './family.js';
+
+/** The methods of figures 1–2 (b₀ = 2 for all; the tests cap at b_max = n). */
+export const RATE_METHODS: readonly Method[] = [
+  { key: 'adadagrad-norm', label: 'AdAdaGrad-Norm (norm test)', optimizer: 'adagrad-norm', controller: 'norm', hyper: { lr: 1, beta0: 1, eta: 0.5, b0: 2 } },
+  { key: 'adadagrad', label: 'AdAdaGrad (coordinate-wise test)', optimizer: 'adagrad', controller: 'coord-norm', hyper: { lr: 0.1, eta: 0.5, b0: 2 } },
+  { key: 'adagrad-norm-b2', label: 'AdaGrad-Norm, constant b = 2', optimizer: 'adagrad-norm', controller: 'constant', hyper: { lr: 1, beta0: 1, b0: 2 } },
+  { key: 'adagrad-b2', label: 'AdaGrad, constant b = 2', optimizer: 'adagrad', controller: 'constant', hyper: { lr: 0.1, b0: 2 } },
+  { key: 'sgd-b2', label: 'SGD, constant b = 2, α = 0.5', optimizer: 'sgd', controller: 'constant', hyper: { lr: 0.5, b0: 2 } },
+  { key: 'sebs', label: 'SEBS (SGD, α = 0.5, b doubles every K/10 steps)', optimizer: 'sgd', controller: 'sebs', hyper: { lr: 0.5, b0: 2, rho: 2, stages: 10 } },
+];
+
+function problemN(id: string): number {
+  const m = /_n(\d+)_/.exec(id);
+  if (m === null) throw new Error(`rates: ${id} is not a finite sum with n in its id`);
+  return Number(m[1]);
+}
+
+function jobs(mode: Mode): RunJob[] {
+  const s = SETTINGS[mode].rates;
+  const n = problemN(s.problem);
+  return RATE_METHODS.flatMap((m) =>
+    seedJobs('rates', m, {
+      problem: s.problem,
+      budget: { steps: s.K },
+      seeds: s.seeds,
+      replace: false,
+      evals: { steps: 'all', value: false },
+      hyper: m.controller === 'constant' ? {} : { bMax: n, ...(m.controller === 'sebs' ? { perStage: Math.max(1, Math.round(s.K / 10)) } : {}) },
+      trace: false,
+    }),
+  );
+}
+
+function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
+  const s = SETTINGS[mode].rates;
+  const n = problemN(s.problem);
+  const groups = bySeedBlocks(outputs, RATE_METHODS.map((m) => ({ key: m.key, seeds: s.seeds })));
+  const G0 = medianStart(outputs, 'G');
+  const floor = G0 * 1e-10;
+  const Ks = geomInts(1, s.K, 40);
+  const labels = RATE_METHODS.map((m) => m.label);
+  const scales = methodScales(labels);
+
+  const rows1: Record<string, string | number | null>[] = [];
+  const rows2: Record<string, string | number | null>[] = [];
+  for (const m of RATE_METHODS) {
+    const outs = groups.get(m.key)!;
+    const mins = outs.map((o) => {
+      const g = Float64Array.from(o.evals.filter((e) => e.step < s.K).sort((a, b) => a.step - b.step), (e) => e.G ?? NaN);
+      return prefixMin(g);
+    });
+    // min_{k<K}: iterates x_0 … x_{K−1}, i.e. prefix index K − 1.
+    const at = mins.map((pm) => (K: number) => (K - 1 < pm.length ? pm[K - 1]! : NaN));
+    for (const r of bandRows(m.label, Ks, at)) {
+      const cut = (v: number): number | null => (Number.isFinite(v) && v >= floor ? v : null);
+      rows1.push({ layer: 'band', method: r.method, K: r.x, median: cut(r.median), lo: cut(r.lo), hi: cut(r.hi), seeds: r.n });
+      rows2.push({ layer: 'band', method: r.method, K: r.x, median: cut(r.median) === null ? null : r.x * r.median, lo: cut(r.lo) === null ? null : r.x * r.lo, hi: cut(r.hi) === null ? null : r.x * r.hi, seeds: r.n });
+    }
+  }
+  rows1.push(...refRows('∝ 1/K', 1, s.K, G0, -1), ...refRows('∝ 1/√K', 1, s.K, G0, -0.5));
+  rows2.push(...refRows('flat: 1/K rate', 1, s.K, G0, 0), ...refRows('∝ √K: a 1/√K rate', 1, s.K, G0, 0.5));
+
+  const ext1 = positiveExtent(rows1.flatMap((r) => [r['lo'] as number, r['hi'] as number, r['median'] as number, r['y'] as number]))!;
+  const ext2 = positiveExtent(rows2.flatMap((r) => [r['lo'] as number, r['hi'] as number, r['median'] as number, r['y'] as number]))!;
+  const xAxis = logAxis(1, s.K, 'K (steps)', { exact: true });
+  const x = { field: 'K', type: 'quantitative', scale: xAxis.scale, axis: xAxis.axis };
+  const y1 = logAxis(Math.max(ext1[0], floor), ext1[1], 'min over k < K of ‖∇F(xₖ)‖²');
+  const y2 = logAxis(ext2[0], ext2[1], 'K · min over k < K of ‖∇F(xₖ)‖²');
+  const Y1 = { type: 'quantitative', scale: y1.scale, axis: y1.axis };
+  const Y2 = { type: 'quantitative', scale: y2.scale, axis: y2.axis };
+  const bad = failures(outputs);
+  const setup = `Problem ${s.problem} (nonconvex logistic regression, n = ${n}, noise does not vanish at stationary points); ${s.seeds} seeds, median line and 10–90% band over seeds; K up to ${s.K}. Batches are drawn without replacement and the tests cap b at b_max = n, where a step becomes a full-gradient step. AdaGrad-Norm α = 1, β₀ = 1; AdaGrad α = 0.1; tests η = 0.5, b₀ = 2.${bad.length > 0 ? ` ${bad.length} runs did not complete (${bad[0]}).` : ''}`;
+  const common = { width: 520, height: 340 };
+  const fig1: Figure = {
+    name: 'fig1-rate',
+    title: 'Figure 1 — stationarity rate: min_{k<K} ||∇F(x_k)||² against K',
+    caption: `The O(1/K) claims (SPEC §7 C1–C4): with the adaptive batch-size tests, AdaGrad-Norm and diagonal AdaGrad drive min_{k<K} ||∇F(x_k)||² down at least as fast as the dotted 1/K line, while the same optimizers with a constant batch follow the 1/√K line (the negative control) and SGD with a constant step and batch stalls at a noise floor. SEBS (doubling batches, constant step) sits in between. Log-log axes: a rate K^(−p) is a straight line of slope −p.\n\n${setup} Curves end where they fall below 10⁻¹⁰ · ||∇F(x₀)||².`,
+    command: reproduceCommand('fig1-rate', mode),
+    spec: { ...common, title: { text: 'Stationarity rate', subtitle: `${s.problem}, median and 10–90% band over ${s.seeds} seeds` }, resolve: BAND_RESOLVE, layer: [...bandLayers({ x, y: Y1, scales, filter: "datum.layer == 'band'" }), ...refLayers(x, Y1)] },
+    rows: rows1,
+    columns: ['layer', 'method', 'K', 'median', 'lo', 'hi', 'seeds', 'ref', 'x', 'y', 'labelHere'],
+  };
+  const fig2: Figure = {
+    name: 'fig2-krate',
+    title: 'Figure 2 — K · min_{k<K} ||∇F(x_k)||² against K',
+    caption: `The same runs as figure 1, multiplied by K: an O(1/K) rate is a curve that stays flat or falls; an O(1/√K) rate rises like √K (dotted line). The adaptive-test methods (AdAdaGrad-Norm, AdAdaGrad) stay bounded, as C1–C4 claim; the constant-batch curves turn upwards once the noise dominates.\n\n${setup}`,
+    command: reproduceCommand('fig2-krate', mode),
+    spec: { ...common, title: { text: 'K × best squared gradient norm', subtitle: `${s.problem}, median and 10–90% band over ${s.seeds} seeds` }, resolve: BAND_RESOLVE, layer: [...bandLayers({ x, y: Y2, scales, filter: "datum.layer == 'band'" }), ...refLayers(x, Y2)] },
+    rows: rows2,
+    columns: ['layer', 'method', 'K', 'median', 'lo', 'hi', 'seeds', 'ref', 'x', 'y', 'labelHere'],
+  };
+  return [fig1, fig2];
+}
+
+export const ratesFamily: FigureFamily = {
+  id: 'rates',
+  figures: [
+    { name: 'fig1-rate', title: 'Figure 1 — stationarity rate' },
+    { name: 'fig2-krate', title: 'Figure 2 — K · min ||∇F||²' },
+  ],
+  jobs,
+  build,
+};

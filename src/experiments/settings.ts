@@ -1,0 +1,49 @@
+/** How big each experiment is in each mode. One table, so the sizes are visible in one place. */
+import type { Mode } from './types.js';
+
+export interface Settings {
+  /** Figures 1–2: steps K and seeds of the rate runs. */
+  readonly rates: { readonly problem: string; readonly K: number; readonly seeds: number };
+  /** Figure 3: steps and seeds of the per-test batch-size runs. */
+  readonly batch: { readonly K: number; readonly seeds: number };
+  /** Figure 4: sample budget and seeds of the uncapped (population-like) runs. */
+  readonly complexity: { readonly samples: number; readonly seeds: number };
+  /** Figure 5: SEBS first stage length T₁ = M, stages, seeds. */
+  readonly sebs: { readonly problem: string; readonly T1: number; readonly stages: number; readonly seeds: number };
+  /** Figure 6: the MNIST problem and epochs. */
+  readonly mnist: { readonly problem: string; readonly epochs: number; readonly evalEvery: number };
+  /** Figure 7: sample budget per run, seeds, and the families left out. */
+  readonly bench: { readonly samples: number; readonly seeds: number; readonly excludeFamilies: readonly string[] };
+}
+
+export const SETTINGS: Readonly<Record<Mode, Settings>> = {
+  quick: {
+    rates: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 150, seeds: 4 },
+    batch: { K: 120, seeds: 2 },
+    complexity: { samples: 1e5, seeds: 2 },
+    sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 20, stages: 5, seeds: 3 },
+    mnist: { problem: 'mnist-softmax_d7850_n6000_i0', epochs: 2, evalEvery: 0.25 },
+    bench: { samples: 2e4, seeds: 1, excludeFamilies: ['mnist-softmax', 'mnist-mlp'] },
+  },
+  default: {
+    rates: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 1000, seeds: 8 },
+    batch: { K: 300, seeds: 4 },
+    complexity: { samples: 1e6, seeds: 4 },
+    sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 40, stages: 6, seeds: 5 },
+    mnist: { problem: 'mnist-softmax_d7850_n60000_i0', epochs: 3, evalEvery: 0.2 },
+    bench: { samples: 1e5, seeds: 2, excludeFamilies: ['mnist-softmax', 'mnist-mlp'] },
+  },
+  full: {
+    rates: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 3000, seeds: 16 },
+    batch: { K: 1000, seeds: 8 },
+    complexity: { samples: 1e7, seeds: 8 },
+    sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 100, stages: 7, seeds: 10 },
+    mnist: { problem: 'mnist-softmax_d7850_n60000_i0', epochs: 100, evalEvery: 1 },
+    bench: { samples: 1e6, seeds: 5, excludeFamilies: [] },
+  },
+};
+
+/** The flag that selects a mode on the command line ('' for the default). */
+export function modeFlag(mode: Mode): string {
+  return mode === 'default' ? '' : ` --${mode}`;
+}

@@ -1,0 +1,65 @@
+/** Jobs of the figure reproductions: one run each, serialisable so workers can run them and results can be cached by hash. */
+import type { HyperParams } from '../run/registry.js';
+
+/** How much to compute: `quick` for CI (< 2 min), `default` for `npm start` (< 10 min), `full` at paper scale. */
+export type Mode = 'quick' | 'default' | 'full';
+
+/**
+ * Where to evaluate the exact quantities of a run. Points are iterates x_j after
+ * j steps (x_0 is the start); `samples` is the number of samples used to reach x_j.
+ * - `steps: 'all'` every iterate; `steps: number[]` these iterate indices;
+ * - `samples: number[]` the first iterate whose sample count reaches each checkpoint.
+ */
+export interface EvalSchedule {
+  readonly steps?: 'all' | readonly number[];
+  readonly samples?: readonly number[];
+  /** Evaluate ||∇F(x)||² (default true). */
+  readonly gradient?: boolean;
+  /** Evaluate F(x) (default true). */
+  readonly value?: boolean;
+  /** Test loss and accuracy (problems with testLoss/testAccuracy, i.e. MNIST). */
+  readonly test?: boolean;
+}
+
+/** One run: a problem, an optimizer and a controller by their registry names, hyperparameters, budget and seed. */
+export interface RunJob {
+  /** Human-readable label for progress lines, e.g. `rates adadagrad-norm seed 3`. */
+  readonly label: string;
+  readonly problem: string;
+  readonly optimizer: string;
+  readonly controller: string;
+  readonly hyper: HyperParams;
+  readonly budget: { readonly steps?: number; readonly samples?: number; readonly epochs?: number };
+  readonly seed: number;
+  readonly replace: boolean;
+  readonly evals: EvalSchedule;
+  /** Keep the per-step columns b, samples, loss (default true). */
+  readonly trace?: boolean;
+}
+
+/** The exact quantities at one iterate x_j. */
+export interface EvalPoint {
+  /** Iterate index j (steps taken). */
+  readonly step: number;
+  /** Samples used to reach x_j. */
+  readonly samples: number;
+  /** F(x_j) (null when not evaluated or not finite). */
+  readonly F: number | null;
+  /** ||∇F(x_j)||² (null when not evaluated or not finite). */
+  readonly G: number | null;
+  readonly testLoss?: number | null;
+  readonly testAccuracy?: number | null;
+}
+
+/** What a job returns (and what the cache stores). */
+export interface RunOutput {
+  readonly status: 'completed' | 'diverged' | 'error';
+  readonly message: string;
+  readonly steps: number;
+  readonly samples: number;
+  readonly finalB: number;
+  readonly wallMs: number;
+  readonly evals: readonly EvalPoint[];
+  /** Per step k: b_k, samples after step k, batch loss at x_k. */
+  readonly trace: { readonly b: readonly number[]; readonly samples: readonly number[]; readonly loss: readonly (number | null)[] } | null;
+}
