@@ -96,6 +96,19 @@ export function compensatedSum(xs: ArrayLike<number>): number {
   return s + c;
 }
 
+/** Σ x_i² with Neumaier's compensated summation (no temporary array). */
+export function compensatedSumSq(xs: ArrayLike<number>): number {
+  let s = 0;
+  let c = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]! * xs[i]!;
+    const t = s + x;
+    c += s >= x ? s - t + x : x - t + s;
+    s = t;
+  }
+  return s + c;
+}
+
 /**
  * The statistics of SPEC §2 from a summary. Needs b ≥ 2.
  *
@@ -106,16 +119,18 @@ export function compensatedSum(xs: ArrayLike<number>): number {
 export function statistics(s: GradSummary): BatchStatistics {
   const b = s.b;
   if (!(b >= 2)) throw new Error(`statistics: need a batch of b ≥ 2 per-sample gradients, got b = ${b}`);
-  const gns = compensatedSum(s.meanGrad.map((v) => v * v));
+  const gns = compensatedSumSq(s.meanGrad);
   const S_norm = s.sumSqDev / (b - 1);
-  const S_ip = compensatedSum(s.devDots.map((v) => v * v)) / (b - 1);
+  const S_ip = compensatedSumSq(s.devDots) / (b - 1);
   // ||g_i − (c_i/G) ḡ||² = ||g_i − ḡ||² − (⟨g_i − ḡ, ḡ⟩)²/G  with G = ||ḡ||²
   const S_orth = gns > 0 ? Math.max(0, s.sumSqDev - (S_ip * (b - 1)) / gns) / (b - 1) : NaN;
-  const S_j = s.coordSumSqDev.map((v) => v / (b - 1));
+  const S_j = new Float64Array(s.coordSumSqDev.length);
+  const inv = 1 / (b - 1);
+  for (let j = 0; j < S_j.length; j++) S_j[j] = s.coordSumSqDev[j]! * inv;
   let ipBlk = 0;
   let orthBlk = 0;
   for (const blk of s.blocks) {
-    const h = compensatedSum(blk.meanGrad.map((v) => v * v)); // ||ḡ^p||²
+    const h = compensatedSumSq(blk.meanGrad); // ||ḡ^p||²
     for (let i = 0; i < b; i++) {
       const e = blk.devDots[i]!; // ⟨g_i^p − ḡ^p, ḡ^p⟩
       ipBlk += e * e;
