@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { RunJob, RunOutput } from './types.js';
 
 /** Bump when the meaning of a job or its output changes, so old files are not reused. */
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 3;
 
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);

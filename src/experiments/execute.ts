@@ -16,13 +16,11 @@ function sqNorm(v: Float64Array): number {
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 interface TestSet {
-  testLoss(x: Float64Array): number;
   testAccuracy(x: Float64Array): number;
 }
 
 function hasTest(p: Problem): p is Problem & TestSet {
-  const q = p as Partial<TestSet>;
-  return typeof q.testLoss === 'function' && typeof q.testAccuracy === 'function';
+  return typeof (p as Partial<TestSet>).testAccuracy === 'function';
 }
 
 /** The exact quantities at x (those the schedule asks for). */
@@ -30,7 +28,7 @@ export function evaluate(problem: Problem, x: Float64Array, step: number, sample
   const F = s.value === false ? null : finite(problem.value(x));
   const G = s.gradient === false ? null : finite(sqNorm(problem.gradient(x)));
   if (s.test === true && hasTest(problem)) {
-    return { step, samples, F, G, testLoss: finite(problem.testLoss(x)), testAccuracy: finite(problem.testAccuracy(x)) };
+    return { step, samples, F, G, testAccuracy: finite(problem.testAccuracy(x)) };
   }
   return { step, samples, F, G };
 }
@@ -38,7 +36,7 @@ export function evaluate(problem: Problem, x: Float64Array, step: number, sample
 /**
  * Wrap a controller so that it evaluates the iterates it is shown: `init` sees x₀
  * and `next` sees x_{k+1} with the samples used so far — exactly the iterates
- * the run visits. The wrapped controller's decisions are unchanged.
+ * the run visits (x₀ always). The wrapped controller's decisions are unchanged.
  */
 export function probeController<S extends ControllerState>(inner: Controller<S>, problem: Problem, schedule: EvalSchedule, out: EvalPoint[]): Controller<S> {
   const stepSet = schedule.steps === undefined || schedule.steps === 'all' ? null : new Set(schedule.steps);
@@ -46,7 +44,7 @@ export function probeController<S extends ControllerState>(inner: Controller<S>,
   const checkpoints = [...(schedule.samples ?? [])].sort((a, b) => a - b);
   let next = 0;
   const maybe = (step: number, samples: number, x: Float64Array): void => {
-    let due = allSteps || (stepSet !== null && stepSet.has(step));
+    let due = step === 0 || allSteps || (stepSet !== null && stepSet.has(step));
     while (next < checkpoints.length && samples >= checkpoints[next]!) {
       due = true;
       next++;
@@ -89,6 +87,11 @@ export async function executeJob(job: RunJob): Promise<RunOutput> {
   const optimizer = makeOptimizer(job.optimizer, job.hyper);
   const controller = probeController(makeController(job.controller, job.hyper, problem), problem, job.evals, evals);
   const res = run({ problem, optimizer, controller, budget: job.budget, key: key(job.seed), replace: job.replace, evalEvery: 1 << 30 });
+  // The last iterate, when the schedule did not reach it (a budget that ends between checkpoints).
+  const last = evals[evals.length - 1];
+  if (res.summary.status === 'completed' && job.evals.samples !== undefined && (last === undefined || last.step < res.summary.steps)) {
+    evals.push(evaluate(problem, res.x, res.summary.steps, res.summary.samples, job.evals));
+  }
   const c = res.trace.columns;
   const trace =
     job.trace === false

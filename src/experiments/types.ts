@@ -5,10 +5,11 @@ import type { HyperParams } from '../run/registry.js';
 export type Mode = 'quick' | 'default' | 'full';
 
 /**
- * Where to evaluate the exact quantities of a run. Points are iterates x_j after
+ * Where to evaluate the exact quantities of a run (always at x₀). Points are iterates x_j after
  * j steps (x_0 is the start); `samples` is the number of samples used to reach x_j.
  * - `steps: 'all'` every iterate; `steps: number[]` these iterate indices;
- * - `samples: number[]` the first iterate whose sample count reaches each checkpoint.
+ * - `samples: number[]` the first iterate whose sample count reaches each checkpoint,
+ *   and the last iterate of a completed run.
  */
 export interface EvalSchedule {
   readonly steps?: 'all' | readonly number[];
@@ -17,7 +18,7 @@ export interface EvalSchedule {
   readonly gradient?: boolean;
   /** Evaluate F(x) (default true). */
   readonly value?: boolean;
-  /** Test loss and accuracy (problems with testLoss/testAccuracy, i.e. MNIST). */
+  /** Test accuracy (problems with testAccuracy, i.e. MNIST). */
   readonly test?: boolean;
 }
 
@@ -47,7 +48,6 @@ export interface EvalPoint {
   readonly F: number | null;
   /** ||∇F(x_j)||² (null when not evaluated or not finite). */
   readonly G: number | null;
-  readonly testLoss?: number | null;
   readonly testAccuracy?: number | null;
 }
 

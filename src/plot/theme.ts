@@ -40,14 +40,27 @@ export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '
 /** Dash patterns in the same order, so curves stay distinct in grey print. */
 export const DASHES: readonly (readonly number[])[] = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 2], [1, 3], [10, 4], [3, 6]];
 
-/** A colour and dash for each of `labels`, in order (for `scale.domain/range`). */
-export function methodScales(labels: readonly string[]): {
+/** Greys and dots of reference lines (power laws, caps), listed after the methods in a legend. */
+export const REF_COLORS = ['#222222', '#555555', '#888888'] as const;
+export const REF_DASHES: readonly (readonly number[])[] = [[2, 3], [7, 3], [1, 2]];
+
+/**
+ * A colour and dash for each of `labels`, in order, then grey dotted styles for
+ * the reference lines `refs` (for `scale.domain/range` of color and strokeDash).
+ */
+export function methodScales(
+  labels: readonly string[],
+  refs: readonly string[] = [],
+): {
   color: { domain: string[]; range: string[] };
   strokeDash: { domain: string[]; range: number[][] };
 } {
   return {
-    color: { domain: [...labels], range: labels.map((_, i) => PALETTE[i % PALETTE.length]!) },
-    strokeDash: { domain: [...labels], range: labels.map((_, i) => [...DASHES[i % DASHES.length]!]) },
+    color: { domain: [...labels, ...refs], range: [...labels.map((_, i) => PALETTE[i % PALETTE.length]!), ...refs.map((_, i) => REF_COLORS[i % REF_COLORS.length]!)] },
+    strokeDash: {
+      domain: [...labels, ...refs],
+      range: [...labels.map((_, i) => [...DASHES[i % DASHES.length]!]), ...refs.map((_, i) => [...REF_DASHES[i % REF_DASHES.length]!])],
+    },
   };
 }
 

@@ -154,26 +154,13 @@ export function bandLayers(o: {
   return layers;
 }
 
-/** Layers of grey reference lines with a text label at their right end (rows: layer = 'ref', ref, x, y). */
-export function refLayers(x: Record<string, unknown>, y: Record<string, unknown>, filter = "datum.layer == 'ref'"): Record<string, unknown>[] {
+/**
+ * Rows of a power-law reference line y = y0 · (x/x0)^p from x0 to x1, drawn as a
+ * series named `ref` by bandLayers (two points: straight on log-log axes).
+ */
+export function refSeries(ref: string, x0: number, x1: number, y0: number, p: number, xField = 'x', extra: Record<string, string | number> = {}): Record<string, string | number | null>[] {
   return [
-    {
-      transform: [{ filter }],
-      mark: { type: 'line', color: '#555', strokeWidth: 1.2, strokeDash: [2, 3], clip: true },
-      encoding: { x: { ...x, field: 'x' }, y: { ...y, field: 'y' }, detail: { field: 'ref', type: 'nominal' } },
-    },
-    {
-      transform: [{ filter: `${filter} && datum.labelHere == 1` }],
-      mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -2, dy: -3, fontSize: 11, color: '#333' },
-      encoding: { x: { ...x, field: 'x' }, y: { ...y, field: 'y' }, text: { field: 'ref' } },
-    },
-  ];
-}
-
-/** Rows of a power-law reference y = y0 · (x/x0)^p over [x0, x1] (two points; the right one carries the label). */
-export function refRows(ref: string, x0: number, x1: number, y0: number, p: number, extra: Record<string, string | number> = {}): Record<string, string | number | null>[] {
-  return [
-    { layer: 'ref', ref, x: x0, y: y0, labelHere: 0, ...extra },
-    { layer: 'ref', ref, x: x1, y: y0 * Math.pow(x1 / x0, p), labelHere: 1, ...extra },
+    { layer: 'ref', method: ref, [xField]: x0, median: y0, ...extra },
+    { layer: 'ref', method: ref, [xField]: x1, median: y0 * Math.pow(x1 / x0, p), ...extra },
   ];
 }

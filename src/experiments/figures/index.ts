@@ -1,6 +1,10 @@
 /** The figure families, in the order of the index page. */
 import type { FigureFamily } from './family.js';
 import { batchFamily } from './batch.js';
+import { benchFamily } from './bench.js';
+import { complexityFamily } from './complexity.js';
+import { mnistFamily } from './mnist.js';
 import { ratesFamily } from './rates.js';
+import { sebsFamily } from './sebs.js';
 
-export const FAMILIES: readonly FigureFamily[] = [ratesFamily, batchFamily];
+export const FAMILIES: readonly FigureFamily[] = [ratesFamily, batchFamily, complexityFamily, sebsFamily, mnistFamily, benchFamily];

@@ -8,7 +8,7 @@ import { prefixMin } from '../../plot/stats.js';
 import { logAxis, methodScales, positiveExtent } from '../../plot/theme.js';
 import { SETTINGS } from '../settings.js';
 import type { Mode, RunJob, RunOutput } from '../types.js';
-import { BAND_RESOLVE, bandLayers, bandRows, bySeedBlocks, failures, geomInts, medianStart, refLayers, refRows, reproduceCommand, seedJobs, type Method } from './common.js';
+import { BAND_RESOLVE, bandLayers, bandRows, bySeedBlocks, failures, geomInts, medianStart, refSeries, reproduceCommand, seedJobs, type Method } from './common.js';
 import type { FigureFamily } from './family.js';
 
 /** The methods of figures 1–2 (b₀ = 2 for all; the tests cap at b_max = n). */
@@ -51,7 +51,8 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
   const floor = G0 * 1e-10;
   const Ks = geomInts(1, s.K, 40);
   const labels = RATE_METHODS.map((m) => m.label);
-  const scales = methodScales(labels);
+  const REF1 = ['reference ∝ 1/K', 'reference ∝ 1/√K'];
+  const REF2 = ['reference: flat (a 1/K rate)', 'reference ∝ √K (a 1/√K rate)'];
 
   const rows1: Record<string, string | number | null>[] = [];
   const rows2: Record<string, string | number | null>[] = [];
@@ -69,11 +70,11 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
       rows2.push({ layer: 'band', method: r.method, K: r.x, median: cut(r.median) === null ? null : r.x * r.median, lo: cut(r.lo) === null ? null : r.x * r.lo, hi: cut(r.hi) === null ? null : r.x * r.hi, seeds: r.n });
     }
   }
-  rows1.push(...refRows('∝ 1/K', 1, s.K, G0, -1), ...refRows('∝ 1/√K', 1, s.K, G0, -0.5));
-  rows2.push(...refRows('flat: 1/K rate', 1, s.K, G0, 0), ...refRows('∝ √K: a 1/√K rate', 1, s.K, G0, 0.5));
+  rows1.push(...refSeries(REF1[0]!, 1, s.K, G0, -1, 'K'), ...refSeries(REF1[1]!, 1, s.K, G0, -0.5, 'K'));
+  rows2.push(...refSeries(REF2[0]!, 1, s.K, G0, 0, 'K'), ...refSeries(REF2[1]!, 1, s.K, G0, 0.5, 'K'));
 
-  const ext1 = positiveExtent(rows1.flatMap((r) => [r['lo'] as number, r['hi'] as number, r['median'] as number, r['y'] as number]))!;
-  const ext2 = positiveExtent(rows2.flatMap((r) => [r['lo'] as number, r['hi'] as number, r['median'] as number, r['y'] as number]))!;
+  const ext1 = positiveExtent(rows1.flatMap((r) => [r['lo'] as number, r['hi'] as number, r['median'] as number]))!;
+  const ext2 = positiveExtent(rows2.flatMap((r) => [r['lo'] as number, r['hi'] as number, r['median'] as number]))!;
   const xAxis = logAxis(1, s.K, 'K (steps)', { exact: true });
   const x = { field: 'K', type: 'quantitative', scale: xAxis.scale, axis: xAxis.axis };
   const y1 = logAxis(Math.max(ext1[0], floor), ext1[1], 'min over k < K of ‖∇F(xₖ)‖²');
@@ -88,18 +89,18 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
     title: 'Figure 1 — stationarity rate: min_{k<K} ||∇F(x_k)||² against K',
     caption: `The O(1/K) claims (SPEC §7 C1–C4): with the adaptive batch-size tests, AdaGrad-Norm and diagonal AdaGrad drive min_{k<K} ||∇F(x_k)||² down at least as fast as the dotted 1/K line, while the same optimizers with a constant batch follow the 1/√K line (the negative control) and SGD with a constant step and batch stalls at a noise floor. SEBS (doubling batches, constant step) sits in between. Log-log axes: a rate K^(−p) is a straight line of slope −p.\n\n${setup} Curves end where they fall below 10⁻¹⁰ · ||∇F(x₀)||².`,
     command: reproduceCommand('fig1-rate', mode),
-    spec: { ...common, title: { text: 'Stationarity rate', subtitle: `${s.problem}, median and 10–90% band over ${s.seeds} seeds` }, resolve: BAND_RESOLVE, layer: [...bandLayers({ x, y: Y1, scales, filter: "datum.layer == 'band'" }), ...refLayers(x, Y1)] },
+    spec: { ...common, title: { text: 'Stationarity rate', subtitle: `${s.problem}, median and 10–90% band over ${s.seeds} seeds` }, resolve: BAND_RESOLVE, layer: bandLayers({ x, y: Y1, scales: methodScales(labels, REF1) }) },
     rows: rows1,
-    columns: ['layer', 'method', 'K', 'median', 'lo', 'hi', 'seeds', 'ref', 'x', 'y', 'labelHere'],
+    columns: ['layer', 'method', 'K', 'median', 'lo', 'hi', 'seeds'],
   };
   const fig2: Figure = {
     name: 'fig2-krate',
     title: 'Figure 2 — K · min_{k<K} ||∇F(x_k)||² against K',
     caption: `The same runs as figure 1, multiplied by K: an O(1/K) rate is a curve that stays flat or falls; an O(1/√K) rate rises like √K (dotted line). The adaptive-test methods (AdAdaGrad-Norm, AdAdaGrad) stay bounded, as C1–C4 claim; the constant-batch curves turn upwards once the noise dominates.\n\n${setup}`,
     command: reproduceCommand('fig2-krate', mode),
-    spec: { ...common, title: { text: 'K × best squared gradient norm', subtitle: `${s.problem}, median and 10–90% band over ${s.seeds} seeds` }, resolve: BAND_RESOLVE, layer: [...bandLayers({ x, y: Y2, scales, filter: "datum.layer == 'band'" }), ...refLayers(x, Y2)] },
+    spec: { ...common, title: { text: 'K × best squared gradient norm', subtitle: `${s.problem}, median and 10–90% band over ${s.seeds} seeds` }, resolve: BAND_RESOLVE, layer: bandLayers({ x, y: Y2, scales: methodScales(labels, REF2) }) },
     rows: rows2,
-    columns: ['layer', 'method', 'K', 'median', 'lo', 'hi', 'seeds', 'ref', 'x', 'y', 'labelHere'],
+    columns: ['layer', 'method', 'K', 'median', 'lo', 'hi', 'seeds'],
   };
   return [fig1, fig2];
 }
