@@ -53,13 +53,18 @@ function arg(name: string): string | undefined {
 
 interface CalibrationRow {
   readonly id: string;
+  /** 'claim': a row of test/rates/claims.ts; 'control': a known-exponent control (no expected decision). */
+  readonly kind: 'claim' | 'control';
   readonly expected: 'accept' | 'reject';
   readonly cases: number;
   readonly rejected: number;
-  /** For expected accept: rejected/cases; for expected reject: accepted/cases (1 − power). */
-  readonly falseFailRate: number;
+  /** Claims: for expected accept rejected/cases, for expected reject accepted/cases (1 − power); null for controls. */
+  readonly falseFailRate: number | null;
   /** One-sided 95% Clopper–Pearson upper bound of falseFailRate. */
-  readonly falseFailUpper95: number;
+  readonly falseFailUpper95: number | null;
+  /** rejected/cases and its 95% upper bound (every row). */
+  readonly rejectionRate: number;
+  readonly rejectionUpper95: number;
   /** Expected reject only: rejected/cases. */
   readonly power: number | null;
   readonly powerLower95: number | null;
@@ -87,14 +92,18 @@ function calibrate(entry: ClaimEntry, mode: Mode, n: number, seed: number): Cali
     if (res.decision !== entry.claim.expected) failures.push({ case: c, reasons: res.reasons.length > 0 ? res.reasons : res.notes });
   }
   const wrong = failures.length;
-  const isNeg = entry.claim.expected === 'reject';
+  const control = entry.claim.id.startsWith('control-');
+  const isNeg = entry.claim.expected === 'reject' && !control;
   return {
     id: entry.claim.id,
+    kind: control ? 'control' : 'claim',
     expected: entry.claim.expected,
     cases: n,
     rejected,
-    falseFailRate: wrong / n,
-    falseFailUpper95: clopperPearsonUpper(wrong, n, 0.05),
+    falseFailRate: control ? null : wrong / n,
+    falseFailUpper95: control ? null : clopperPearsonUpper(wrong, n, 0.05),
+    rejectionRate: rejected / n,
+    rejectionUpper95: clopperPearsonUpper(rejected, n, 0.05),
     power: isNeg ? rejected / n : null,
     powerLower95: isNeg ? 1 - clopperPearsonUpper(wrong, n, 0.05) : null,
     medianSlope: median(slopes),
@@ -117,13 +126,14 @@ function main(): void {
   for (const e of entries) {
     const row = calibrate(e, mode, e.cost === 'run' ? nRun : n, seed);
     rows.push(row);
-    const isControl = row.id.startsWith('control-');
+    const isControl = row.kind === 'control';
     const rate = isControl
-      ? `rejected ${row.rejected}/${row.cases} = ${(100 * row.rejected / row.cases).toFixed(1)}% (95% upper ${(100 * clopperPearsonUpper(row.rejected, row.cases, 0.05)).toFixed(1)}%)`
+      ? `rejected ${row.rejected}/${row.cases} = ${(100 * row.rejectionRate).toFixed(1)}% (95% upper ${(100 * row.rejectionUpper95).toFixed(1)}%)`
       : row.expected === 'accept'
-        ? `false-fail ${row.failures.length}/${row.cases} = ${(100 * row.falseFailRate).toFixed(1)}% (95% upper ${(100 * row.falseFailUpper95).toFixed(1)}%)`
+        ? `false-fail ${row.failures.length}/${row.cases} = ${(100 * row.falseFailRate!).toFixed(1)}% (95% upper ${(100 * row.falseFailUpper95!).toFixed(1)}%)`
         : `power ${row.rejected}/${row.cases} = ${(100 * row.power!).toFixed(1)}% (95% lower ${(100 * row.powerLower95!).toFixed(1)}%)`;
-    console.log(`${row.id.padEnd(34)} expected ${row.expected.padEnd(6)} ${rate}  median slope ${row.medianSlope?.toFixed(2) ?? '—'}  ${row.seconds.toFixed(1)} s`);
+    const label = isControl ? 'control        ' : `expected ${row.expected.padEnd(6)}`;
+    console.log(`${row.id.padEnd(34)} ${label} ${rate}  median slope ${row.medianSlope?.toFixed(2) ?? '—'}  ${row.seconds.toFixed(1)} s`);
     if (!isControl) for (const f of row.failures.slice(0, 3)) console.log(`    wrong on ${JSON.stringify(f.case)}: ${f.reasons.join('; ')}`);
   }
   if (json !== undefined) {

@@ -17,8 +17,8 @@ import { CLAIMS, FULL, QUICK, modeOverrides } from './claims.js';
 interface MeasuredRow {
   readonly id: string;
   readonly cases: number;
-  readonly falseFailRate: number;
-  readonly falseFailUpper95: number;
+  readonly falseFailRate: number | null;
+  readonly falseFailUpper95: number | null;
   readonly power: number | null;
 }
 
@@ -99,7 +99,9 @@ function main(): void {
     console.log(`${row.id.padEnd(34)} expected ${row.expected.padEnd(6)} decided ${row.decision.padEnd(6)} ${ok.padEnd(10)} ${slope}  on ${row.problem}  ${row.seconds.toFixed(1)} s`);
   }
   if (json !== undefined) {
-    writeFileSync(json, JSON.stringify(out, null, 2) + '\n');
+    // ±Infinity (e.g. a slope interval end where a resample reached the floor everywhere) as strings, not null.
+    const finite = (_k: string, v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
+    writeFileSync(json, JSON.stringify(out, finite, 2) + '\n');
     console.log(`wrote ${json}`);
   }
   if (out.some((r) => r.decision !== r.expected)) process.exitCode = 1;
