@@ -160,9 +160,14 @@ Examples:
   $ adadagrad stats --grads grads.json --eta 0.5 --theta 0.5 --nu 1
   $ adadagrad stats --grads grads.json --batch 64 --bmax 4096`,
   reproduce: `
+Each run's output is cached in OUT/runs/ as soon as it ends: a rerun (or a run after a
+crash) reuses it. Default mode takes a few minutes on 2 cores; --quick about a minute.
+
 Examples:
   $ adadagrad reproduce
-  $ adadagrad reproduce fig1 --out figures/`,
+  $ adadagrad reproduce --quick --out /tmp/figs
+  $ adadagrad reproduce fig1 --out figures/
+  $ adadagrad reproduce fig6-mnist --full`,
 };
 
 interface RunFlags {
@@ -375,9 +380,9 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
 
   program
     .command('plot')
-    .description('figures from run and sweep results (not available yet)')
+    .description('figures from run traces (run --out, sweep --traces): SVG, PNG, CSV, spec and index.html')
     .argument('[inputs...]', 'results directories or trace files')
-    .option('--out <dir>', 'output directory for the figures')
+    .option('--out <dir>', 'output directory for the figures (default: figures)')
     .option('--json', 'machine-readable output')
     .addHelpText('after', EXAMPLES.plot)
     .action(wrap(async (inputs: string[], o: { out?: string; json?: boolean }) => plotCommand({ inputs, ...o }, io)));
@@ -406,12 +411,20 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
 
   program
     .command('reproduce')
-    .description('regenerate the theory figures (not available yet)')
-    .argument('[figure]', 'figure id (default: all)')
-    .option('--out <dir>', 'output directory')
+    .description('regenerate the theory figures (SVG, PNG, CSV, spec) and an index.html')
+    .argument('[figure]', 'figure name (fig1-rate), prefix (fig1) or family (rates), comma-separated; default: all')
+    .option('--out <dir>', 'output directory (default: results)')
+    .option('--quick', 'small runs for CI (under 2 minutes)')
+    .option('--full', 'paper scale (MNIST for 100 epochs; hours)')
+    .option('--workers <n>', 'worker threads (default: available parallelism)', parseInteger)
+    .option('--fresh', 'recompute runs even when OUT/runs/ holds them')
     .option('--json', 'machine-readable output')
     .addHelpText('after', EXAMPLES.reproduce)
-    .action(wrap(async (figure: string | undefined, o: { out?: string; json?: boolean }) => reproduceCommand({ ...(figure !== undefined ? { figure } : {}), ...o }, io)));
+    .action(
+      wrap(async (figure: string | undefined, o: { out?: string; json?: boolean; quick?: boolean; full?: boolean; workers?: number; fresh?: boolean }) =>
+        reproduceCommand({ ...(figure !== undefined ? { figure } : {}), ...o }, io),
+      ),
+    );
 
   return program;
 }

@@ -6,3 +6,5 @@ export { toCsv, parseCsv, columnsOf, type Row, type Cell } from './csv.js';
 export { indexHtml, escapeHtml, type IndexPage } from './html.js';
 export { BASE_CONFIG, PALETTE, DASHES, methodScales, powerLabel, powerLabelExpr, decades, logAxis, positiveExtent } from './theme.js';
 export { quantiles, prefixMin, ecdfCurve, performanceProfile, firstReach, type ProfileCurve } from './stats.js';
+export { geomInts, geomGrid, bandRows, stepLookup, BAND_RESOLVE, bandLayers, refSeries } from './layers.js';
+export { traceFigures, slug, type TracedRun } from './traces.js';

@@ -31,7 +31,8 @@ export function installTextMetrics(): boolean {
 /** Compile a Vega-Lite spec and render it to an SVG string. */
 export async function specToSvg(spec: TopLevelSpec): Promise<string> {
   installTextMetrics();
-  const vg = compile(spec).spec;
+  // Vega-Lite warns when merged legends of concatenated panels differ only in being hidden: nothing to act on.
+  const vg = compile(spec, { logger: vega.logger(vega.None) }).spec;
   const view = new vega.View(vega.parse(vg), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -102,7 +102,7 @@ export function logAxis(
   const a = opts.exact === true ? lo : Math.pow(10, Math.floor(Math.log10(lo) + 1e-9));
   const b = opts.exact === true ? hi : Math.pow(10, Math.ceil(Math.log10(hi) - 1e-9));
   return {
-    scale: { type: 'log', domain: [a, b], nice: false, clamp: true },
+    scale: { type: 'log', domain: [a, b], nice: false },
     axis: { title, values: decades(a, b, maxTicks), labelExpr: powerLabelExpr(), labelFlush: true },
   };
 }

@@ -124,7 +124,7 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
   const scales = methodScales(METHOD_LABELS);
   const legend = { title: null, orient: 'bottom', direction: 'vertical', columns: 3, symbolType: 'stroke', symbolSize: 500, symbolStrokeWidth: 2.2, labelLimit: 400 };
   const bad = failures(outputs);
-  const setup = `${nProb} problems of the benchmark set (${problems(mode).map((p) => p.id).join(', ')})${excluded.length > 0 ? `; left out in this mode as too slow: ${excluded.join(', ')} (run with --full to include them)` : ''}. ${s.seeds} seed(s) each, budget ${s.samples.toExponential(0)} samples per run, ||∇F||² evaluated at 8 sample counts per decade. Hyperparameters are fixed across problems: AdaGrad-Norm α = 1, β₀ = 1; AdaGrad α = 0.1; tests η = 0.5, b₀ = 2, b_max = n (population problems: 65 536); SGD and SEBS use α = 1/L from each problem's constants. Finite sums are sampled without replacement within a batch, population problems with replacement.${bad.length > 0 ? ` ${bad.length} runs stopped early (diverged or error) and count as not reaching the targets.` : ''}`;
+  const setup = `${nProb} problems of the benchmark set (${problems(mode).map((p) => p.id).join(', ')})${excluded.length > 0 ? `; left out in this mode as too slow: ${excluded.join(', ')} (run with --full to include them)` : ''}. ${s.seeds} seed(s) each, budget ${s.samples.toExponential(0)} samples per run, ‖∇F‖² evaluated at 8 sample counts per decade. Hyperparameters are fixed across problems: AdaGrad-Norm α = 1, β₀ = 1; AdaGrad α = 0.1; tests η = 0.5, b₀ = 2, b_max = n (population problems: 65 536); SGD and SEBS use α = 1/L from each problem's constants. Finite sums are sampled without replacement within a batch, population problems with replacement.${bad.length > 0 ? ` ${bad.length} runs stopped early (diverged or error) and count as not reaching the targets.` : ''}`;
 
   // 7a: ECDFs
   const rowsA: Record<string, string | number | null>[] = [];
@@ -138,7 +138,7 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
   const figA: Figure = {
     name: 'fig7a-ecdf',
     title: 'Figure 7a — benchmark ECDFs: fraction of problems solved against samples',
-    caption: `COCO-style runtime distributions over the benchmark set: for each target ε (relative to each run's ||∇F(x₀)||²), the fraction of (problem, seed) instances on which a method has reached ||∇F(x)||² ≤ ε · ||∇F(x₀)||² after a given number of samples. Higher and further left is better; the height at the right edge is the fraction solved within the budget.\n\n${setup}`,
+    caption: `COCO-style runtime distributions over the benchmark set: for each target ε (relative to each run's ‖∇F(x₀)‖²), the fraction of (problem, seed) instances on which a method has reached ‖∇F(x)‖² ≤ ε · ‖∇F(x₀)‖² after a given number of samples. Higher and further left is better; the height at the right edge is the fraction solved within the budget.\n\n${setup}`,
     command: reproduceCommand('fig7a-ecdf', mode),
     spec: {
       title: { text: 'Benchmark: fraction of instances solved', subtitle: `${instances.length} instances (${nProb} problems × ${s.seeds} seed${s.seeds > 1 ? 's' : ''}), target ‖∇F‖² ≤ ε·‖∇F(x₀)‖²` },
