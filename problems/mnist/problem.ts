@@ -156,8 +156,37 @@ export function mlpW2Norm(x: Float64Array, H: number): number {
 
 // ---------------------------------------------------------------- the adapter
 
-function gatherPixels(set: ImageSet, indices: Int32Array): Float64Array {
-  const out = new Float64Array(indices.length * D);
+/** Batches from this many rows up gather into reused buffers (see {@link gatherPixels}). */
+const REUSE_MIN_ROWS = 4096;
+
+/** Two gather buffers taken in turn (one per problem instance). */
+interface GatherRing {
+  readonly bufs: (Float64Array | undefined)[];
+  turn: number;
+}
+
+/**
+ * The batch's rows as a dense [b, 784] matrix.
+ *
+ * NOTE (speed): with a `ring` and b ≥ REUSE_MIN_ROWS the rows are written into the
+ * ring's buffers, taken in turn, instead of a fresh array: the page faults of a fresh
+ * 376 MB Float64Array per 60 000-row batch cost three times the copy (measured: 250 ms
+ * against 75 ms of CPU). Losses are computed eagerly and the tape of one call stays
+ * valid through the next call; a backward through a call made before two later
+ * large calls would read overwritten rows.
+ */
+function gatherPixels(set: ImageSet, indices: Int32Array, ring?: GatherRing): Float64Array {
+  const size = indices.length * D;
+  let out: Float64Array;
+  if (ring !== undefined && indices.length >= REUSE_MIN_ROWS) {
+    const slot = ring.turn;
+    ring.turn = 1 - slot;
+    const buf = ring.bufs[slot];
+    out = buf !== undefined && buf.length >= size ? buf.subarray(0, size) : new Float64Array(size);
+    if (buf === undefined || buf.length < size) ring.bufs[slot] = out;
+  } else {
+    out = new Float64Array(size);
+  }
   for (let t = 0; t < indices.length; t++) {
     const i = indices[t]!;
     out.set(set.pixels.subarray(i * D, (i + 1) * D), t * D);
@@ -259,6 +288,8 @@ export function mnistProblem(opts: MnistOptions): MnistProblem {
   const pass = (s: ImageSet, x: Float64Array, gradient: boolean) =>
     model === 'softmax' ? softmaxPass(s, x, { gradient }) : mlpPass(s, x, H, { gradient });
 
+  const gatherRing: GatherRing = { bufs: [undefined, undefined], turn: 0 };
+
   function checkBatch(batch: unknown): asserts batch is MnistBatch {
     if (typeof batch !== 'object' || batch === null) throw new ProblemArgumentError(id, 'batch must be an object from problem.sample');
     const bt = batch as Partial<MnistBatch>;
@@ -318,7 +349,7 @@ export function mnistProblem(opts: MnistOptions): MnistProblem {
       checkParamShapes(id, params, blocks);
       checkBatch(batch);
       const b = batch.size;
-      const X = dataTensor(gatherPixels(set, batch.indices), [b, D], params[0]!);
+      const X = dataTensor(gatherPixels(set, batch.indices, params[0]!.dtype === 'float64' ? gatherRing : undefined), [b, D], params[0]!);
       const labels = Int32Array.from(batch.indices, (i) => set.labels[i]!);
       if (model === 'softmax') return softmaxCrossEntropy(add(matmul(X, params[0]!), params[1]!), labels);
       const hidden = tanh(add(matmul(X, params[0]!), params[1]!));
