@@ -56,7 +56,7 @@ export const QUICK: Mode = {
   Ks: geometricGrid(32, 1024),
   KsRun: geometricGrid(32, 512),
   seeds: { min: 10, max: 12 },
-  numRuns: { cheap: 3, run: 1 },
+  numRuns: { cheap: 5, run: 2 },
 };
 
 export const FULL: Mode = {
