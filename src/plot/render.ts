@@ -46,8 +46,8 @@ export function svgToPng(svg: string, scale = 2): Buffer {
   const f = fonts();
   const font =
     f.files !== null
-      ? { loadSystemFonts: false, fontFiles: [f.files.regular, ...(f.files.bold ? [f.files.bold] : [])], defaultFontFamily: FONT_FAMILY }
-      : { loadSystemFonts: true, defaultFontFamily: FONT_FAMILY };
+      ? { loadSystemFonts: false, fontFiles: [f.files.regular, ...(f.files.bold ? [f.files.bold] : [])], defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY }
+      : { loadSystemFonts: true, defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY };
   const r = new Resvg(svg, { font, fitTo: { mode: 'zoom', value: scale }, background: 'white' });
   return r.render().asPng();
 }

@@ -168,12 +168,14 @@ describe('help and placeholders', () => {
     for (const c of commands) expect(root.stdout).toContain(c);
   });
 
-  it('plot and reproduce say they are not available yet and exit 2', async () => {
-    for (const c of ['plot', 'reproduce']) {
-      const r = await cli(c);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/not available yet/);
-    }
+  it('plot without inputs and reproduce with contradictory flags are bad input (exit 2)', async () => {
+    const p = await cli('plot');
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/give result directories or trace files/);
+    const r = await cli('reproduce', '--quick', '--full', '--out', join(base, 'never'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--quick and --full/);
+    expect(existsSync(join(base, 'never'))).toBe(false);
   });
 
   it('an unknown command is bad input', async () => {
