@@ -310,6 +310,32 @@ function spmmRows<T>(a: usize, b: usize, c: usize, k: i32, n: i32, i0: i32, i1: 
     const val0 = gatherBlock<T>(a, k, r0, rb, work, false, <i32>rowBytes);
     const idxB = work + <usize>rb * 4;
     let j = 0;
+    if (n == W + L) {
+      // exactly five vectors wide (e.g. 10 f64 columns): one pass over the non-zeros
+      for (let r = 0; r < rb; r++) {
+        const q1 = load<i32>(work + <usize>r * 4);
+        const idx = idxB + <usize>r * <usize>k * 4;
+        const val = val0 + <usize>r * <usize>k * E;
+        let s0 = v128.splat<T>(<T>0);
+        let s1 = s0, s2 = s0, s3 = s0, s4 = s0;
+        for (let q = 0; q < q1; q++) {
+          const av = v128.load_splat<T>(val + <usize>q * E);
+          const br = b + <usize>load<i32>(idx + <usize>q * 4);
+          s0 = v128.add<T>(s0, v128.mul<T>(av, v128.load(br)));
+          s1 = v128.add<T>(s1, v128.mul<T>(av, v128.load(br, 16)));
+          s2 = v128.add<T>(s2, v128.mul<T>(av, v128.load(br, 32)));
+          s3 = v128.add<T>(s3, v128.mul<T>(av, v128.load(br, 48)));
+          s4 = v128.add<T>(s4, v128.mul<T>(av, v128.load(br, 64)));
+        }
+        const o = c + <usize>(r0 + r) * rowBytes;
+        v128.store(o, s0);
+        v128.store(o, s1, 16);
+        v128.store(o, s2, 32);
+        v128.store(o, s3, 48);
+        v128.store(o, s4, 64);
+      }
+      j = n;
+    }
     for (; j + W <= n; j += W) {
       const bj = b + <usize>j * E;
       for (let r = 0; r < rb; r++) {
@@ -434,6 +460,35 @@ function spmmScatter<T>(a: usize, b: usize, c: usize, m: i32, n: i32, p0: i32, p
     for (let i = m; i > 0; i--) store<i32>(start + <usize>i * 4, load<i32>(start + <usize>(i - 1) * 4));
     store<i32>(start, 0);
     let j = 0;
+    if (n == W + L) {
+      // exactly five vectors wide (e.g. 10 f64 columns): one pass over each bucket
+      for (let i = 0; i < m; i++) {
+        const e0 = load<i32>(start + <usize>i * 4);
+        const e1 = load<i32>(start + <usize>(i + 1) * 4);
+        if (e0 == e1) continue;
+        const cp = c + <usize>i * rowBytes;
+        let s0 = v128.load(cp);
+        let s1 = v128.load(cp, 16);
+        let s2 = v128.load(cp, 32);
+        let s3 = v128.load(cp, 48);
+        let s4 = v128.load(cp, 64);
+        for (let e = e0; e < e1; e++) {
+          const av = v128.load_splat<T>(bVal + <usize>e * E);
+          const br = b + <usize>load<i32>(bOff + <usize>e * 4);
+          s0 = v128.add<T>(s0, v128.mul<T>(av, v128.load(br)));
+          s1 = v128.add<T>(s1, v128.mul<T>(av, v128.load(br, 16)));
+          s2 = v128.add<T>(s2, v128.mul<T>(av, v128.load(br, 32)));
+          s3 = v128.add<T>(s3, v128.mul<T>(av, v128.load(br, 48)));
+          s4 = v128.add<T>(s4, v128.mul<T>(av, v128.load(br, 64)));
+        }
+        v128.store(cp, s0);
+        v128.store(cp, s1, 16);
+        v128.store(cp, s2, 32);
+        v128.store(cp, s3, 48);
+        v128.store(cp, s4, 64);
+      }
+      j = n;
+    }
     for (; j + W <= n; j += W) {
       const bj = b + <usize>j * E;
       for (let i = 0; i < m; i++) {
