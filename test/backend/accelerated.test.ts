@@ -121,6 +121,8 @@ describe.each(CANDIDATES)('$label', (cand) => {
     it('matmul: odd sizes, all transposes, dense and sparse A, against js', () => {
       const dims: [number, number, number][] = [
         [1, 1, 1], [3, 5, 2], [7, 9, 11], [67, 131, 45], [130, 257, 70], [9, 300, 3], [260, 40, 514],
+        // five vectors wide (10 f64 or 20 f32 columns: the one-pass sparse kernels), over several row blocks
+        [300, 70, 10], [70, 300, 20],
       ];
       for (const [m, k, n] of dims) {
         for (const density of [1, 0.2]) {
@@ -251,7 +253,7 @@ describe.each(CANDIDATES)('$label', (cand) => {
     });
 
     it('linearStats: dense and sparse X, odd sizes, against js', () => {
-      for (const [b, din, dout, density] of [[3, 5, 2, 1], [67, 131, 10, 1], [300, 97, 13, 0.2], [129, 784, 33, 0.19]] as const) {
+      for (const [b, din, dout, density] of [[3, 5, 2, 1], [67, 131, 10, 1], [300, 97, 13, 0.2], [129, 784, 33, 0.19], [333, 97, 10, 0.2], [333, 50, 20, 0.2]] as const) {
         const x = randn(dtype, b * din, density);
         const d = randn(dtype, b * dout);
         const m = Float64Array.from(randn('float64', din * dout));
