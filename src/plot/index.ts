@@ -8,3 +8,4 @@ export { BASE_CONFIG, PALETTE, DASHES, methodScales, powerLabel, powerLabelExpr,
 export { quantiles, prefixMin, ecdfCurve, performanceProfile, firstReach, type ProfileCurve } from './stats.js';
 export { geomInts, geomGrid, bandRows, stepLookup, BAND_RESOLVE, bandLayers, refSeries } from './layers.js';
 export { traceFigures, slug, type TracedRun } from './traces.js';
+export { show, inTslab, notebookOut, notebookMode } from './notebook.js';

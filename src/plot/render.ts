@@ -2,16 +2,31 @@
  * Vega-Lite spec → SVG (vega's View in Node, headless) → PNG (resvg), with text
  * measured and drawn in DejaVu Sans (see fonts.ts).
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { Resvg } from '@resvg/resvg-js';
 import { FONT_FAMILY, fonts } from './fonts.js';
+
+type Vega = typeof import('vega');
+type VegaLite = typeof import('vega-lite');
+
+let libs: Promise<{ vega: Vega; vl: VegaLite }> | null = null;
+
+/**
+ * vega and vega-lite, imported on first use: vega's Node build has a top-level
+ * await (it probes for node-canvas), so a static import would stop CommonJS
+ * hosts (the tslab Jupyter kernel) from loading this module with require().
+ */
+function load(): Promise<{ vega: Vega; vl: VegaLite }> {
+  libs ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, vl }));
+  return libs;
+}
 
 let metricsInstalled = false;
 
 /** Make vega measure text with the font's own advance widths (once per process). */
-export function installTextMetrics(): boolean {
+export async function installTextMetrics(): Promise<boolean> {
   if (metricsInstalled) return true;
+  const { vega } = await load();
   const f = fonts();
   if (f.regular === null) return false;
   const regular = f.regular;
@@ -30,9 +45,10 @@ export function installTextMetrics(): boolean {
 
 /** Compile a Vega-Lite spec and render it to an SVG string. */
 export async function specToSvg(spec: TopLevelSpec): Promise<string> {
-  installTextMetrics();
+  const { vega, vl } = await load();
+  await installTextMetrics();
   // Vega-Lite warns when merged legends of concatenated panels differ only in being hidden: nothing to act on.
-  const vg = compile(spec, { logger: vega.logger(vega.None) }).spec;
+  const vg = vl.compile(spec, { logger: vega.logger(vega.None) }).spec;
   const view = new vega.View(vega.parse(vg), { renderer: 'none' });
   try {
     return await view.toSVG();

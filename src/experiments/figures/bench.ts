@@ -36,7 +36,7 @@ export function benchMethods(problem: Problem, samples: number): Method[] {
   ];
 }
 
-const METHOD_LABELS = [
+export const METHOD_LABELS = [
   'AdAdaGrad-Norm (norm test)',
   'AdAdaGrad (coordinate-wise test)',
   'AdaGrad-Norm, b = 32',
@@ -84,8 +84,8 @@ function jobs(mode: Mode): RunJob[] {
   return out;
 }
 
-/** Samples to reach each relative target, per (problem, seed) and method: cost[target][instance][method]. */
-function hittingCosts(mode: Mode, outputs: readonly RunOutput[]): { instances: string[]; cost: Map<number, (number | null)[][]> } {
+/** Samples to reach each relative target, per (problem, seed) and method: cost[target][instance][method] (null: not reached). */
+export function hittingCosts(mode: Mode, outputs: readonly RunOutput[]): { instances: string[]; cost: Map<number, (number | null)[][]> } {
   const s = SETTINGS[mode].bench;
   const ps = problems(mode);
   const M = METHOD_LABELS.length;
