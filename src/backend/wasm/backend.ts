@@ -134,10 +134,11 @@ function sampledDensity(rt: WasmRuntime, dt: DT, a: number, rows: number, cols: 
 }
 
 /**
- * matmul for a mostly-zero op(A) kept in its dense layout: each row's non-zeros are
- * gathered on the fly (no CSR of the whole matrix). op(A) = A: rows of C in parallel
- * (spmm_rows). op(A) = Aᵀ (A stored [k, m]): stored rows scatter into C, each thread
- * into its own accumulator, summed at the end (spmm_scatter).
+ * matmul for a mostly-zero op(A) kept in its dense layout: the non-zeros of each block
+ * of rows are gathered on the fly (no CSR of the whole matrix). op(A) = A: blocks of
+ * rows of C (spmm_rows). op(A) = Aᵀ (A stored [k, m]): blocks of stored rows, their
+ * non-zeros bucketed by output row, accumulate into C — each thread into its own
+ * accumulator, summed at the end (spmm_scatter).
  */
 function sparseMatmul(
   rt: WasmRuntime, dt: DT, a: number, b: number, c: number, m: number, k: number, n: number,
