@@ -198,8 +198,10 @@ describe.each(CANDIDATES)('$label', (cand) => {
         be.unary(op, x, out);
         jsBackend.unary(op, x, ref);
         // log and log1p near their roots: judge against the size of the input; tiny
-        // outputs (softplus(−30) ≈ 1e-13) against 1e-6 (float32 kernels may flush them)
-        const scale = Float64Array.from(ref, (r) => Math.max(Math.abs(r), op === 'log' || op === 'log1p' ? 1 : 1e-6));
+        // outputs (softplus(−30) ≈ 1e-13) against 1e-6 (float32 kernels may flush them),
+        // or 1e-3 where WGSL builtins are only absolutely accurate (tanh(1e-4) on lavapipe)
+        const floor = cand.unaryRtol !== undefined ? 1e-3 : 1e-6;
+        const scale = Float64Array.from(ref, (r) => Math.max(Math.abs(r), op === 'log' || op === 'log1p' ? 1 : floor));
         const tol = ['neg', 'abs', 'relu', 'sign', 'step', 'sqrt'].includes(op) ? rtol : Math.max(rtol, cand.unaryRtol ?? 0);
         expectClose(out, ref, tol, `${cand.label} ${dtype} ${op}`, scale);
       }
