@@ -21,7 +21,7 @@ function nOf(id: string): number {
 function methods(mode: Mode): Method[] {
   const n = nOf(SETTINGS[mode].mnist.problem);
   return [
-    { key: 'norm', label: 'AdAdaGrad: AdaGrad + norm test (η = 0.1), b from 2 to n', optimizer: 'adagrad', controller: 'norm', hyper: { lr: LR, eta: 0.1, b0: 2, bMax: n } },
+    { key: 'norm', label: 'AdAdaGrad: AdaGrad + norm test (η = 0.1), b₀ = 2, b_max = n', optimizer: 'adagrad', controller: 'norm', hyper: { lr: LR, eta: 0.1, b0: 2, bMax: n } },
     { key: 'b128', label: 'AdaGrad, constant b = 128', optimizer: 'adagrad', controller: 'constant', hyper: { lr: LR, b0: 128 } },
     { key: 'ramp', label: `AdaGrad, stagewise ramp-up: b = 512 doubling every epoch, up to n`, optimizer: 'adagrad', controller: 'sebs-samples', hyper: { lr: LR, b0: 512, rho: 2, stages: 8, perStage: n, bMax: n } },
     { key: 'full', label: `AdaGrad, full batch b = n = ${n}`, optimizer: 'adagrad', controller: 'constant', hyper: { lr: LR, b0: n } },
