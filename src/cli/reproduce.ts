@@ -63,7 +63,7 @@ export async function reproduceCommand(opts: ReproduceOptions, io: CliIO): Promi
                 bar.start(total, 0, { label: '' });
               }
               bar.update(done, { label: label.slice(0, 60) });
-              if (done === total) {
+              if (done === total && total > 0) {
                 bar.stop();
                 bar = null;
               }

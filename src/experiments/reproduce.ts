@@ -100,6 +100,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   log(`reproduce (${opts.mode} mode): ${families.map((f) => f.id).join(', ')} — ${all.length} runs, output in ${opts.out}`);
   let cached = 0;
   let failed = 0;
+  if (all.length > 0) opts.onProgress?.(0, all.length, '', false);
   const outputs = await runJobs(all, {
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     cache: {
