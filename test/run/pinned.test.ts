@@ -75,50 +75,29 @@ const runCases: readonly RunCase[] = [
 
 /** Recorded from the loops before the redesign (see the module comment). */
 const PINNED_RUNS: Record<string, string> = {
-  "nqm norm test": '4455400af62ba8a8',
-  "lsq constant w/o replacement": '14edd0d7f5f37e41',
-  "nqm oracle samples budget": 'b93fbd473a80e5ec',
-  "nclogreg ip test workers": '8449bfbae19a6fde',
-  "cabs": '15c295a1841bdfc7',
-  "sebs samples": '6cf9104d071ff6f3',
-  "stagewise sgd": '5c4afc47554c5d08',
-  "smith": '339f88db2ad73f2b',
-  "linear ramp": 'af2b8e720b6c6280',
-  "geometric": 'ac484dd2c9744eef',
-  "adadamp": '739e57d28a368775',
-  "rosenbrock norm test eval 4": '0dc3680976f486e5',
-  ${JSON.strin…
-  ${JSON.strin…
-  ${JSON.strin…
-  ${JSON.strin…
-  ${JSON.strin…
-  ${JSON.strin…
-  ${JSON.strin…
-  ${JSON.strin…
-  ${JSON.strin…
-  ${JSON.strin…
-  ${JSON.strin…
-  ${JSON.strin…
+  'nqm norm test': '4455400af62ba8a8',
+  'lsq constant w/o replacement': '14edd0d7f5f37e41',
+  'nqm oracle samples budget': 'b93fbd473a80e5ec',
+  'nclogreg ip test workers': '8449bfbae19a6fde',
+  'cabs': '15c295a1841bdfc7',
+  'sebs samples': '6cf9104d071ff6f3',
+  'stagewise sgd': '5c4afc47554c5d08',
+  'smith': '339f88db2ad73f2b',
+  'linear ramp': 'af2b8e720b6c6280',
+  'geometric': 'ac484dd2c9744eef',
+  'adadamp': '739e57d28a368775',
+  'rosenbrock norm test eval 4': '0dc3680976f486e5',
 };
 const PINNED_OTHER: Record<string, string> = {
-  "runLocal pooled M=2 H=3": 'da5241d5f152a1fa',
-  "runLocal worker M=3 H=2 w/o replacement": 'cba9f1dabccb219f',
-  "exactGradient adagrad-norm": '7bbf06cde9e14a59',
-  "exactGradient adagrad lsq": '84e92eb373c3c79b',
-  "nqmExactBatch oracle": 'e7f75b37ad343ec4',
-  "nqmExactBatch stagewise": '5793005d13c1da57',
-  "harness stochastic oracle": '727a2754336013ef',
-  "harness stochastic norm test adagrad w/o replacement": '8d272da34e552718',
-  "harness exact gradient": '43415baf49f3653b',
-  ${JSON.str…
-  ${JSON.str…
-  ${JSON.str…
-  ${JSON.str…
-  ${JSON.str…
-  ${JSON.str…
-  ${JSON.str…
-  ${JSON.str…
-  ${JSON.str…
+  'runLocal pooled M=2 H=3': 'da5241d5f152a1fa',
+  'runLocal worker M=3 H=2 w/o replacement': 'cba9f1dabccb219f',
+  'exactGradient adagrad-norm': '7bbf06cde9e14a59',
+  'exactGradient adagrad lsq': '84e92eb373c3c79b',
+  'nqmExactBatch oracle': 'e7f75b37ad343ec4',
+  'nqmExactBatch stagewise': '5793005d13c1da57',
+  'harness stochastic oracle': '727a2754336013ef',
+  'harness stochastic norm test adagrad w/o replacement': '8d272da34e552718',
+  'harness exact gradient': '43415baf49f3653b',
 };
 
 function runCase(c: RunCase): RunResult {
