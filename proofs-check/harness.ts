@@ -1,17 +1,18 @@
 /**
- * proofs-check harness: an instrumented copy of run()'s loop that records every
+ * proofs-check harness: trajectories of run()'s own step (src/run/step.ts) with every
  * per-step quantity a proof uses (x_k, g_k, v_k, ∇F(x_k), F(x_k), x_{k+1}), margins,
  * Monte Carlo resampling with stated confidence, and the report types.
  *
- * The loop mirrors src/run/run.ts step for step (same key split, same batch keys
- * foldIn(kData, k), batchStatsAt for ḡ, optimizer.update, controller.next on
- * x_{k+1}), so a check on these trajectories is a check on what run() computes;
+ * `simulate` drives the same step function as run() (same key split, same batch keys
+ * foldIn(kData, k), the same ḡ, optimizer.update, controller.next on x_{k+1}), so a
+ * check on these trajectories is a check on what run() computes;
  * test/proofs/proofs.test.ts asserts that the two agree.
  */
 import {
-  adagrad, adagradNorm, batchStatsAt, foldIn, key as makeKey, split, statistics,
-  type Controller, type ControllerState, type GradientTransformation, type Key, type StepContext, type TestDecision,
+  adagrad, adagradNorm, batchStatsAt, constant, foldIn, key as makeKey, split,
+  type Controller, type GradientTransformation, type Key, type TestDecision,
 } from '../src/index.js';
+import { initStep, step as runStep, type StepEnv } from '../src/run/step.js';
 import { getProblem } from '../problems/index.js';
 import type { Batch, Problem } from '../src/problem/types.js';
 import { normalCdf } from '../problems/common/special.js';
@@ -459,70 +460,49 @@ function effectiveAccumulator(opt: OptSpec, g: Float64Array, u: Float64Array, pr
 }
 
 /**
- * Run the optimizer with the controller and record every step. Mirrors run():
- * [kInit, kData] = split(key(seed)), x_0 = problem.x0(kInit), B_k from
- * foldIn(kData, k), ḡ from batchStatsAt, controller.next with x_{k+1}.
+ * Run the optimizer with the controller and record every step, on run()'s own step
+ * (src/run/step.ts): [kInit, kData] = split(key(seed)), x_0 = problem.x0(kInit), B_k
+ * from foldIn(kData, k), ḡ from the batch statistics engine, controller.next with
+ * x_{k+1}. Exact-gradient runs use the step's 'exact' source (g_k = ∇F(x_k)) with a
+ * constant controller (the spec's controller only gives decision0; b is recorded as 0).
  */
 export function simulate(s: RunSpec): Trajectory {
   const problem = problemById(s.problemId, { noiseAlong: s.noiseAlong ?? false });
   const exact = s.gradient === 'exact';
-  const replace = s.replace ?? true;
   const [kInit, kData] = split(makeKey(s.seed), 2) as [Key, Key];
-  let x: Float64Array = problem.x0(kInit);
-  const optimizer = s.opt.make();
+  const x0: Float64Array = problem.x0(kInit);
   const controller = s.controller.make();
-  let cState: ControllerState = controller.init({ step: -1, samples: 0, x, problem, loss: NaN });
-  const decision0 = cState.last ?? null;
-  let oState = optimizer.init(x);
+  const decision0 = initStep({ problem, optimizer: s.opt.make(), controller, key: kData }, x0).decision;
+  const env: StepEnv = {
+    problem, optimizer: s.opt.make(), controller: exact ? constant(1) : controller, key: kData,
+    replace: s.replace ?? true, gradient: exact ? 'exact' : 'sampled',
+  };
+  let state = initStep(env, x0).state;
   const steps: Step[] = [];
-  let samples = 0;
-  let F = problem.value(x);
-  let gradF: Float64Array = problem.gradient(x);
+  let F = problem.value(state.x);
+  let gradF: Float64Array = problem.gradient(state.x);
   let vPrev: Float64Array = new Float64Array(s.opt.perCoord ? problem.dim : 1).fill(s.opt.v0);
   let status: Trajectory['status'] = 'completed';
   for (let k = 0; k < s.steps; k++) {
-    const b = exact ? 0 : cState.b;
-    let g: Float64Array;
-    let loss = F;
-    let stats = null;
-    if (exact) {
-      g = Float64Array.from(gradF);
-    } else {
-      const batch = problem.sample(foldIn(kData, k), b, { replace });
-      const bs = batchStatsAt(problem, x, batch);
-      g = bs.meanGrad;
-      loss = bs.loss;
-      stats = b >= 2 ? statistics(bs) : null;
-    }
-    const sigma2 = s.recordNoise ? problem.noise!(x).sigma2 : null;
-    const ctx: StepContext = { step: k, batchSize: b, samples, loss, lrScale: cState.lrScale };
-    const [u, o2] = optimizer.update(g, oState, x, ctx);
-    const xNext = new Float64Array(x.length);
-    for (let i = 0; i < x.length; i++) xNext[i] = x[i]! + u[i]!;
-    samples += b;
-    const finite = xNext.every(Number.isFinite) && g.every(Number.isFinite);
-    if (!finite) {
+    const sigma2 = s.recordNoise ? problem.noise!(state.x).sigma2 : null;
+    const out = runStep(env, state, k);
+    if (out.status === 'diverged') {
       status = 'diverged';
       break;
     }
-    const FNext = problem.value(xNext);
-    const gradFNext = problem.gradient(xNext);
-    let decision: TestDecision | null = null;
-    if (!exact) {
-      const next = controller.next(stats, cState, { step: k, samples, x: xNext, problem, loss });
-      cState = next[1];
-      decision = cState.last ?? null;
-    }
-    const v = effectiveAccumulator(s.opt, g, u, vPrev);
+    const r = out.record;
+    const FNext = problem.value(r.xNext);
+    const gradFNext = problem.gradient(r.xNext);
+    const v = effectiveAccumulator(s.opt, r.g, r.update, vPrev);
     steps.push({
-      k, b, x, xNext, g, gradF, F, FNext, u, v, sigma2, decision,
-      gNormSq: sqNorm(g),
+      k, b: exact ? 0 : r.b, x: r.x, xNext: r.xNext, g: r.g, gradF, F, FNext, u: r.update, v, sigma2,
+      decision: exact ? null : r.decision,
+      gNormSq: sqNorm(r.g),
       gradFNormSq: sqNorm(gradF),
-      vState: optimizer.inspect?.(o2)['accumulator'] ?? NaN,
+      vState: r.optimizerInfo['accumulator'] ?? NaN,
     });
     vPrev = v;
-    oState = o2;
-    x = xNext;
+    state = out.state;
     F = FNext;
     gradF = gradFNext;
   }
