@@ -59,14 +59,15 @@ export interface RunSummary {
 }
 
 /**
- * Watches a run. `onStep` gets the trace row and the step's full record (x_k, x_{k+1},
- * g_k, the batch, the statistics when computed); `onIterate` gets every iterate the run
- * visits, x_0 and each finite x_{k+1}, with the step count and samples used to reach it.
+ * Watches a run. `onStep` gets the trace row and, from `run`, the step's full record
+ * (x_k, x_{k+1}, g_k, the batch, the statistics when computed; runLocal's rows are per
+ * round and come without one); `onIterate` gets every iterate the run visits, x_0 and
+ * each finite x_{k+1} the run continues from, with the steps and samples used to reach it.
  */
 export interface Observer {
   onStart?(meta: RunMeta): void;
   onIterate?(x: Float64Array, steps: number, samples: number): void;
-  onStep?(row: TraceRow, record: StepRecord): void;
+  onStep?(row: TraceRow, record?: StepRecord): void;
   onEnd?(summary: RunSummary): void;
 }
 
@@ -79,6 +80,8 @@ export interface RunOptions {
   readonly observers?: readonly Observer[];
   /** Evaluate F(x_k), ||∇F(x_k)||² every this many steps (default 1); the final iterate is always evaluated. */
   readonly evalEvery?: number;
+  /** false: no evaluation on a schedule (F and ||∇F||² columns null; observers may evaluate); the summary still evaluates the final iterate. Default true. */
+  readonly evaluate?: boolean;
   /** Evaluate instead at the first step after each multiple of this many samples (and at k = 0); excludes evalEvery. */
   readonly evalEverySamples?: number;
   /** 'sampled' (default), 'exact' (g_k = ∇F(x_k)) or a custom source (see step.ts). */
@@ -184,6 +187,7 @@ export function run(opts: RunOptions): RunResult {
   const { problem, optimizer, controller } = opts;
   const budget = resolveBudget(problem, opts.budget);
   const schedule = EvalSchedule.of(opts);
+  const evaluate = opts.evaluate ?? true;
   const replace = opts.replace ?? true;
   const observers = opts.observers ?? [];
   const [kInit, kData] = split(opts.key, 2) as [Key, Key];
@@ -231,7 +235,7 @@ export function run(opts: RunOptions): RunResult {
       if (state.samples + b > budget.samples) break;
       let F: number | null = null;
       let gF: number | null = null;
-      if (schedule.due(k, state.samples)) {
+      if (evaluate && schedule.due(k, state.samples)) {
         F = problem.value(state.x);
         gF = sqNorm(problem.gradient(state.x));
         if (!Number.isFinite(F) || !Number.isFinite(gF)) {

@@ -21,6 +21,7 @@ import { adagrad, adagradNorm, adam, momentum, sgd, type GradientTransformation 
 import { key } from '../../src/rng/index.js';
 import { TRACE_COLUMNS, run, runLocal, type RunResult } from '../../src/run/index.js';
 import { exactGradient, nqmExactBatch } from '../../src/testing/variants.js';
+import { executeJob } from '../../src/experiments/execute.js';
 import { adagradNormSpec, adagradSpec, clearCaches, simulate, type RunSpec } from '../../proofs-check/harness.js';
 
 function hashNumbers(h: ReturnType<typeof createHash>, xs: ArrayLike<number | null>): void {
@@ -181,6 +182,22 @@ describe('pinned traces: the loops reproduce the pre-redesign traces bit for bit
       const h = f();
       if (process.env['PRINT_PINS']) console.log(`PIN other ${JSON.stringify(label)}: '${h}',`);
       expect(h).toBe(PINNED_OTHER[label]);
+    });
+  }
+});
+
+/** Experiment jobs (evaluations by an observer since the redesign, by a wrapped controller before). */
+const jobCases = [
+  { label: 'norm test, sample checkpoints', problem: 'nqm_d10_i0', optimizer: 'adagrad-norm', controller: 'norm', hyper: { lr: 0.5, eta: 0.5, b0: 2, bMax: 128 }, budget: { samples: 2000 }, seed: 3, replace: true, evals: { samples: [0, 100, 500, 1000, 1999] }, pin: 'bc430cce81ce50f1' },
+  { label: 'constant, all steps', problem: 'lsq-noisy_d5_n40_i0', optimizer: 'sgd', controller: 'constant', hyper: { lr: 0.05, b0: 4 }, budget: { steps: 30 }, seed: 4, replace: false, evals: { steps: 'all' }, pin: 'f527dbbd5bc4111e' },
+  { label: 'stagewise, listed steps', problem: 'nqm_d4_i0', optimizer: 'sgd', controller: 'stagewise-sgd', hyper: { lr: 0.1, b0: 3, rho: 2, stages: 3, perStage: 4 }, budget: { steps: 25 }, seed: 5, replace: true, evals: { steps: [0, 3, 10, 24] }, pin: 'c14652dfa71971f3' },
+] as const;
+
+describe('pinned experiment jobs: executeJob reproduces the pre-redesign outputs', () => {
+  for (const { pin, ...job } of jobCases) {
+    it(job.label, async () => {
+      const { wallMs: _w, ...rest } = await executeJob(job as never);
+      expect(createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16)).toBe(pin);
     });
   }
 });
