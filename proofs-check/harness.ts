@@ -13,6 +13,7 @@ import {
   type Controller, type GradientTransformation, type Key, type TestDecision,
 } from '../src/index.js';
 import { initStep, step as runStep, type StepEnv } from '../src/run/step.js';
+import { sqNorm } from '../src/run/vec.js';
 import { getProblem } from '../problems/index.js';
 import type { Batch, Problem } from '../src/problem/types.js';
 import { normalCdf } from '../problems/common/special.js';
@@ -316,16 +317,7 @@ export function fStarOrLow(p: Problem): number {
 
 // ───────────────────────────── vector helpers ─────────────────────────────
 
-export function sqNorm(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return s;
-}
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
+export { sqNorm, dot } from '../src/run/vec.js';
 
 // ───────────────────────────── optimizers ─────────────────────────────
 

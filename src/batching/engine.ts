@@ -290,7 +290,7 @@ function isBatchOf(other: readonly number[], param: readonly number[], b: number
 }
 
 /** Per-sample gradients of a bias (add) or elementwise scale (mul) use: δ_i or x_i ∘ δ_i. */
-function perSampleElementwise(op: string, other: Tensor, delta: Tensor, b: number, size: number): Float64Array {
+function perSampleElementwise(op: 'add' | 'mul', other: Tensor, delta: Tensor, b: number, size: number): Float64Array {
   const d = delta.contiguous();
   const G = new Float64Array(b * size);
   if (op === 'add') {
