@@ -95,7 +95,7 @@ export function batchMeanAt(problem: Problem, x: Float64Array, batch: Batch): { 
 }
 
 /** The batch mean of a sampled batch (the batch statistics engine). */
-export const sampledGradient: GradientSource = {
+export const sampledSource: GradientSource = {
   name: 'sampled',
   gradient(r) {
     const batch = r.sampler.draw(r);
@@ -109,7 +109,7 @@ export const sampledGradient: GradientSource = {
 };
 
 /** g_k = ∇F(x_k) and loss F(x_k): the deterministic method (no batch; b_k is only counted). */
-export const exactGradient: GradientSource = {
+export const exactSource: GradientSource = {
   name: 'exact',
   gradient: (r) => ({ g: r.problem.gradient(r.x), loss: r.problem.value(r.x), summary: null, batch: null }),
 };
@@ -200,7 +200,7 @@ export type StepOutcome =
 
 function sourceOf(env: StepEnv): GradientSource {
   const g = env.gradient ?? 'sampled';
-  return g === 'sampled' ? sampledGradient : g === 'exact' ? exactGradient : g;
+  return g === 'sampled' ? sampledSource : g === 'exact' ? exactSource : g;
 }
 
 function controllerInit(env: StepEnv, x: Float64Array): ControllerInitContext {
