@@ -16,6 +16,7 @@ import { plotCommand } from './plot.js';
 import { problemsListing } from './problems.js';
 import { runProgress } from './progress.js';
 import { reproduceCommand } from './reproduce.js';
+import { addSlurmCommand } from './slurmCommand.js';
 import { statsReport } from './stats.js';
 import { readJsonFile, sweepCommand } from './sweep.js';
 
@@ -354,7 +355,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .description('run a grid of configurations on worker threads, resumable and shardable')
     .requiredOption('--config <file.json>', 'sweep configuration')
     .requiredOption('--out <dir>', 'output directory (results.jsonl, runs/)')
-    .option('--workers <n>', 'worker threads (default: available parallelism)', parseInteger)
+    .option('--workers <n>', 'worker threads (default: $SLURM_CPUS_PER_TASK in a Slurm task, else available parallelism)', parseInteger)
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices')
     .option('--traces', 'write each run\'s trace to DIR/runs/<run_id>.jsonl')
     .option('--retry-failed', 'run again the runs recorded as failed')
@@ -425,6 +426,8 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
         reproduceCommand({ ...(figure !== undefined ? { figure } : {}), ...o }, io),
       ),
     );
+
+  addSlurmCommand(program, io, wrap);
 
   return program;
 }

@@ -4,7 +4,6 @@
  * finished run from the parent thread.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +14,7 @@ import { sweepProgress, type ProgressSink } from './progress.js';
 import { openResults, readResults, resultsPath } from './results.js';
 import type { WorkerReply, WorkerRequest } from './sweepWorker.js';
 import type { CliIO } from './io.js';
+import { defaultWorkers } from './slurmEnv.js';
 
 export interface SweepOptions {
   readonly config: string;
@@ -227,7 +227,7 @@ export async function sweepCommand(opts: SweepOptions, io: CliIO): Promise<numbe
   const out = openResults(file);
   if (out.repairedBytes > 0) io.err(`warning: ${file}: removed a torn last line (${out.repairedBytes} bytes) before appending\n`);
 
-  const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), todo.length));
+  const workers = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), todo.length));
   if (!opts.json) io.err(`${label}: ${mine.length} runs${shard.count > 1 ? ` of ${runs.length}` : ''}, ${mine.length - todo.length} already done, ${todo.length} to run on ${todo.length === 0 ? 0 : workers} worker${workers === 1 ? '' : 's'}\n`);
   const progress = sweepProgress(todo.length, sink, label);
   let ran = 0;
