@@ -121,7 +121,7 @@ export function statsReport(input: unknown, opts: StatsOptions = {}, source = 'g
     throw new ConfigFileError(source, [
       {
         path: prefix,
-        message: `the statistics overflow float64 (${overflow.map(([n, v]) => `${n} = ${v}`).join(', ')}): entries this large (near 1e154 or above, squared past 1e308) cannot be tested; rescale the gradients`,
+        message: `the statistics overflow float64 (${overflow.map(([n, v]) => `${n} = ${v}`).join(', ')}): entries this large cannot be tested (S_ip grows as |g|⁴, past 1e308 from about 1e77); rescale the gradients`,
       },
     ]);
   }

@@ -87,8 +87,10 @@ export async function runCommand(o: RunFlags, cmd: Command, io: CliIO): Promise<
   const hyperIn = raw['hyper'];
   const hyper: Record<string, unknown> = hyperIn !== null && typeof hyperIn === 'object' && !Array.isArray(hyperIn) ? { ...(hyperIn as object) } : {};
   let hyperTouched = false;
+  const viaPairs = new Set<string>();
   for (const [k, v] of Object.entries(o.hyper ?? {})) {
     hyper[k] = v;
+    viaPairs.add(k);
     fromFlag.add(`hyper.${k}`);
     hyperTouched = true;
   }
@@ -123,7 +125,8 @@ export async function runCommand(o: RunFlags, cmd: Command, io: CliIO): Promise<
   }
   for (const k of unusedParams(config.optimizer, config.controller, config.hyper)) {
     const path = `hyper.${k}`;
-    const where = fromFlag.has(path) ? `${flagOfPath(path)} (${path})` : `${path} in ${source}`;
+    const flag = viaPairs.has(k) ? `--hyper ${k}=...` : flagOfPath(path);
+    const where = fromFlag.has(path) ? `${flag} (${path})` : `${path} in ${source}`;
     io.err(`adadagrad run: warning: ${where} is not read by optimizer '${config.optimizer}' or controller '${config.controller}'; it has no effect\n`);
   }
   const id = runId(config);
