@@ -20,11 +20,18 @@ function params(d: AnyDescriptor<unknown>): string {
  * registryTables().split('\n')[0]; // returns '| optimizer | update | hyperparameters (defaults) | reference |'
  */
 export function registryTables(): string {
+  return registryTablesFor({});
+}
+
+/** The tables of other rows (e.g. a table with one more row, to see how it renders). */
+export function registryTablesFor(t: { optimizers?: readonly AnyDescriptor<unknown>[]; controllers?: typeof CONTROLLERS }): string {
+  const optimizers = t.optimizers ?? OPTIMIZERS;
+  const controllers = t.controllers ?? CONTROLLERS;
   const lines: string[] = [];
   lines.push('| optimizer | update | hyperparameters (defaults) | reference |', '|---|---|---|---|');
-  for (const o of OPTIMIZERS) lines.push(`| \`${o.name}\` | ${cell(o.summary)}: ${cell(o.formula)} | ${params(o)} | ${cell(o.reference)} |`);
+  for (const o of optimizers) lines.push(`| \`${o.name}\` | ${cell(o.summary)}: ${cell(o.formula)} | ${params(o)} | ${cell(o.reference)} |`);
   lines.push('', '| controller | rule | hyperparameters (defaults) | reference |', '|---|---|---|---|');
-  for (const c of CONTROLLERS) lines.push(`| \`${c.name}\` | ${cell(c.summary)}: ${cell(c.formula)}${c.monotone ? '' : ' (may decrease)'} | ${params(c)} | ${cell(c.reference)} |`);
+  for (const c of controllers) lines.push(`| \`${c.name}\` | ${cell(c.summary)}: ${cell(c.formula)}${c.monotone ? '' : ' (may decrease)'} | ${params(c)} | ${cell(c.reference)} |`);
   lines.push('', '| variant | optimizer | controller | what |', '|---|---|---|---|');
   for (const v of VARIANTS) lines.push(`| \`${v.name}\` | \`${v.optimizer}\` | \`${v.controller}\` | ${cell(v.summary)} |`);
   lines.push('', '| field | flag | symbol | meaning | values |', '|---|---|---|---|---|');
