@@ -39,15 +39,15 @@ export const PARAMS = [
   { name: 'b2', flag: 'b2', symbol: 'β₂', doc: 'Adam second-moment decay', kind: 'number', bounds: RULES.unit },
   { name: 'eta', flag: 'eta', symbol: 'η', doc: 'norm and coordinate-wise norm tests: ||·||² ≤ η² ||ḡ||²', kind: 'number', bounds: RULES.positive, test: { min: 0.25, max: 1, scale: 'linear', why: 'the official code uses 0.1–0.5' } },
   {
-    name: 'theta', flag: 'theta', symbol: 'θ', doc: 'inner-product tests; default 0.9 is Bollapragada et al. (2018), the official AdAdaGrad code defaults to 0.1 (its README example 0.5)',
+    name: 'theta', flag: 'theta', symbol: 'θ', doc: 'inner-product tests (0.9 is Bollapragada et al. 2018; the official AdAdaGrad code defaults to 0.1, its README example uses 0.5)',
     kind: 'number', bounds: RULES.positive, test: { min: 0.5, max: 0.9, scale: 'linear', why: 'official README 0.5 to Bollapragada et al. 0.9' },
   },
   {
-    name: 'nu', flag: 'nu', symbol: 'ν', doc: 'orthogonality tests; default 5.84 is Bollapragada et al. (2018), the official AdAdaGrad code defaults to 0.1 (its README example 1.0)',
+    name: 'nu', flag: 'nu', symbol: 'ν', doc: 'orthogonality tests (5.84 is Bollapragada et al. 2018; the official AdAdaGrad code defaults to 0.1, its README example uses 1.0)',
     kind: 'number', bounds: RULES.positive, test: { min: 1, max: 5.84, scale: 'linear', why: 'official README 1 to Bollapragada et al. 5.84' },
   },
   { name: 'b0', flag: 'b0', symbol: 'b₀', doc: 'initial (or constant) batch size', kind: 'number', bounds: batchBounds(1), test: { min: 2, max: 8, scale: 'integer', why: '≥ 2 for test-driven controllers' } },
-  { name: 'bMax', flag: 'bmax', symbol: 'b_max', doc: 'largest batch size (default: n of a finite sum, else 65536)', kind: 'number', bounds: batchBounds(2), test: { min: 256, max: 4096, scale: 'integer', why: 'raised to b₀ when smaller' } },
+  { name: 'bMax', flag: 'bmax', symbol: 'b_max', doc: 'largest batch size', kind: 'number', bounds: batchBounds(2), test: { min: 256, max: 4096, scale: 'integer', why: 'raised to b₀ when smaller' } },
   { name: 'bMin', flag: 'bmin', symbol: 'b_min', doc: 'smallest batch size (cabs, gns)', kind: 'number', bounds: batchBounds(2) },
   { name: 'interval', flag: 'interval', symbol: 'τ', doc: 'test every τ steps', kind: 'number', bounds: RULES.int1 },
   { name: 'workers', flag: 'test-workers', symbol: 'M', doc: 'simulated workers: the next batch is rounded up to a multiple of M', kind: 'number', bounds: RULES.int1 },

@@ -25,6 +25,7 @@ describe('registry tables', () => {
     expect(t).toContain('| `adagrad-norm` | AdaGrad-Norm');
     expect(t).toMatch(/\| `norm` \|.*`eta`=0\.1, `b0`=2, `bMax`=n \(65536 for a population\)/);
     expect(t).toMatch(/\| `theta` \|.*Bollapragada.*official AdAdaGrad code defaults to 0\.1/);
+    expect(t).toMatch(/\| `nu` \|.*5\.84 is Bollapragada.*official AdAdaGrad code defaults to 0\.1, its README example uses 1\.0/);
     for (const d of [...OPTIMIZERS, ...CONTROLLERS]) expect(t, d.name).toContain(d.reference);
   });
 });
