@@ -4,7 +4,8 @@
  * entry); this module keeps the historical import path.
  */
 export {
-  OPTIMIZERS, CONTROLLERS, VARIANTS, TESTS, makeOptimizer, makeController, resolveVariant, ConfigError,
+  OPTIMIZERS, CONTROLLERS, VARIANTS, TESTS, PARAMS, makeOptimizer, makeController, resolveVariant, ConfigError,
   usedParams, unusedParams, optimizerEntry, controllerEntry,
-  type HyperParams, type OptimizerEntry, type ControllerEntry, type VariantEntry, type ControllerOptions,
+  type HyperParams, type HyperName, type ParamSpec, type Descriptor, type OptimizerEntry, type ControllerEntry, type VariantEntry,
+  type ControllerOptions,
 } from '../registry/index.js';
