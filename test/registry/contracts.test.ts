@@ -41,7 +41,7 @@ describe('controller contract: every registered controller', () => {
     for (const name of ['norm', 'oracle-norm', 'sebs', 'sebs-samples', 'linear', 'geometric', 'smith']) {
       const sizes: number[] = [];
       const c = rowUnderTest(name).make(p).controller;
-      const probe = { ...c, next: (...a: unknown[]) => { const r = (c.next as (...x: unknown[]) => unknown)(...a); sizes.push(Array.isArray(r) ? (r[0] as number) : (r as { b: number }).b); return r; } } as Controller<any>;
+      const probe = { ...c, next: (...a: unknown[]) => { const r = (c.next as (...x: unknown[]) => unknown)(...a); sizes.push(Array.isArray(r) ? (r[0] as number) : (r as { b: number }).b); return r; } } as unknown as Controller<any>;
       controllerViolations({ name, monotone: true, make: () => ({ controller: probe, cap: 32 }) }, p, { seeds: [0] });
       expect(new Set(sizes).size, `${name}: ${sizes.join(',')}`).toBeGreaterThan(1);
     }
@@ -66,7 +66,7 @@ function editNext(c: Controller<any>, at: number, edit: (b: number, state: Recor
       }
       return Array.isArray(r) ? [e.b, e.state] : { ...(r as object), b: e.b, state: e.state };
     },
-  } as Controller<any>;
+  } as unknown as Controller<any>;
 }
 
 describe('controller contract: near misses are caught', () => {
@@ -100,7 +100,7 @@ describe('controller contract: near misses are caught', () => {
     const v = controllerViolations(
       faulty('norm-counter', (c) => {
         const next = c.next as (...a: unknown[]) => unknown;
-        return { ...c, next: (...a: unknown[]) => { calls++; const r = next(...a); return calls === 60 && Array.isArray(r) ? [(r[0] as number) + 1, { ...(r[1] as object), b: (r[0] as number) + 1 }] : calls === 60 ? { ...(r as object), b: (r as { b: number }).b + 1 } : r; } } as Controller<any>;
+        return { ...c, next: (...a: unknown[]) => { calls++; const r = next(...a); return calls === 60 && Array.isArray(r) ? [(r[0] as number) + 1, { ...(r[1] as object), b: (r[0] as number) + 1 }] : calls === 60 ? { ...(r as object), b: (r as { b: number }).b + 1 } : r; } } as unknown as Controller<any>;
       }),
       p,
       { seeds: [0] },

@@ -41,7 +41,7 @@ export function purityProbe(c: Controller<any>, out: string[]): Controller<any> 
   const inner = c as unknown as { init: (...a: unknown[]) => unknown; next: (...a: unknown[]) => unknown };
   return {
     ...c,
-    init: (ctx: { x: Float64Array }) => {
+    init: (ctx: { x?: Float64Array }) => {
       const x0 = snapshot(ctx.x);
       const r = inner.init(ctx);
       if (snapshot(ctx.x) !== x0) out.push('init changed ctx.x');
@@ -58,7 +58,7 @@ export function purityProbe(c: Controller<any>, out: string[]): Controller<any> 
       if (snapshot(ctx.x) !== x0) out.push(`next mutated x at step ${ctx.step}`);
       return r;
     },
-  } as Controller<any>;
+  } as unknown as Controller<any>;
 }
 
 /** The batch sizes of a run: b_0 … b_{K−1} and the final b_K. */

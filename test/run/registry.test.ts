@@ -78,7 +78,9 @@ describe('registry: makeController', () => {
   });
   it('hyperparameters reach the controller (b0 and b_max), and the default b_max is n', () => {
     const c = makeController('norm', { b0: 6, bMax: 30, eta: 0.5 } satisfies HyperParams, problem);
-    expect(c.init({ step: -1, samples: 0, x: new Float64Array(5), problem, loss: NaN }).b).toBe(6);
+    // a context with the fields of both the old and the new controller interface
+    const init = c.init as unknown as (ctx: object) => { b: number };
+    expect(init({ n: problem.n, exact: null, step: -1, samples: 0, x: new Float64Array(5), problem, loss: NaN }).b).toBe(6);
     expect((resolveValues(CONTROLLERS.find((d) => d.name === 'norm')!, {}, { problem, replace: true }) as { bMax: number }).bMax).toBe(40);
   });
 });
