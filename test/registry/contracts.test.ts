@@ -91,8 +91,10 @@ describe('controller contract: near misses are caught', () => {
     const v = controllerViolations(faulty('norm-over', (c) => editNext(c, 30, (b, s) => ({ b: 33, state: { ...s, b: 33 } }))), p, { seeds: [0] });
     expect(v.some((m) => /exceeds the cap 32/.test(m)), v.join('\n')).toBe(true);
   });
-  it('a controller that writes into the state it was given, once', () => {
-    const v = controllerViolations(faulty('norm-mutates', (c) => editNext(c, 12, () => 'mutate')), p, { seeds: [0] });
+  it('a controller that writes into the state it was given, once (SEBS, whose state is an object)', () => {
+    const sebs = rowUnderTest('sebs');
+    const row: ControllerUnderTest = { name: 'sebs-mutates', monotone: true, make: (problem) => { const m = sebs.make(problem); return { controller: editNext(m.controller, 12, () => 'mutate'), cap: m.cap }; } };
+    const v = controllerViolations(row, p, { seeds: [0] });
     expect(v.some((m) => /mutated its input state at step 12/.test(m)), v.join('\n')).toBe(true);
   });
   it('a controller whose sizes depend on how often it was called before (a shared counter)', () => {
