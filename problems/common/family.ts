@@ -1,5 +1,6 @@
 // FamilyEntry: the registry record each problem family exports, plus the shared id grammar.
 import type { Problem } from '../../src/problem/types.js';
+import { satisfies } from '../../src/registry/validate.js';
 import { ProblemArgumentError } from './validate.js';
 
 /**
@@ -90,7 +91,7 @@ export function parseId(id: string, pattern: RegExp, form: string): ParsedId {
 /** A required integer field of a parsed id, checked against [min, max]. */
 export function intField(id: string, parsed: ParsedId, name: string, min: number, max: number): number {
   const v = parsed.fields[name];
-  if (v === undefined || !Number.isSafeInteger(v) || v < min || v > max) {
+  if (!satisfies(v, { integer: true, min, max })) {
     throw new ProblemArgumentError(id, `field '${name}' must be an integer in [${min}, ${max}], got ${String(v)}`);
   }
   return v;
@@ -99,7 +100,7 @@ export function intField(id: string, parsed: ParsedId, name: string, min: number
 /** An optional numeric field of a parsed id with a default, checked against (lo, hi]. */
 export function numField(id: string, parsed: ParsedId, name: string, dflt: number, lo: number, hi: number): number {
   const v = parsed.fields[name] ?? dflt;
-  if (!(v > lo && v <= hi)) {
+  if (!satisfies(v, { min: lo, minOpen: true, max: hi })) {
     throw new ProblemArgumentError(id, `field '${name}' must be in (${lo}, ${hi}], got ${v}`);
   }
   return v;
