@@ -165,6 +165,23 @@ try {
   check(lines(shard2) === perShard && readResults(shard2).records.length === perShard, `B: shard 2 reran only its missing runs (${kept} kept + ${lines(shard2) - kept} new lines = ${lines(shard2)})`);
   const third = cli(['slurm', 'sweep', '--config', config, '--out', dirB, '--tasks', '3', '--cpus-per-task', '1', '--submit', '--json'], env);
   check(third.code === 0 && (JSON.parse(third.stdout) as { nothing_to_do: boolean }).nothing_to_do === true, 'B: a third submission has nothing to do');
+
+  // C: a reproduction (one figure family, quick) as a 2-task array and its figures job
+  const dirC = join(root, 'figures C');
+  t = Date.now();
+  const subC = cli(['slurm', 'reproduce', 'sebs', '--quick', '--out', dirC, '--tasks', '2', '--submit', '--json'], env);
+  check(subC.code === 0, `C: slurm reproduce --submit exits 0 (${subC.stderr.trim().split('\n').pop() ?? ''})`);
+  const repC = JSON.parse(subC.stdout) as { submitted: { array: string; final: string }; runs: number };
+  check(await waitJobs(cluster, [repC.submitted.array, repC.submitted.final]), 'C: the array and the figures job left the queue');
+  timings['C: reproduce sebs --quick, submit → figures (s)'] = (Date.now() - t) / 1000;
+  check(/^COMPLETED/.test(jobState(cluster, repC.submitted.final)), `C: figures job completed (${jobState(cluster, repC.submitted.final)})`);
+  const figLog = readdirSync(join(dirC, 'logs')).find((f) => f.startsWith('figures-job-'));
+  const figText = figLog !== undefined ? readFileSync(join(dirC, 'logs', figLog), 'utf8') : '';
+  check(new RegExp(`\\(${repC.runs} runs, ${repC.runs} reused`).test(figText), `C: the figures job ran nothing itself (all ${repC.runs} runs reused from the tasks)`);
+  const localFigs = join(root, 'local figures');
+  const lr = cli(['reproduce', 'sebs', '--quick', '--out', localFigs, '--workers', '2'], env);
+  const csvs = existsSync(dirC) ? readdirSync(dirC).filter((f) => f.endsWith('.csv')) : [];
+  check(lr.code === 0 && csvs.length > 0 && csvs.every((f) => existsSync(join(localFigs, f)) && readFileSync(join(dirC, f), 'utf8') === readFileSync(join(localFigs, f), 'utf8')), `C: the figures' data equal a local reproduce (${csvs.join(', ')})`);
 } catch (e) {
   console.log(`FAIL ${(e as Error).message}`);
   code = 1;
