@@ -91,16 +91,16 @@ writeFileSync(config, JSON.stringify({ ...fixture, name: 'slurm-live', budget: {
 let cluster: Cluster | null = null;
 let code = 0;
 try {
+  cluster = await startCluster(join(root, 'cluster'));
+  timings['cluster start (s)'] = cluster.startSeconds;
+  console.log(`cluster up in ${cluster.startSeconds.toFixed(1)} s (${cluster.dir})`);
+  const env = cluster.env;
+
   let t = Date.now();
   const local = cli(['sweep', '--config', config, '--out', join(root, 'local'), '--workers', '2']);
   timings['local unsharded sweep, 2 workers (s)'] = (Date.now() - t) / 1000;
   if (local.code !== 0) throw new Error(`the local reference sweep failed: ${local.stderr}`);
   const ref = comparable(join(root, 'local', 'results.jsonl'));
-
-  cluster = await startCluster(join(root, 'cluster'));
-  timings['cluster start (s)'] = cluster.startSeconds;
-  console.log(`cluster up in ${cluster.startSeconds.toFixed(1)} s (${cluster.dir})`);
-  const env = cluster.env;
 
   // A: a 3-task array and its merge
   const dirA = join(root, 'sweep A');
@@ -184,6 +184,7 @@ try {
   check(lr.code === 0 && csvs.length > 0 && csvs.every((f) => existsSync(join(localFigs, f)) && readFileSync(join(dirC, f), 'utf8') === readFileSync(join(localFigs, f), 'utf8')), `C: the figures' data equal a local reproduce (${csvs.join(', ')})`);
 } catch (e) {
   console.log(`FAIL ${(e as Error).message}`);
+  failures.push((e as Error).message);
   code = 1;
 } finally {
   if (cluster !== null) {
