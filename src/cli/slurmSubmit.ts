@@ -7,10 +7,9 @@
  * queued or running (two tasks would run one shard twice).
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { CliIO } from './io.js';
 import { finalScriptPath, logsDir, planPath, shardDir, slurmDir, submissionsPath, tasksScriptPath, type SlurmPlan } from './slurmPlan.js';
-import { readFileSync, existsSync } from 'node:fs';
 import { finalScript, submission, submissionText, taskScript, type TaskScriptSpec } from './slurmScript.js';
 import { slurmStatus, type SlurmStatus } from './slurmStatus.js';
 
@@ -62,13 +61,21 @@ function submittedJobIds(dir: string): string[] {
   return ids;
 }
 
-/** Earlier jobs from DIR that Slurm still has queued or running (`squeue`). */
+/**
+ * Earlier jobs from DIR that Slurm still has queued or running: every job squeue
+ * lists (array tasks one by one) whose job id or array job id was recorded.
+ * Without squeue (or when it fails) nothing is known to be queued.
+ */
 function stillQueued(dir: string): string[] {
-  const ids = submittedJobIds(dir);
-  if (ids.length === 0) return [];
-  const r = spawnSync('squeue', ['--noheader', '--array', '--format=%i %T', `--jobs=${ids.join(',')}`], { encoding: 'utf8' });
-  if (r.error !== undefined || r.status !== 0) return []; // jobs long gone (squeue rejects unknown ids) or no squeue
-  return r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const ids = new Set(submittedJobIds(dir));
+  if (ids.size === 0) return [];
+  const r = spawnSync('squeue', ['--noheader', '--array', '--format=%A|%F|%i|%T'], { encoding: 'utf8' });
+  if (r.error !== undefined || r.status !== 0) return [];
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim().split('|'))
+    .filter((f) => f.length === 4 && (ids.has(f[0]!) || ids.has(f[1]!)))
+    .map((f) => `${f[2]} ${f[3]}`);
 }
 
 export interface WriteSubmitOptions {

@@ -108,6 +108,8 @@ try {
   const subA = cli(['slurm', 'sweep', '--config', config, '--out', dirA, '--tasks', '3', '--cpus-per-task', '1', '--time', '00:10:00', '--submit', '--json'], env);
   check(subA.code === 0, `A: slurm sweep --submit exits 0 (${subA.stderr.trim().split('\n').pop() ?? ''})`);
   const repA = JSON.parse(subA.stdout) as { submitted: { array: string; final: string }; shards_to_run: number[] };
+  const twice = cli(['slurm', 'sweep', '--config', config, '--out', dirA, '--tasks', '3', '--cpus-per-task', '1', '--time', '00:10:00', '--submit', '--json'], env);
+  check(twice.code === 1 && /still queued or running/.test(twice.stderr), `A: a second submission while the first is queued is refused (exit ${twice.code})`);
   check(repA.shards_to_run.join(',') === '1,2,3', 'A: all three shards submitted');
   const doneA = await waitJobs(cluster, [repA.submitted.array, repA.submitted.final]);
   timings['A: submit → merged, 3 tasks on the node (s)'] = (Date.now() - t) / 1000;
