@@ -18,6 +18,7 @@
  * keeps both cores busy without an idle third thread — and blocks in Atomics.wait
  * until the worker is done, so the API stays synchronous.
  */
+import { isMainThread } from 'node:worker_threads';
 import type { Arr, Shape } from '../../tensor/tensor.js';
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
 import { broadcastStrides, jsBackend } from '../js.js';
@@ -48,16 +49,19 @@ function prod(xs: readonly number[]): number {
 
 /** Options of {@link createWasmBackend}. */
 export interface WasmBackendOptions {
-  /** Threads for matmul and linearStats: 1 or 2 (up to 4). Default: $ADADAGRAD_THREADS, else 2. */
+  /**
+   * Threads for matmul and linearStats: 1 or 2 (up to 4). Default: $ADADAGRAD_THREADS, else 2 on
+   * the main thread and 1 in a worker thread (sweeps and reproduce already run one job per core).
+   */
   readonly threads?: number;
 }
 
-/** The thread count from the option, else $ADADAGRAD_THREADS, else 2. */
+/** The thread count from the option, else $ADADAGRAD_THREADS, else 2 (1 in a worker thread). */
 export function resolveThreads(threads?: number): number {
   let t = threads;
   if (t === undefined) {
     const env = typeof process !== 'undefined' ? process.env['ADADAGRAD_THREADS'] : undefined;
-    t = env !== undefined && env !== '' ? Number(env) : 2;
+    t = env !== undefined && env !== '' ? Number(env) : isMainThread ? 2 : 1;
   }
   if (!Number.isInteger(t) || t < 1 || t > MAX_THREADS) {
     throw new Error(`wasm backend: threads must be an integer in [1, ${MAX_THREADS}], got ${String(threads ?? t)} (option or ADADAGRAD_THREADS)`);
