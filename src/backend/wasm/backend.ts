@@ -23,6 +23,8 @@ import type { Arr, Shape } from '../../tensor/tensor.js';
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
 import { broadcastStrides, jsBackend } from '../js.js';
 import { MAX_THREADS, wasmRuntime, type WasmRuntime } from './runtime.js';
+import { sparseRowsOf } from '../sparseRows.js';
+import { sparseFits, sparseLinearStats, sparseMatmul as sparseRowsMatmul } from './sparseRows.js';
 
 type DT = 'f32' | 'f64';
 
@@ -302,6 +304,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     matmul(a: Arr, b: Arr, m: number, k: number, n: number, out: Arr, transA: boolean, transB: boolean): void {
       const dt = dtOf(out);
       if (dtOf(a) !== dt || dtOf(b) !== dt || m * k * n < 512) return jsBackend.matmul(a, b, m, k, n, out, transA, transB);
+      // a batch with a sparse companion: over the resident data set's non-zeros
+      const sp = dt === 'f64' && !transB ? sparseRowsOf(a) : undefined;
+      if (sp !== undefined && (transA ? sparseFits(sp, k, m) : sparseFits(sp, m, k))) {
+        return sparseRowsMatmul(rt(), sp, b, n, out as Float64Array, transA, threads);
+      }
       const r = rt();
       r.reset();
       const pa = r.put(a, dt);
@@ -333,6 +340,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array,
     ): void {
       if (b * din * dout < 512) return jsBackend.linearStats(x, delta, mm, b, din, dout, sqNorms, dots, coordSumSq);
+      const sp = sparseRowsOf(x);
+      if (sp !== undefined && sparseFits(sp, b, din)) {
+        return sparseLinearStats(rt(), sp, delta, mm, b, din, dout, sqNorms, dots, coordSumSq, threads);
+      }
       const r = rt();
       r.reset();
       const ex = r.ex;

@@ -864,3 +864,6 @@ export function spmm_scatter_dyn_f32(a: usize, b: usize, c: usize, k: i32, m: i3
 export function spmm_scatter_dyn_f64(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, rb: i32, work: usize): void {
   spmmScatterDyn<f64>(a, b, c, k, m, n, square, counter, chunk, rb, work);
 }
+
+// the kernels over data sets kept in compressed sparse rows
+export * from './sparseRows';
