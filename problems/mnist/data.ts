@@ -113,17 +113,28 @@ export function sparseDataset(set: ImageSet): SparseDataset | null {
  * (into a zeroed array), with the rows attached as its sparse companion
  * (src/backend/sparseRows.ts) when the set is sparse.
  *
- * NOTE (speed): with a `ring` and b ≥ REUSE_MIN_ROWS the rows are written into the
- * ring's two buffers, taken in turn (each sized for twice the rows, so growing batches
- * reallocate rarely), instead of a fresh array: the page faults of a fresh
+ * With `lazy` (the caller checked that the active backend reads companions, and the
+ * set is sparse) the rows are not written at all: the backend works from the data
+ * set's non-zeros and writes them only if it needs the dense form. The fresh array's
+ * pages are then never touched.
+ *
+ * NOTE (speed): otherwise, with a `ring` and b ≥ REUSE_MIN_ROWS, the rows are written
+ * into the ring's two buffers, taken in turn (each sized for twice the rows, so growing
+ * batches reallocate rarely), instead of a fresh array: the page faults of a fresh
  * 376 MB Float64Array per 60 000-row batch cost three times the copy (measured: 250 ms
  * against 75 ms of CPU). A reused buffer is cleared by zeroing the non-zeros of the
  * rows it held, so a gather costs O(non-zeros), not O(b · 784). Losses are computed
  * eagerly and the tape of one call stays valid through the next call; a backward
  * through a call made before two later large calls would read overwritten rows.
  */
-export function gatherPixels(set: ImageSet, indices: Int32Array, ring?: GatherRing): Float64Array {
+export function gatherPixels(set: ImageSet, indices: Int32Array, ring?: GatherRing, lazy = false): Float64Array {
   const size = indices.length * D;
+  const ds = sparseDataset(set);
+  if (lazy && ds !== null) {
+    const out = new Float64Array(size);
+    attachSparseRows(out, ds, indices, false);
+    return out;
+  }
   const { rowPtr, col, val } = set.sparse;
   let out: Float64Array;
   if (ring !== undefined && indices.length >= REUSE_MIN_ROWS) {
@@ -153,7 +164,6 @@ export function gatherPixels(set: ImageSet, indices: Int32Array, ring?: GatherRi
     for (let p = rowPtr[i]!; p < rowPtr[i + 1]!; p++) out[o + col[p]!] = val[p]!;
   }
   // backends that know the data set's compressed rows use them instead of scanning `out`
-  const ds = sparseDataset(set);
   if (ds !== null) attachSparseRows(out, ds, indices);
   return out;
 }

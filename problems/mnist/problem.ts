@@ -8,6 +8,7 @@
  * dense rows); the models here have sparse full-pass kernels (kernels.ts) instead.
  */
 import { dataTensor } from '../common/glm.js';
+import { getBackend } from '../../src/backend/index.js';
 import { choice, type Key } from '../../src/rng/index.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import type { NoiseInfo, Problem, SampleOptions } from '../../src/problem/types.js';
@@ -114,7 +115,10 @@ function fromModel(model: MnistModelSpec, n: number, instance: number): MnistPro
     perSampleLoss(params: readonly Tensor[], batch: MnistBatch): Tensor {
       checkParamShapes(id, params, blocks);
       checkBatch(batch);
-      const X = dataTensor(gatherPixels(set, batch.indices, params[0]!.dtype === 'float64' ? ring : undefined), [batch.size, set.d], params[0]!);
+      const f64 = params[0]!.dtype === 'float64';
+      // rows written on demand when the backend reads the data set's non-zeros itself
+      const lazy = f64 && getBackend().sparseRows === true;
+      const X = dataTensor(gatherPixels(set, batch.indices, f64 ? ring : undefined, lazy), [batch.size, set.d], params[0]!);
       const labels = Int32Array.from(batch.indices, (i) => set.labels[i]!);
       return model.perSampleLoss(params, X, labels);
     },

@@ -27,7 +27,12 @@ export interface SparseBatch {
   readonly indices: Int32Array;
 }
 
-const companions = new WeakMap<object, SparseBatch>();
+interface Companion extends SparseBatch {
+  /** Writes the rows into the (zeroed) dense array; null once it holds them. */
+  fill: (() => void) | null;
+}
+
+const companions = new WeakMap<object, Companion>();
 
 /** Data sets denser than this are left dense (the sparse kernels pay off below it). */
 export const SPARSE_MAX_DENSITY = 0.4;
@@ -37,15 +42,42 @@ export function worthSparse(data: SparseDataset): boolean {
   return data.rows > 0 && data.cols > 0 && data.rowPtr[data.rows]! <= SPARSE_MAX_DENSITY * data.rows * data.cols;
 }
 
-/** Record that the dense float64 array `dense` ([indices.length, data.cols]) holds the rows `indices` of `data`. */
-export function attachSparseRows(dense: Float64Array, data: SparseDataset, indices: Int32Array): void {
+/**
+ * Record that the dense float64 array `dense` ([indices.length, data.cols]) holds the
+ * rows `indices` of `data`. With `filled: false` the array is still all zeros: its
+ * rows are written on the first {@link ensureDense} (only a backend that reads
+ * companions may receive such an array; see Backend.sparseRows).
+ */
+export function attachSparseRows(dense: Float64Array, data: SparseDataset, indices: Int32Array, filled = true): void {
   if (dense.length !== indices.length * data.cols) {
     throw new Error(`attachSparseRows: the array holds ${dense.length} values, not ${indices.length} rows × ${data.cols}`);
   }
-  companions.set(dense, { data, indices });
+  const fill = filled ? null : () => writeRows(dense, data, indices);
+  companions.set(dense, { data, indices, fill });
+}
+
+/** Write the rows `indices` of `data` into the zeroed dense array `out`. */
+export function writeRows(out: Float64Array, data: SparseDataset, indices: Int32Array): void {
+  const { rowPtr, col, val, cols } = data;
+  for (let t = 0; t < indices.length; t++) {
+    const i = indices[t]!;
+    const o = t * cols;
+    for (let p = rowPtr[i]!; p < rowPtr[i + 1]!; p++) out[o + col[p]!] = val[p]!;
+  }
 }
 
 /** The sparse companion of a dense batch array, if its owner attached one. */
 export function sparseRowsOf(x: Arr): SparseBatch | undefined {
   return companions.get(x);
+}
+
+/** Make sure a dense array with a companion holds its rows (a no-op for every other array); returns it. */
+export function ensureDense<A extends Arr>(x: A): A {
+  const c = companions.get(x);
+  if (c !== undefined && c.fill !== null) {
+    const f = c.fill;
+    c.fill = null;
+    f();
+  }
+  return x;
 }

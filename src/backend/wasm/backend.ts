@@ -23,7 +23,7 @@ import type { Arr, Shape } from '../../tensor/tensor.js';
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
 import { broadcastStrides, jsBackend } from '../js.js';
 import { MAX_THREADS, wasmRuntime, type WasmRuntime } from './runtime.js';
-import { sparseRowsOf } from '../sparseRows.js';
+import { ensureDense, sparseRowsOf } from '../sparseRows.js';
 import { sparseFits, sparseLinearStats, sparseMatmul as sparseRowsMatmul } from './sparseRows.js';
 
 type DT = 'f32' | 'f64';
@@ -240,8 +240,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     name: 'wasm',
     mode: threadsMode(threads),
     threads,
+    sparseRows: true,
 
     unary(op: UnaryOp, x: Arr, out: Arr): void {
+      ensureDense(x);
       const code = UNARY_CODES[op];
       if (code === undefined || x.length < ELEMENTWISE_MIN) return jsBackend.unary(op, x, out);
       const r = rt();
@@ -255,6 +257,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     },
 
     binary(op: BinaryOp, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void {
+      ensureDense(a);
+      ensureDense(b);
       const code = BINARY_CODES[op];
       if (code === undefined || out.length < ELEMENTWISE_MIN || dtOf(a) !== dtOf(out) || dtOf(b) !== dtOf(out)) {
         return jsBackend.binary(op, a, aShape, b, bShape, out, outShape);
@@ -279,10 +283,14 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     },
 
     where(cond: Arr, cShape: Shape, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void {
+      ensureDense(cond);
+      ensureDense(a);
+      ensureDense(b);
       jsBackend.where(cond, cShape, a, aShape, b, bShape, out, outShape);
     },
 
     reduce(op: ReduceOp, x: Arr, shape: Shape, axes: readonly number[], out: Arr): void {
+      ensureDense(x);
       const contiguousRun = axes.length > 0 && axes.every((ax, i) => ax === axes[0]! + i);
       if (!contiguousRun || x.length < ELEMENTWISE_MIN || dtOf(x) !== dtOf(out)) return jsBackend.reduce(op, x, shape, axes, out);
       const a0 = axes[0]!;
@@ -303,12 +311,14 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
 
     matmul(a: Arr, b: Arr, m: number, k: number, n: number, out: Arr, transA: boolean, transB: boolean): void {
       const dt = dtOf(out);
-      if (dtOf(a) !== dt || dtOf(b) !== dt || m * k * n < 512) return jsBackend.matmul(a, b, m, k, n, out, transA, transB);
       // a batch with a sparse companion: over the resident data set's non-zeros
-      const sp = dt === 'f64' && !transB ? sparseRowsOf(a) : undefined;
+      const sp = dt === 'f64' && dtOf(a) === dt && dtOf(b) === dt && !transB ? sparseRowsOf(a) : undefined;
       if (sp !== undefined && (transA ? sparseFits(sp, k, m) : sparseFits(sp, m, k))) {
         return sparseRowsMatmul(rt(), sp, b, n, out as Float64Array, transA, threads);
       }
+      ensureDense(a);
+      ensureDense(b);
+      if (dtOf(a) !== dt || dtOf(b) !== dt || m * k * n < 512) return jsBackend.matmul(a, b, m, k, n, out, transA, transB);
       const r = rt();
       r.reset();
       const pa = r.put(a, dt);
@@ -319,14 +329,17 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     },
 
     transpose(x: Arr, shape: Shape, perm: readonly number[], out: Arr): void {
+      ensureDense(x);
       jsBackend.transpose(x, shape, perm, out);
     },
 
     gatherRows(x: Arr, rowSize: number, idx: Int32Array, out: Arr): void {
+      ensureDense(x);
       jsBackend.gatherRows(x, rowSize, idx, out);
     },
 
     scatterAddRows(g: Arr, rowSize: number, idx: Int32Array, out: Arr): void {
+      ensureDense(g);
       jsBackend.scatterAddRows(g, rowSize, idx, out);
     },
 
@@ -339,11 +352,12 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       x: Arr, delta: Arr, mm: Arr, b: number, din: number, dout: number,
       sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array,
     ): void {
-      if (b * din * dout < 512) return jsBackend.linearStats(x, delta, mm, b, din, dout, sqNorms, dots, coordSumSq);
-      const sp = sparseRowsOf(x);
+      const sp = x instanceof Float64Array ? sparseRowsOf(x) : undefined;
       if (sp !== undefined && sparseFits(sp, b, din)) {
         return sparseLinearStats(rt(), sp, delta, mm, b, din, dout, sqNorms, dots, coordSumSq, threads);
       }
+      ensureDense(x);
+      if (b * din * dout < 512) return jsBackend.linearStats(x, delta, mm, b, din, dout, sqNorms, dots, coordSumSq);
       const r = rt();
       r.reset();
       const ex = r.ex;
