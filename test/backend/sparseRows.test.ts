@@ -117,6 +117,21 @@ describe('sparse companions', () => {
     expect(Array.from(t2)).toEqual(Array.from(t1));
   });
 
+  it('without a companion, the sparse-A path of Xᵀ·B also gives the same bits on 1 and 2 threads, and equals js', () => {
+    const { dense } = dataset(key(SEED + 9), 5000, 300, 0.15);
+    const Bt = normal(key(SEED + 10), 5000 * 12);
+    const t1 = new Float64Array(300 * 12);
+    const t2 = new Float64Array(300 * 12);
+    const ref = new Float64Array(300 * 12);
+    const sc = new Float64Array(300 * 12);
+    w1.matmul(dense, Bt, 300, 5000, 12, t1, true, false);
+    w2.matmul(dense, Bt, 300, 5000, 12, t2, true, false);
+    jsBackend.matmul(dense, Bt, 300, 5000, 12, ref, true, false);
+    jsBackend.matmul(abs(dense), abs(Bt), 300, 5000, 12, sc, true, false);
+    expect(Array.from(t2)).toEqual(Array.from(t1));
+    expectClose(t1, ref, sc, 'dense sparse-A Xᵀ·B');
+  });
+
   it('a stale companion (rows that differ from the array) is what the kernels read: they never scan the array', () => {
     // the contract is the owner's: this pins that the sparse path is really taken
     const { dense, data } = dataset(key(SEED + 5), 80, 100, 0.2);

@@ -34,6 +34,10 @@ const ELEMENTWISE_MIN = 2048;
 const PARALLEL_MIN_MACS = 1 << 18;
 /** The sparse path is taken when op(A) has at most this fraction of non-zeros (sampled). */
 const SPARSE_MAX_DENSITY = 0.4;
+/** Parts of the sparse Aᵀ·B product: stored rows per part, at most this many parts, and bytes of accumulators. */
+const SCATTER_PART_ROWS = 1024;
+const SCATTER_MAX_PARTS = 8;
+const SCATTER_MAX_BYTES = 1 << 28;
 
 const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4 };
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, relu: 3, step: 4, sign: 5 };
@@ -189,24 +193,25 @@ function sparseMatmul(
     rt.parallel(dt === 'f64' ? 'spmm_rows_dyn_f64' : 'spmm_rows_dyn_f32', works.map((w) => [aa, bb, c, m, k, n, counter, chunk, rb, w]));
     return;
   }
+  // the stored rows go in parts fixed by the shapes alone, each into its own accumulator,
+  // summed in order: the result is the same bits for any thread count and schedule
   const sh = dt === 'f64' ? 3 : 2;
-  const accs = [c];
-  for (let t = 1; t < nt; t++) accs.push(rt.alloc(m * n * E));
-  const works = Array.from({ length: nt }, (_, t) => work(t));
+  const stride = Math.ceil((m * n * E) / 64) * 64;
+  const parts = Math.max(1, Math.min(SCATTER_MAX_PARTS, Math.ceil(k / SCATTER_PART_ROWS), Math.floor(SCATTER_MAX_BYTES / stride)));
+  const chunk = Math.ceil(k / parts);
+  const acc = parts === 1 ? c : rt.alloc(parts * stride);
+  const works = Array.from({ length: Math.min(nt, parts) }, (_, t) => work(t));
   const v = dt === 'f64' ? rt.f64 : rt.f32; // read after the allocations (a growth refreshes the views)
-  for (const acc of accs) v.fill(0, acc >> sh, (acc >> sh) + m * n);
+  v.fill(0, acc >> sh, (acc + (parts - 1) * stride) / (1 << sh) + m * n);
   const sq = squareA ? 1 : 0;
-  if (nt === 1) {
-    if (dt === 'f64') ex.spmm_scatter_f64(a, bb, c, m, n, 0, k, sq, rb, works[0]!);
-    else ex.spmm_scatter_f32(a, bb, c, m, n, 0, k, sq, rb, works[0]!);
-  } else {
-    const counter = newCounter(rt);
-    const chunk = rb * Math.max(1, Math.ceil(k / (8 * nt * rb)));
-    rt.parallel(dt === 'f64' ? 'spmm_scatter_dyn_f64' : 'spmm_scatter_dyn_f32', works.map((w, t) => [a, bb, accs[t]!, k, m, n, sq, counter, chunk, rb, w]));
-  }
-  for (let t = 1; t < nt; t++) {
-    if (dt === 'f64') ex.binary_f64(0, c, 0, 1, accs[t]!, 0, 1, c, 1, m * n);
-    else ex.binary_f32(0, c, 0, 1, accs[t]!, 0, 1, c, 1, m * n);
+  const counter = newCounter(rt);
+  rt.parallel(dt === 'f64' ? 'spmm_scatter_dyn_f64' : 'spmm_scatter_dyn_f32', works.map((w) => [a, bb, acc, k, m, n, sq, counter, chunk, rb, w, stride]));
+  if (parts > 1) {
+    v.copyWithin(c >> sh, acc >> sh, (acc >> sh) + m * n);
+    for (let q = 1; q < parts; q++) {
+      if (dt === 'f64') ex.binary_f64(0, c, 0, 1, acc + q * stride, 0, 1, c, 1, m * n);
+      else ex.binary_f32(0, c, 0, 1, acc + q * stride, 0, 1, c, 1, m * n);
+    }
   }
 }
 

@@ -38,8 +38,8 @@ export interface KernelExports {
   gemm_dyn_f64(a: number, b: number, c: number, m: number, k: number, n: number, tA: number, tB: number, counter: number, chunk: number, scratch: number): void;
   spmm_rows_dyn_f32(a: number, b: number, c: number, m: number, k: number, n: number, counter: number, chunk: number, rb: number, work: number): void;
   spmm_rows_dyn_f64(a: number, b: number, c: number, m: number, k: number, n: number, counter: number, chunk: number, rb: number, work: number): void;
-  spmm_scatter_dyn_f32(a: number, b: number, c: number, k: number, m: number, n: number, square: number, counter: number, chunk: number, rb: number, work: number): void;
-  spmm_scatter_dyn_f64(a: number, b: number, c: number, k: number, m: number, n: number, square: number, counter: number, chunk: number, rb: number, work: number): void;
+  spmm_scatter_dyn_f32(a: number, b: number, c: number, k: number, m: number, n: number, square: number, counter: number, chunk: number, rb: number, work: number, stride: number): void;
+  spmm_scatter_dyn_f64(a: number, b: number, c: number, k: number, m: number, n: number, square: number, counter: number, chunk: number, rb: number, work: number, stride: number): void;
   transpose_f32(src: number, rows: number, cols: number, dst: number): void;
   transpose_f64(src: number, rows: number, cols: number, dst: number): void;
   binary_f32(op: number, a: number, sar: number, sac: number, b: number, sbr: number, sbc: number, out: number, rows: number, cols: number): void;
