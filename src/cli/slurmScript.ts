@@ -50,7 +50,13 @@ function resourceLines(r: SlurmResources, cpus: boolean): string[] {
 
 /** The preamble every script shares: strict mode, the toolkit command, the directory. */
 function preamble(command: ToolkitCommand, dir: string): string[] {
-  return ['set -u', `ADADAGRAD=(${command.map(shellQuote).join(' ')})`, `DIR=${shellQuote(dir)}`];
+  return [
+    'set -u',
+    '# one kernel thread per worker (workers = the CPUs granted), unless set when submitting',
+    'export ADADAGRAD_THREADS="${ADADAGRAD_THREADS:-1}"',
+    `ADADAGRAD=(${command.map(shellQuote).join(' ')})`,
+    `DIR=${shellQuote(dir)}`,
+  ];
 }
 
 export interface TaskScriptSpec {

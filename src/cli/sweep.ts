@@ -15,6 +15,8 @@ import { openResults, readResults, resultsPath } from './results.js';
 import type { WorkerReply, WorkerRequest } from './sweepWorker.js';
 import type { CliIO } from './io.js';
 import { defaultWorkers } from './slurmEnv.js';
+import { getBackend } from '../backend/index.js';
+import { resolveThreads } from '../backend/wasm/backend.js';
 
 export interface SweepOptions {
   readonly config: string;
@@ -228,12 +230,13 @@ export async function sweepCommand(opts: SweepOptions, io: CliIO): Promise<numbe
   if (out.repairedBytes > 0) io.err(`warning: ${file}: removed a torn last line (${out.repairedBytes} bytes) before appending\n`);
 
   const workers = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), todo.length));
+  const backend = { name: getBackend().name, threads: getBackend().name === 'wasm' ? resolveThreads() : 1 };
   if (!opts.json) io.err(`${label}: ${mine.length} runs${shard.count > 1 ? ` of ${runs.length}` : ''}, ${mine.length - todo.length} already done, ${todo.length} to run on ${todo.length === 0 ? 0 : workers} worker${workers === 1 ? '' : 's'}\n`);
   const progress = sweepProgress(todo.length, sink, label);
   let ran = 0;
   const pool = runPool(todo, workers, tracesDir, {
     done(r) {
-      out.append(r);
+      out.append({ ...r, backend } as RunRecord); // the backend and thread count the workers compute on (same env, same choice)
       latest.set(r.run_id, r);
       ran++;
       progress.done(r);

@@ -78,6 +78,12 @@ describe('the array script', () => {
     expect(calls[0]!.slice(-4)).toEqual(['--workers', '1', '--retry-failed', '--traces']);
   });
 
+  it('tasks compute with one kernel thread per worker unless ADADAGRAD_THREADS was set when submitting', () => {
+    const threads = (env: Record<string, string>): string[][] => execute(taskScript(spec({ command: ['bash', '-c', 'printf "%s\\x1f\\n" "$ADADAGRAD_THREADS" >> "$CALLS"', 'tool'] })), { SLURM_ARRAY_TASK_ID: '1', ...env });
+    expect(threads({})).toEqual([['1'], ['1']]);
+    expect(threads({ ADADAGRAD_THREADS: '2' })).toEqual([['2'], ['2']]);
+  });
+
   it('refuses to run outside an array task', () => {
     expect(() => execute(script, {})).toThrow();
   });

@@ -97,7 +97,8 @@ try {
   const env = cluster.env;
 
   let t = Date.now();
-  const local = cli(['sweep', '--config', config, '--out', join(root, 'local'), '--workers', '2']);
+  // the tasks compute with one kernel thread per worker (the scripts' ADADAGRAD_THREADS default); so does the reference
+  const local = cli(['sweep', '--config', config, '--out', join(root, 'local'), '--workers', '2'], { ...env, ADADAGRAD_THREADS: '1' });
   timings['local unsharded sweep, 2 workers (s)'] = (Date.now() - t) / 1000;
   if (local.code !== 0) throw new Error(`the local reference sweep failed: ${local.stderr}`);
   const ref = comparable(join(root, 'local', 'results.jsonl'));
@@ -181,7 +182,7 @@ try {
   const figText = figLog !== undefined ? readFileSync(join(dirC, 'logs', figLog), 'utf8') : '';
   check(new RegExp(`\\(${repC.runs} runs, ${repC.runs} reused`).test(figText), `C: the figures job ran nothing itself (all ${repC.runs} runs reused from the tasks)`);
   const localFigs = join(root, 'local figures');
-  const lr = cli(['reproduce', 'sebs', '--quick', '--out', localFigs, '--workers', '2'], env);
+  const lr = cli(['reproduce', 'sebs', '--quick', '--out', localFigs, '--workers', '2'], { ...env, ADADAGRAD_THREADS: '1' });
   const csvs = existsSync(dirC) ? readdirSync(dirC).filter((f) => f.endsWith('.csv')) : [];
   check(lr.code === 0 && csvs.length > 0 && csvs.every((f) => existsSync(join(localFigs, f)) && readFileSync(join(dirC, f), 'utf8') === readFileSync(join(localFigs, f), 'utf8')), `C: the figures' data equal a local reproduce (${csvs.join(', ')})`);
 } catch (e) {
