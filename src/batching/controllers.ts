@@ -6,7 +6,7 @@
  */
 import type { Problem } from '../problem/types.js';
 import type { BatchStatistics } from './summary.js';
-import { exactQuantities, type BatchSizeTest, type TestDecision } from './sizeTests.js';
+import { exactQuantities, type BatchSizeTest, type TestDecision } from './tests/index.js';
 
 export interface ControllerContext {
   /** Index of the step just taken (−1 at init). */

@@ -6,10 +6,13 @@ export {
   type BatchStatistics, type BlockSummary, type BlockMethod, type GradSummary,
 } from './summary.js';
 export {
-  normTest, ipTest, orthTest, augIpTest, coordNormTest, blockIpTest, blockOrthTest, exactQuantities,
-  type BatchSizeTest, type TestDecision, type ExactQuantities, type TestOptions, type CoordTestOptions,
-} from './sizeTests.js';
+  normTest, ipTest, orthTest, augIpTest, coordNormTest, blockIpTest, blockOrthTest, blockAugIpTest, exactQuantities,
+  officialDeviceStats, officialPool, pooledStatistics,
+  type BatchSizeTest, type TestDecision, type ExactQuantities, type TestOptions, type CoordTestOptions, type ExactOptions,
+  type OfficialDeviceStats, type OfficialDeviceBlockStats, type OfficialPooled, type PooledStatisticsOptions,
+} from './tests/index.js';
 export {
   constant, testDriven, oracle, sebs, stagewiseSgd, linearRamp, geometric, smith, cabs, gns, adaDamp, applyRule,
   type Controller, type ControllerContext, type ControllerState, type TestDrivenOptions, type SebsOptions, type StagewiseSgdOptions,
 } from './controllers.js';
+export { blockAugIpController } from './tests/blockAugIpController.js';

@@ -8,7 +8,7 @@ import {
 } from '../batching/controllers.js';
 import {
   augIpTest, blockIpTest, blockOrthTest, coordNormTest, ipTest, normTest, orthTest, type BatchSizeTest,
-} from '../batching/sizeTests.js';
+} from '../batching/tests/index.js';
 import { adagrad, adagradNorm, adam, momentum, sgd } from '../optim/alias.js';
 import type { GradientTransformation } from '../optim/transform.js';
 import type { Problem } from '../problem/types.js';
