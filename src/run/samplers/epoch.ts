@@ -90,3 +90,33 @@ export function epochBatch(k: Key, n: number, cursor: EpochCursor, b: number, ru
 export function epochBatchAfter(k: Key, n: number, samples: number, b: number, rule: LastBatchRule = 'span'): EpochBatch {
   return epochBatch(k, n, cursorAfter(samples, n), b, rule);
 }
+
+/** What the epoch sampler reads of the step's sample request (a subset of run's SampleRequest). */
+export interface EpochSampleRequest {
+  readonly problem: { readonly id: string; readonly n: number | null };
+  /** The run's data key. */
+  readonly key: Key;
+  /** Samples served before this step. */
+  readonly samples: number;
+  /** b_k. */
+  readonly b: number;
+}
+
+/**
+ * The epoch sampler as a batch sampler for `run` (its `sampler` option): batch k
+ * is `epochBatchAfter(key, n, samples, b_k, rule)`. Finite sums only. With
+ * 'short', `samples` must count the samples actually served (a short batch
+ * counts its own size), so that every epoch ends at a multiple of n.
+ */
+export function epochSampler(rule: LastBatchRule = 'span'): { readonly name: string; draw(req: EpochSampleRequest): { size: number; indices: Int32Array } } {
+  if (rule !== 'short' && rule !== 'span') throw new Error(`epochSampler: rule must be 'short' or 'span', got ${String(rule)}`);
+  return {
+    name: rule === 'short' ? 'epoch-short' : 'epoch',
+    draw(req) {
+      const n = req.problem.n;
+      if (n === null) throw new Error(`epochSampler: problem ${req.problem.id} is not a finite sum (no epochs)`);
+      const { indices } = epochBatchAfter(req.key, n, req.samples, req.b, rule);
+      return { size: indices.length, indices };
+    },
+  };
+}
