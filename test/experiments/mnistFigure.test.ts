@@ -9,7 +9,7 @@
  * a 7-stage list ends at 32768; both fail the assertions below.
  */
 import { describe, expect, it } from 'vitest';
-import { OFFICIAL_RAMP_SIZES, rampHyper } from '../../src/experiments/figures/mnist.js';
+import { OFFICIAL_RAMP_SIZES, OFFICIAL_SETTINGS, mnistFamily, rampHyper } from '../../src/experiments/figures/mnist.js';
 import { makeController } from '../../src/run/index.js';
 import type { Problem } from '../../src/problem/types.js';
 
@@ -68,5 +68,26 @@ describe('MNIST stagewise ramp-up (official)', () => {
     expect(h.perStage).toBe(1500);
     const s = stages(h, n, 2 * n);
     expect(s.map((t) => t.b)).toEqual([512, 1024, 2048, 4096, 6000]);
+  });
+});
+
+describe('fig6-mnist --full has the settings of the official expt.sh logistic-regression run', () => {
+  // expt.sh: --devices=1 --optimizer=adagrad --batch_size=2 --max_test_micro_batch_size=60000
+  //   --max_batch_size=60000 --learning_rate=8e-3 --max_lr=8e-3 --decay_lr=False --max_samples=6000000
+  //   --model=logistic --dataset=mnist --test_type=norm --eta=1e-1 (test_interval 1, shuffle True by default)
+  it('the AdAdaGrad job', () => {
+    const job = mnistFamily.jobs('full')[0]!;
+    expect(job.problem).toBe('mnist-softmax_d7850_n60000_i0');
+    expect(job.optimizer).toBe('adagrad');
+    expect(job.controller).toBe('norm');
+    expect(job.hyper).toEqual({ lr: 8e-3, eta: 0.1, b0: 2, bMax: 60000 });
+    expect(job.budget.epochs! * 60000).toBe(6_000_000);
+  });
+
+  it('the caption lists them', () => {
+    const caption = OFFICIAL_SETTINGS;
+    for (const s of ['b₀ = 2', 'b_max = 60 000', 'η = 0.1', 'lr 8·10⁻³', 'ε = 10⁻¹⁰', '6 000 000 samples', 'one device', 'no learning-rate decay']) {
+      expect(caption, s).toContain(s);
+    }
   });
 });
