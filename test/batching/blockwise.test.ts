@@ -127,12 +127,13 @@ describe('block-wise statistics match the official per-sample formulas', () => {
   it('block-aug-ip drives a test-driven controller (b ← min(b_max, ⌈max(b, T)⌉)) and has no exact form', () => {
     const st = statistics(statsFromPerSampleGrads([[1, 0, 1, 1], [1, 2, 3, 3]], [[0, 2], [2, 4]]));
     // θ = ν = 0.1: T_ip = 34/(0.01·100) = 34, T_orth = 1/(0.01·10) = 10 → b = 34
-    const c = blockAugIpController(0.1, 0.1, { b0: 2, bMax: 1000 });
-    const ctx = { step: 0, samples: 2, x: new Float64Array(4), problem: undefined as never, loss: 0 };
+    const c: any = blockAugIpController(0.1, 0.1, { b0: 2, bMax: 1000 });
+    // the context carries the fields of both controller interfaces (old: x, problem; new: b, n, exact)
+    const ctx = { step: 0, samples: 2, b: 2, n: null, exact: null, x: new Float64Array(4), problem: undefined, loss: 0 };
     const s0 = c.init({ ...ctx, step: -1, samples: 0 });
     expect(s0.b).toBe(2);
-    const [b1] = c.next(st, s0, ctx);
-    expect(b1).toBe(34);
+    const r = c.next(st, Array.isArray(s0) ? s0[1] : (s0.state ?? s0), ctx);
+    expect(Array.isArray(r) ? r[0] : r.b).toBe(34);
     expect(() => blockAugIpTest(1, 1).exact({ grad: new Float64Array(1), sigma2: 1 }, 2)).toThrow(/no exact form/);
   });
 });

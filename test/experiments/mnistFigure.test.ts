@@ -19,15 +19,16 @@ function stages(hyper: Record<string, number>, n: number, budget: number): { b: 
   const c = makeController('sebs-samples', hyper, problem);
   const x = new Float64Array(1);
   const base = { x, problem, loss: 0 };
-  let st: any = c.init({ ...base, step: -1, samples: 0 } as any);
-  let b: number = st.b;
+  const d0: any = c.init({ ...base, step: -1, samples: 0, n, exact: null } as any);
+  let b: number = d0.b;
+  let st: any = 'state' in d0 ? d0.state : d0;
   let samples = 0;
   const out: { b: number; samples: number; startEpoch: number }[] = [];
   for (let k = 0; samples < budget; k++) {
     if (out.length === 0 || out[out.length - 1]!.b !== b) out.push({ b, samples: 0, startEpoch: samples / n });
     out[out.length - 1]!.samples += b;
     samples += b;
-    const r: any = c.next(null, st, { ...base, step: k, samples } as any);
+    const r: any = c.next(null, st, { ...base, step: k, samples, b, n, exact: null } as any);
     // both controller shapes: [b, state] or { b, state }
     if (Array.isArray(r)) [b, st] = r;
     else ({ b, state: st } = r);
