@@ -16,6 +16,7 @@ import {
 } from '../../src/batching/index.js';
 import { foldIn, key, normal, integers } from '../../src/rng/index.js';
 import { getProblem } from '../../problems/registry.js';
+import { batchStatsAt } from '../../src/run/index.js';
 
 const TOL = 1e-9;
 
@@ -121,6 +122,11 @@ describe('block-wise statistics match the official per-sample formulas', () => {
       const blocks = p.blocks.map((blk) => [blk.offset, blk.offset + blk.size] as const);
       const { gap } = check(`${id}, b = 64, seeds 7/8`, G, 64, p.dim, blocks);
       console.log(`${id}: the global-projection near miss differs by ${(100 * gap).toPrecision(3)}%`);
+      // the path the runs take: the batch statistics engine (no per-sample gradient matrix)
+      const eng = statistics(batchStatsAt(p, x, batch));
+      const off = bruteForce(G, 64, p.dim, blocks, 'own');
+      expect(rel(eng.blockwise.S_orth, off.orth), `${id}: engine S_orth^blk`).toBeLessThan(TOL);
+      expect(rel(eng.blockwise.S_ip, off.ip), `${id}: engine S_ip^blk`).toBeLessThan(TOL);
     }
   });
 
