@@ -12,7 +12,8 @@ export {
   type OfficialDeviceStats, type OfficialDeviceBlockStats, type OfficialPooled, type PooledStatisticsOptions,
 } from './tests/index.js';
 export {
-  constant, testDriven, oracle, sebs, stagewiseSgd, linearRamp, geometric, smith, cabs, gns, adaDamp, applyRule,
-  type Controller, type ControllerContext, type ControllerState, type TestDrivenOptions, type SebsOptions, type StagewiseSgdOptions,
+  constant, testDriven, oracle, sebs, stagewiseSgd, linearRamp, geometric, smith, cabs, gns, adaDamp, applyRule, needExact, GNS_FLOOR,
+  type Controller, type ControllerContext, type ControllerInitContext, type ControllerDecision, type ControllerNeed, type ExactOracle,
+  type TestDrivenOptions, type SebsOptions, type StagewiseSgdOptions, type StageState, type SmithState, type GnsState, type AdaDampState,
 } from './controllers.js';
 export { blockAugIpController } from './tests/blockAugIpController.js';
