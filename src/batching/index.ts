@@ -17,3 +17,4 @@ export {
   type TestDrivenOptions, type SebsOptions, type StagewiseSgdOptions, type StageState, type SmithState, type GnsState, type AdaDampState,
 } from './controllers.js';
 export { blockAugIpController } from './tests/blockAugIpController.js';
+export { officialTestDriven } from './tests/officialRule.js';
