@@ -83,6 +83,8 @@ describe('fig6-mnist --full has the settings of the official expt.sh logistic-re
     expect(job.controller).toBe('norm');
     expect(job.hyper).toEqual({ lr: 8e-3, eta: 0.1, b0: 2, bMax: 60000 });
     expect(job.budget.epochs! * 60000).toBe(6_000_000);
+    // shuffle = True with PyTorch's DataLoader: a new order every epoch, consecutive batches, a short last batch
+    for (const j of mnistFamily.jobs('full')) expect(j.sampler, j.label).toBe('epoch-short');
   });
 
   it('the caption lists them', () => {
