@@ -34,7 +34,7 @@ function parseArgs(argv: string[]): { quick: boolean; json: string | null; only:
 const args = parseArgs(process.argv.slice(2));
 const report = runProofs({ quick: args.quick }, {
   ...(args.only ? { only: args.only } : {}),
-  onLemma: (r) => process.stderr.write(`  ${r.id} ${r.status}, negative ${r.negative_check.caught ? 'caught' : 'NOT caught'} (${r.seconds.toFixed(1)} s)\n`),
+  onLemma: (r) => process.stderr.write(`  ${r.id} ${r.status}, ladder ${r.ladder.rungs.filter((g) => g.caught).length}/${r.ladder.rungs.length} caught, smallest ${r.ladder.smallest_caught ?? 'none'} (${r.seconds.toFixed(1)} s)\n`),
 });
 console.log(formatTable(report, { verbose: args.verbose }));
 if (args.json !== null) {
