@@ -18,13 +18,19 @@
  * one sample short (σ²/(b − 1): +33% at b = 4, +11% at b = 10, +2% at b = 50); σ²
  * understated by 10%; the factor forgotten at b = 10 (0.91); σ² understated by 2%;
  * σ² with the divisor n − 1 instead of n at n = 100 (+1%).
+ *
+ * Companion (SPEC §2, the statistic every practical test uses): E S_norm = σ²(x_k)
+ * for i.i.d. batches (the b − 1 divisor), checked at the with-replacement precision
+ * point in the same family; its rung 'S/b' is the divisor b (−10% at b = 10).
  * Tightened by two precision points (nclogreg_d10_n100_k10 at x_0, b = 10, with and
  * without replacement; its bounded per-sample gradients keep Y's relative sd ≈ 0.6)
  * with M = 10⁴ (quick) or 4·10⁴ (full) fresh batches, where the interval's
  * relative half-width is ≈ 2% (quick) or 1% (full).
  */
+import { batchStatsAt, foldIn, statistics } from '../src/index.js';
 import { MC_ALPHA, Worst, adagradNormSpec, bonferroniZ, cltAdequacy, fmt, mcEqMargin, mcKey, meanSd, pickSteps, resampleAdequate, trajectory, type McPoint, type RunSpec } from './harness.js';
 import { ladder, mcRung, negativeFromRung, type LadderLemma, type Rung } from './ladder.js';
+import { replicateKey } from './replicate.js';
 import { ctrl, pathwiseProblems } from './suites.js';
 
 /** The precision points' problem and batch size. */
@@ -107,7 +113,7 @@ export const L0: LadderLemma = {
         const s = ok[i]!;
         const replace = spec.replace ?? true;
         const n = t.problem.n;
-        const res = resampleAdequate(t.problem, s.x, s.b, mcKey(0, r++), replace, m0, 4 * m0, (g) => {
+        const res = resampleAdequate(t.problem, s.x, s.b, replicateKey(mcKey(0, r++)), replace, m0, 4 * m0, (g) => {
           let e = 0;
           for (let j = 0; j < g.length; j++) e += (g[j]! - s.gradF[j]!) ** 2;
           return [e];
@@ -124,7 +130,21 @@ export const L0: LadderLemma = {
         });
       }
     }
-    const z = bonferroniZ(MC_ALPHA, samples.length, 2);
+    // Companion of L0 (SPEC §2, the statistic the tests use): E S_norm = σ²(x) for i.i.d. batches
+    // (the b − 1 divisor), at the with-replacement precision point; the ladder's 'S/b' uses divisor b.
+    const sSpec = preciseSpecs.find((x) => x.replace === true)!;
+    const sTraj = trajectory(sSpec);
+    const sStep = sTraj.steps[0]!;
+    const Ms = mode.quick ? 4000 : 16_000;
+    const S: number[] = [];
+    for (let m = 0; m < Ms; m++) S.push(statistics(batchStatsAt(sTraj.problem, sStep.x, sTraj.problem.sample(foldIn(replicateKey(mcKey(0, 99_000)), m), sStep.b, { replace: true }))).S_norm);
+    const sigma2 = sTraj.problem.noise!(sStep.x).sigma2;
+    const z = bonferroniZ(MC_ALPHA, samples.length + 1, 2);
+    const sMargin = (factor: number): [number, () => string] => {
+      const { mean, sd } = meanSd(S.map((v) => v * factor));
+      const h = (z * sd) / Math.sqrt(S.length);
+      return [mcEqMargin({ where: '', mean, halfWidth: h, target: sigma2, scale: sigma2 }), () => `${sTraj.label} k=0 b=${sStep.b}: mean S${factor === 1 ? '_norm' : ' (divisor b)'} = ${fmt(mean, 5)} ± ${fmt(h, 3)} vs σ² = ${fmt(sigma2, 5)}`];
+    };
     const evaluate = (target: (s: Sample) => number | null, tally?: ReturnType<typeof mcRung>): Worst => {
       const w = new Worst();
       for (const smp of samples) {
@@ -142,18 +162,22 @@ export const L0: LadderLemma = {
       return w;
     };
     const pos = evaluate(c0);
-    const clt = Math.min(...samples.map((smp) => cltAdequacy(smp.Y)));
+    pos.add(...sMargin(1));
+    const clt = Math.min(...samples.map((smp) => cltAdequacy(smp.Y)), cltAdequacy(S));
     const rungs = RUNGS.map((rg) => {
       const rt = mcRung(rg);
       evaluate(rg.target, rt);
       return rt.result();
     });
+    const sb = mcRung({ id: 'S/b', kind: 'method', fault: 'the batch variance with divisor b instead of b − 1 (E = σ²(b − 1)/b)', size: `−1/b: −${fmt(100 / sStep.b, 2)}% at b = ${sStep.b}` });
+    sb.addMargin(...sMargin((sStep.b - 1) / sStep.b));
+    rungs.splice(rungs.findIndex((r) => r.id === 'no-fpc(b=10)'), 0, sb.result({ resamples: S.length }));
     const resolution = samples.filter((smp) => smp.where.includes(PRECISE.problemId) && smp.b === PRECISE.b).map((smp) => {
       const { mean, sd } = meanSd(smp.Y);
       return (z * sd) / Math.sqrt(smp.Y.length) / mean;
     });
     return {
-      checked: { runs: specs.length, steps: samples.length, resamples: samples.reduce((a, smp) => a + smp.Y.length, 0), cltAdequacy: clt, skipped, skippedReason: `iterates with b_k > ${B_LIMIT} (Monte Carlo cost)` },
+      checked: { runs: specs.length, steps: samples.length + 1, resamples: samples.reduce((a, smp) => a + smp.Y.length, 0) + S.length, cltAdequacy: clt, skipped, skippedReason: `iterates with b_k > ${B_LIMIT} (Monte Carlo cost)` },
       worst_margin: pos.margin,
       worst_at: pos.at,
       status: pos.margin >= 0 ? 'holds' : 'violated',

@@ -36,6 +36,7 @@ import { augIpTest, coordNormTest, exactQuantities, ipTest, normTest, oracle, ty
 import { MC_ALPHA, Worst, adagradNormSpec, adagradSpec, bonferroniZ, cltAdequacy, fmt, mcKey, mcLeMargin, meanSd, pickSteps, resampleAdequate, trajectory, type ControllerSpec, type OptSpec, type RunSpec } from './harness.js';
 import { withUnderstatedNoise } from './faults.js';
 import { ladder, mcRung, negativeFromRung, type LadderLemma, type Rung } from './ladder.js';
+import { replicateKey } from './replicate.js';
 
 const PRECISE_PROBLEM = 'nqm_d1_i0';
 const oracleNorm = (eta: number): Controller => oracle(normTest(eta), { b0: 2, bMax: BMAX_PRECISE });
@@ -56,7 +57,7 @@ function precisionPoint(controller: ControllerSpec, quick: boolean, keyIndex: nu
   const M = quick ? 8000 : 32000;
   // Control variate: Y = ||g||² − 2⟨∇, g − ∇⟩ has the same mean as ||g||² (E g = ∇) and a third of its sd here.
   const G = s.gradF;
-  const res = resampleAdequate(t.problem, s.x, s.b, mcKey(1, 50_000 + keyIndex), true, M, 4 * M, (g) => {
+  const res = resampleAdequate(t.problem, s.x, s.b, replicateKey(mcKey(1, 50_000 + keyIndex)), true, M, 4 * M, (g) => {
     let y = 0;
     for (let j = 0; j < g.length; j++) y += g[j]! * g[j]! - 2 * G[j]! * (g[j]! - G[j]!);
     return [y];
@@ -111,7 +112,7 @@ function gather(c: Case, quick: boolean, seedBase: number, state: { r: number; s
     state.skipped += t.steps.length - ok.length;
     for (const i of pickSteps(ok.length, quick ? 3 : 6)) {
       const s = ok[i]!;
-      const key = mcKey(1, state.r++);
+      const key = replicateKey(mcKey(1, state.r++));
       if (!c.perCoord) {
         const res = resampleAdequate(t.problem, s.x, s.b, key, true, M, 16 * M, (g) => [g.reduce((a, v) => a + v * v, 0)]);
         out.push({ where: `${t.label} k=${s.k} b=${s.b}`, Y: res.values, target: [c.rho * s.gradFNormSq] });

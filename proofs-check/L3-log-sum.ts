@@ -16,18 +16,19 @@
  * Fault ladder (fault-runs.ts): the gradient added after the step (gross: log 1 = 0
  * at k = 0), β₀ off by −10%, −1%, −0.1%, α off by +1%, the increment off by −1%, and
  * the loosening faults (β₀ +1%, +0.01%, increment +1%), which this one-sided bound
- * cannot see. Tightened by runs with β₀ = 10 (AdaGrad: v₋₁ = 100), where
+ * cannot see; and a wrong log base in the bound (log₁₀: caught; log₂: looser, not a
+ * violation). Tightened by runs with β₀ = 10 (AdaGrad: v₋₁ = 100), where
  * ||g_k||²/v_k ≪ 1 and the slack Σ [log(v_k/v_{k−1}) − ||g_k||²/v_k] ≈ Σ ½(||g_k||²/v_k)²
  * is far below the −2·10⁻³ a β₀ that is 0.1% short takes off the right-hand side.
  */
 import { constant } from '../src/index.js';
-import { fmt, forEachAccumulator, leMargin, pathTally, pathwiseStatus, trajectory, type PathTally, type Trajectory } from './harness.js';
+import { PATH_TOL, fmt, forEachAccumulator, leMargin, pathTally, pathwiseStatus, trajectory, type PathTally, type Trajectory } from './harness.js';
 import { laggedAdagrad, laggedAdagradNorm } from './faults.js';
 import { accumulatorLadder, tightInstanceRuns } from './fault-runs.js';
-import { ladder, negativeFromRung, type LadderLemma } from './ladder.js';
+import { ladder, negativeFromRung, pathRung, type LadderLemma, type Rung, type RungResult } from './ladder.js';
 import { pathwiseRuns } from './suites.js';
 
-export function checkLogSum(t: Trajectory, tally: PathTally): void {
+export function checkLogSum(t: Trajectory, tally: PathTally, log: (x: number) => number = Math.log): void {
   const v0 = t.spec.opt.v0;
   if (!(v0 > 0)) {
     tally.skipped += t.steps.length;
@@ -38,7 +39,7 @@ export function checkLogSum(t: Trajectory, tally: PathTally): void {
   forEachAccumulator(t, (c, k, g2, v) => {
     if (k === 0) lhs = 0;
     lhs += g2 / v;
-    const rhs = Math.log(v / v0);
+    const rhs = log(v / v0);
     tally.steps++;
     tally.worst.add(leMargin(lhs, rhs, 1), () => `${t.label} k=${k}${t.spec.opt.perCoord ? ` j=${c}` : ''}: Σ g²/v = ${fmt(lhs, 8)} vs log(v/v₋₁) = ${fmt(rhs, 8)}`);
   });
@@ -60,7 +61,19 @@ export const L3: LadderLemma = {
   check(mode) {
     const pos = pathTally();
     for (const r of [...pathwiseRuns(mode), ...tightInstanceRuns(mode.quick)]) checkLogSum(trajectory(r), pos);
-    const rungs = accumulatorLadder(mode.quick, checkLogSum, true, (id) => (id === 'lag' ? accumulatorNegativeRuns(mode.quick) : []));
+    const acc = accumulatorLadder(mode.quick, (t, tally) => checkLogSum(t, tally), true, (id) => (id === 'lag' ? accumulatorNegativeRuns(mode.quick) : []));
+    const base = (rg: Rung, log: (x: number) => number, note?: string): RungResult => {
+      const rt = pathRung(rg);
+      for (const r of [...pathwiseRuns(mode), ...tightInstanceRuns(mode.quick)]) {
+        const tally = pathTally();
+        checkLogSum(trajectory(r), tally, log);
+        if (tally.worst.count > 0) rt.addUnit(tally.worst);
+      }
+      return rt.result(undefined, rt.worst.margin < -PATH_TOL ? undefined : note);
+    };
+    const log10 = base({ id: 'log₁₀', kind: 'inequality', fault: 'the bound with log₁₀ in place of the natural log', size: '×0.43 on the rhs' }, Math.log10);
+    const log2 = base({ id: 'log₂', kind: 'inequality', fault: 'the bound with log₂ in place of the natural log', size: '×1.44 on the rhs' }, Math.log2, 'log₂ > ln: the slipped bound is looser, hence still true');
+    const rungs = [acc[0]!, log10, ...acc.slice(1), log2];
     return {
       checked: { runs: pos.runs, steps: pos.steps, skipped: pos.skipped, skippedReason: 'AdaGrad runs with v₋₁ = 0 (rhs = +∞)' },
       worst_margin: pos.worst.margin,

@@ -26,6 +26,7 @@
  */
 import { MC_ALPHA, Worst, adagradNormSpec, bonferroniZ, cltAdequacy, dot, fmt, mcEqMargin, mcKey, meanSd, pickSteps, resampleAdequate, sqNorm, trajectory, type Lemma, type RunSpec } from './harness.js';
 import { ladder, mcRung, negativeFromRung, type LadderLemma, type Rung } from './ladder.js';
+import { replicateKey } from './replicate.js';
 import { ctrl } from './suites.js';
 
 const RUNGS: readonly (Rung & { col: number; note?: string })[] = [
@@ -77,7 +78,7 @@ export const L6: LadderLemma = {
         const G = s.gradFNormSq;
         const vt = vPrev + RHO * G;
         const vr = vPrev + 1.1 * RHO * G;
-        const res = resampleAdequate(t.problem, s.x, s.b, mcKey(6, r++), true, M, 16 * M, (g) => {
+        const res = resampleAdequate(t.problem, s.x, s.b, replicateKey(mcKey(6, r++)), true, M, 16 * M, (g) => {
           const d = dot(s.gradF, g) - G;
           const vc = vPrev + sqNorm(g);
           return [d / Math.sqrt(vt), d / Math.sqrt(vc), d / Math.sqrt(0.5 * vt + 0.5 * vc), d / Math.sqrt(0.9 * vt + 0.1 * vc), d / Math.sqrt(vr)];

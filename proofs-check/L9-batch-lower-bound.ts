@@ -27,6 +27,7 @@ import { normTest, oracle } from '../src/index.js';
 import { MC_ALPHA, Worst, adagradNormSpec, fmt, mcKey, pickSteps, seeds, trajectory, type ControllerSpec, type Step, type Trajectory } from './harness.js';
 import { roundsDown, withUnderstatedNoise } from './faults.js';
 import { ladder, mcRung, negativeFromRung, type LadderLemma, type Rung, type RungResult } from './ladder.js';
+import { replicateKey } from './replicate.js';
 import { sigma2Lower, sigma2MonteCarlo } from './noise-mc.js';
 import { ctrl } from './suites.js';
 import { L8_BMAX, L8_PROBLEM, l8Runs, oracleController } from './L8-markov.js';
@@ -66,7 +67,7 @@ function checkMc(runs: Trajectory[], bMax: number, p: McPlan, keyBase: number, a
   const worst = new Worst();
   const perRun = new Map<Trajectory, number>();
   chosen.forEach(({ t, s }, i) => {
-    const e = sigma2MonteCarlo(t.problem, s.x, p.R, p.m, mcKey(keyBase, i));
+    const e = sigma2MonteCarlo(t.problem, s.x, p.R, p.m, replicateKey(mcKey(keyBase, i)));
     const lcb = sigma2Lower(e, alpha);
     const allow = ETA * ETA * s.gradFNormSq * s.b;
     const m = (allow - lcb) / allow;

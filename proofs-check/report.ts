@@ -2,6 +2,7 @@
 import { clearCaches, fmt, type LemmaReport, type Mode } from './harness.js';
 import type { LadderReport } from './ladder.js';
 import { LEMMAS } from './lemmas.js';
+import { setReplicate } from './replicate.js';
 
 /** A lemma's report with its fault ladder. */
 export type LemmaResult = LemmaReport & { readonly ladder: LadderReport };
@@ -152,6 +153,70 @@ export function formatTable(r: ProofsReport, opts: { statementWidth?: number; ve
         rows.push(`  rung ${g.id} [${g.kind}, ${g.size}] ${g.caught ? 'caught' : 'not caught'} on ${g.caughtOn}/${g.evaluated}, worst ${fmt(g.worst_margin, 3)} at ${g.worst_at}${g.note ? ` — ${g.note}` : ''}`);
       }
     }
+  }
+  return rows.join('\n');
+}
+
+/** Catch rates over Monte Carlo replicates (see replicate.ts). */
+export interface ReplicateReport {
+  readonly mode: 'quick' | 'full';
+  readonly replicates: number;
+  readonly seconds: number;
+  readonly lemmas: readonly {
+    readonly id: string;
+    /** Share of replicates in which the correct method was reported violated. */
+    readonly false_fail_rate: number;
+    readonly rungs: readonly { readonly id: string; readonly caught_rate: number }[];
+  }[];
+}
+
+/** The lemmas whose checks draw Monte Carlo batches through replicateKey. */
+export const MC_LEMMAS = ['L0', 'L1', 'L6', 'L9'];
+
+/**
+ * Run the Monte Carlo lemmas in replicates 0..n−1 (same stored iterates, independent
+ * fresh batches) and report how often each lemma was violated (false-fail rate) and
+ * each rung caught (power).
+ */
+export function runReplicates(mode: Mode, n: number, ids: readonly string[] = MC_LEMMAS, onReplicate?: (r: number) => void): ReplicateReport {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--replicates must be an integer ≥ 1, got ${n}`);
+  const t0 = performance.now();
+  clearCaches();
+  const lemmas = LEMMAS.filter((l) => ids.includes(l.id));
+  const fails = new Map<string, number>();
+  const caught = new Map<string, Map<string, number>>();
+  try {
+    for (let r = 0; r < n; r++) {
+      setReplicate(r);
+      for (const l of lemmas) {
+        const res = l.check(mode);
+        if (res.status !== 'holds') fails.set(l.id, (fails.get(l.id) ?? 0) + 1);
+        const m = caught.get(l.id) ?? new Map<string, number>();
+        for (const g of res.ladder.rungs) m.set(g.id, (m.get(g.id) ?? 0) + (g.caught ? 1 : 0));
+        caught.set(l.id, m);
+      }
+      onReplicate?.(r);
+    }
+  } finally {
+    setReplicate(0);
+    clearCaches();
+  }
+  return {
+    mode: mode.quick ? 'quick' : 'full',
+    replicates: n,
+    seconds: (performance.now() - t0) / 1000,
+    lemmas: lemmas.map((l) => ({
+      id: l.id,
+      false_fail_rate: (fails.get(l.id) ?? 0) / n,
+      rungs: [...(caught.get(l.id) ?? new Map<string, number>())].map(([id, c]) => ({ id, caught_rate: c / n })),
+    })),
+  };
+}
+
+export function formatReplicates(r: ReplicateReport): string {
+  const rows = [`Monte Carlo replicates: ${r.replicates} (mode ${r.mode}, ${r.seconds.toFixed(1)} s); rate = share of replicates`];
+  for (const l of r.lemmas) {
+    rows.push(`  ${pad(l.id, 4)} false fails ${fmt(l.false_fail_rate, 2)}; caught: ${l.rungs.map((g) => `${g.id} ${fmt(g.caught_rate, 2)}`).join(', ')}`);
   }
   return rows.join('\n');
 }
