@@ -93,7 +93,7 @@ export const L0: LadderLemma = {
   id: 'L0',
   title: 'minibatch variance',
   kind: 'expectation',
-  statement: 'E||g_k − ∇_k||² = σ²(x_k)/b_k (× (n−b)/(n−1) without replacement)',
+  statement: 'E||g_k − ∇_k||² = σ²(x_k)/b_k (× (n−b)/(n−1) without replacement); companion: E S_norm = σ² (b − 1 divisor)',
   check(mode) {
     const M = mode.quick ? 400 : 2000;
     const perRun = mode.quick ? 2 : 5;
@@ -181,7 +181,7 @@ export const L0: LadderLemma = {
       worst_margin: pos.margin,
       worst_at: pos.at,
       status: pos.margin >= 0 ? 'holds' : 'violated',
-      criterion: `two-sided z-interval per point, Bonferroni over ${samples.length} points, family-wise 99% (z = ${fmt(z, 4)}); holds iff margin ≥ 0`,
+      criterion: `two-sided z-interval per point, Bonferroni over ${samples.length} points and the S_norm point, family-wise 99% (z = ${fmt(z, 4)}); holds iff margin ≥ 0`,
       negative_check: negativeFromRung(rungs[0]!),
       ladder: ladder(rungs, 'no-fpc(b=10)', `two precision points (${PRECISE.problemId}, b = ${PRECISE.b}, with and without replacement) with ${mode.quick ? 10_000 : 40_000}+ fresh batches: relative half-width ${resolution.map((x) => fmt(x, 2)).join(', ')}`),
       notes: [`M = ${M} fresh batches per point, doubled (up to ${16 * M}) until M ≥ 25·γ̂² (CLT rule of thumb)`, `points: lsq-noisy_d10_n100 at b = 50 with and without replacement, plus ${pathwiseProblems(mode).join(', ')}`],

@@ -24,7 +24,7 @@
  * against ∇F and v_{k−1} is small (1-D NQM with β₀ = 0.1, b = 1): large ⟨∇, g⟩ come
  * with large ||g||², so the step is shorter exactly when it would help most.
  */
-import { MC_ALPHA, Worst, adagradNormSpec, bonferroniZ, cltAdequacy, dot, fmt, mcEqMargin, mcKey, meanSd, pickSteps, resampleAdequate, sqNorm, trajectory, type Lemma, type RunSpec } from './harness.js';
+import { MC_ALPHA, Worst, adagradNormSpec, bonferroniZ, cltAdequacy, dot, fmt, mcEqMargin, mcKey, meanSd, pickSteps, resampleAdequate, sqNorm, trajectory, type RunSpec } from './harness.js';
 import { ladder, mcRung, negativeFromRung, type LadderLemma, type Rung } from './ladder.js';
 import { replicateKey } from './replicate.js';
 import { ctrl } from './suites.js';
