@@ -3,8 +3,7 @@
  * assumption of a lemma, so that a check which cannot see the difference
  * would be exposed as vacuous.
  */
-import type { Controller, ControllerContext, ControllerState, GradientTransformation } from '../src/index.js';
-import type { Problem } from '../src/problem/types.js';
+import type { Controller, ExactOracle, ExactQuantities, GradientTransformation } from '../src/index.js';
 import type { OptSpec } from './harness.js';
 
 function sq(g: Float64Array): number {
@@ -128,73 +127,63 @@ export function faultyAdagrad(alpha: number, eps: number, initial: number, f: Ac
 
 // ───────────────────────── faulty controllers ─────────────────────────
 
-/**
- * The problem as a faulty oracle sees it: σ²(x) (and σ_j²(x), and the noise along a
- * direction) multiplied by `factor` (0.9: the oracle understates the noise by 10%).
- */
-export function scaledNoise(p: Problem, factor: number): Problem {
-  const noise = p.noise;
-  if (noise === undefined) throw new Error(`scaledNoise: ${p.id} has no noise()`);
-  const along = p.noiseAlong;
+/** Exact quantities with σ²(x) (and σ_j²(x), and the noise along ∇F) multiplied by `factor`. */
+function scaledQuantities(q: ExactQuantities, factor: number): ExactQuantities {
   return {
-    ...p,
-    noise: (x) => {
-      const n = noise.call(p, x);
-      return { ...n, sigma2: n.sigma2 * factor, ...(n.sigma2PerCoord ? { sigma2PerCoord: n.sigma2PerCoord.map((v) => v * factor) } : {}) };
-    },
-    ...(along !== undefined ? { noiseAlong: (x: Float64Array, v: Float64Array) => along.call(p, x, v) * factor } : {}),
+    ...q,
+    sigma2: q.sigma2 * factor,
+    ...(q.sigma2PerCoord !== undefined ? { sigma2PerCoord: q.sigma2PerCoord.map((v) => v * factor) } : {}),
+    ...(q.alongGrad !== undefined ? { alongGrad: q.alongGrad * factor } : {}),
   };
 }
 
-/** A controller whose contexts carry the problem with its noise scaled by `factor` (see {@link scaledNoise}). */
-export function withUnderstatedNoise(inner: Controller<any>, factor: number): Controller<any> {
-  const cache = new WeakMap<Problem, Problem>();
-  const view = (ctx: ControllerContext): ControllerContext => {
-    let q = cache.get(ctx.problem);
-    if (q === undefined) {
-      q = scaledNoise(ctx.problem, factor);
-      cache.set(ctx.problem, q);
-    }
-    return { ...ctx, problem: q };
+/** The exact oracle as a faulty controller sees it: σ² multiplied by `factor` (0.9: understated by 10%). */
+function scaledOracle(e: ExactOracle | null, factor: number): ExactOracle | null {
+  if (e === null) return null;
+  return { x: e.x, fStar: e.fStar, value: () => e.value(), gradient: () => e.gradient(), quantities: (needs) => scaledQuantities(e.quantities(needs), factor) };
+}
+
+/** A controller (an oracle) that sees the noise scaled by `factor`: the oracle understates σ² when factor < 1. */
+export function withUnderstatedNoise<S>(inner: Controller<S>, factor: number): Controller<S> {
+  return {
+    ...inner,
+    name: `${inner.name}[σ²×${factor}]`,
+    init: (ctx) => inner.init({ ...ctx, exact: scaledOracle(ctx.exact, factor) }),
+    next: (s, st, ctx) => inner.next(s, st, { ...ctx, exact: scaledOracle(ctx.exact, factor) }),
   };
-  return { ...inner, name: `${inner.name}[σ²×${factor}]`, init: (ctx) => inner.init(view(ctx)), next: (s, st, ctx) => inner.next(s, st, view(ctx)) };
 }
 
 /** Where the controller grows the batch it takes one less than asked (⌈T⌉ − 1: an off-by-one in the rounding). */
-export function roundsDown(inner: Controller<any>): Controller<any> {
+export function roundsDown<S>(inner: Controller<S>): Controller<S> {
   const shave = (prev: number, b: number): number => (b > prev ? Math.max(prev, b - 1, 2) : b);
   return {
     ...inner,
     name: `${inner.name}[⌈T⌉−1]`,
     init(ctx) {
-      const st = inner.init(ctx);
-      return { ...st, b: shave(2, st.b) };
+      const d = inner.init(ctx);
+      return { ...d, b: shave(2, d.b) };
     },
     next(s, st, ctx) {
-      const [b, st2] = inner.next(s, st, ctx);
-      const nb = shave(st.b, b);
-      return [nb, { ...st2, b: nb }];
+      const d = inner.next(s, st, ctx);
+      return { ...d, b: shave(ctx.b, d.b) };
     },
   };
 }
 
 /** The controller's size, except that after step `atStep` it hands out b_k − 1, once (a non-monotone batch by one). */
-export function dropsOnce(inner: Controller<any>, atStep: number): Controller<any> {
+export function dropsOnce<S>(inner: Controller<S>, atStep: number): Controller<S> {
   return {
     ...inner,
     name: `${inner.name}[−1 once at ${atStep}]`,
-    init: (ctx) => ({ ...inner.init(ctx), inner: undefined }),
     next(s, st, ctx) {
-      const innerState = (st['inner'] as ControllerState | undefined) ?? st;
-      const [b, st2] = inner.next(s, innerState, ctx);
-      const nb = ctx.step === atStep ? Math.max(1, st.b - 1) : b;
-      return [nb, { ...st2, b: nb, inner: st2 }];
+      const d = inner.next(s, st, ctx);
+      return ctx.step === atStep ? { ...d, b: Math.max(1, ctx.b - 1) } : d;
     },
   };
 }
 
 /** The controller with its first batch of size b0 (e.g. 1, below SPEC's b_0 ≥ 2). */
-export function startsAt(inner: Controller<any>, b0: number): Controller<any> {
+export function startsAt<S>(inner: Controller<S>, b0: number): Controller<S> {
   return {
     ...inner,
     name: `${inner.name}[b₀=${b0}]`,
