@@ -20,7 +20,9 @@
  * Tightened by the 1-D quadratic nqm_d1 (L = h = 1 exactly): there the descent
  * inequality is an identity, F(x + u) = F(x) + ∇u + (L/2)u², so any change of L or
  * of the step shows; on the d = 20 problems the curvature along the step is
- * below L and only gross faults show (the report counts the runs that caught each rung).
+ * below L: L/2 is caught on most of them, L × 0.9, the lagged accumulator and β₀ −10%
+ * on one run each, the finer rungs on none (the report counts the runs that caught
+ * each rung).
  */
 import { PATH_TOL, Worst, fmt, inLRegion, leMargin, pathwiseStatus, trajectory, type Trajectory } from './harness.js';
 import { ACCUMULATOR_RUNGS, accumulatorFaultRuns, tightInstanceRuns } from './fault-runs.js';
