@@ -3,19 +3,18 @@
  * Exit codes: 0 ok; 1 a run failed (diverged or error); 2 bad input (invalid
  * flags, configuration or names), reported before any work starts; 130 interrupted.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigFileError, parseRunConfig, HYPER_NAMES, type ConfigIssue } from './config.js';
 import { runId } from './canonical.js';
-import { executeRun } from './execute.js';
-import { processIO, type CliIO } from './io.js';
+import { CliError, parseJsonText, processIO, type CliIO } from './io.js';
 import { MergeConflictError, mergeCommand } from './merge.js';
 import { plotCommand } from './plot.js';
 import { problemsListing } from './problems.js';
-import { runProgress } from './progress.js';
 import { reproduceCommand } from './reproduce.js';
+import { runJob } from './runJob.js';
 import { statsReport } from './stats.js';
 import { readJsonFile, sweepCommand } from './sweep.js';
 
@@ -182,7 +181,7 @@ interface RunFlags {
   seed?: number;
   evalEvery?: number;
   replace: boolean;
-  out: string;
+  out?: string;
   config?: string;
   json?: boolean;
   logEvery: number;
@@ -250,18 +249,7 @@ async function runCommand(o: RunFlags, cmd: Command, io: CliIO): Promise<number>
     }
     throw e;
   }
-  const id = runId(config);
-  if (dirname(o.out) !== '') mkdirSync(dirname(o.out), { recursive: true });
-  const progress = runProgress(config.budget, { tty: io.errTTY, ...(io.errStream !== undefined ? { stream: io.errStream } : {}), line: (t) => io.err(`${t}\n`) }, o.logEvery);
-  const rec = executeRun(id, config, { tracePath: o.out, observers: [progress] });
-  progress.stop();
-  if (rec.summary === null) {
-    io.err(`adadagrad run: the run could not start: ${rec.error}\n`);
-    return EXIT.badInput;
-  }
-  if (o.json) io.out(`${JSON.stringify({ run_id: id, out: o.out, status: rec.status, config, summary: rec.summary })}\n`);
-  else io.out(`${id} ${rec.status}: ${rec.summary.message}; trace in ${o.out}\n`);
-  return rec.status === 'completed' ? EXIT.ok : EXIT.failed;
+  return runJob(runId(config), config, { ...(o.out !== undefined ? { out: o.out } : {}), ...(o.json === true ? { json: true } : {}), logEvery: o.logEvery }, io);
 }
 
 async function problemsCommand(o: { family?: string[]; tag?: string[]; json?: boolean }, io: CliIO): Promise<number> {
@@ -288,13 +276,8 @@ async function statsCommand(o: { grads: string; eta?: number; theta?: number; nu
   } catch (e) {
     throw new ConfigFileError(o.grads, [{ path: '', message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})` }]);
   }
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch (e) {
-    const hint = /\b(NaN|-?Infinity)\b/.test(text) ? ' (NaN and Infinity are not allowed: every gradient entry must be a finite number)' : '';
-    throw new ConfigFileError(o.grads, [{ path: '', message: `not valid JSON${hint}: ${(e as Error).message}` }]);
-  }
+  const hint = /\b(NaN|-?Infinity)\b/.test(text) ? ' (NaN and Infinity are not allowed: every gradient entry must be a finite number)' : '';
+  const input = parseJsonText(text, (message) => new ConfigFileError(o.grads, [{ path: '', message: message.startsWith('not valid JSON') ? message.replace('not valid JSON', `not valid JSON${hint}`) : message }]));
   for (const [name, v] of [['--eta', o.eta], ['--theta', o.theta], ['--nu', o.nu]] as const) {
     if (v !== undefined && !(v > 0 && Number.isFinite(v))) throw new ConfigFileError('command line', [{ path: name, message: `expected a positive number, got ${v}` }]);
   }
@@ -342,7 +325,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .option('--seed <n>', 'seed of the run key (default 0)', parseInteger)
     .option('--eval-every <n>', 'evaluate F and ||∇F||² every n steps (default 1)', parseInteger)
     .option('--no-replace', 'sample batches without replacement')
-    .requiredOption('--out <file.jsonl>', 'trace file (JSON Lines; the last line is the summary)')
+    .option('--out <file.jsonl>', 'trace file (JSON Lines; the last line is the summary) (optional: without it only the summary is printed)')
     .option('--config <file.json>', 'run configuration file (flags override its fields)')
     .option('--json', 'print the run id, configuration and summary as JSON on stdout')
     .addOption(new Option('--log-every <n>', 'without a TTY, log a line every n steps').argParser(parseInteger).default(100))
@@ -352,8 +335,8 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
   program
     .command('sweep')
     .description('run a grid of configurations on worker threads, resumable and shardable')
-    .requiredOption('--config <file.json>', 'sweep configuration')
-    .requiredOption('--out <dir>', 'output directory (results.jsonl, runs/)')
+    .requiredOption('--config <file.json>', 'sweep configuration (required)')
+    .requiredOption('--out <dir>', 'output directory (results.jsonl, runs/, sweep.lock) (required)')
     .option('--workers <n>', 'worker threads (default: available parallelism)', parseInteger)
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices')
     .option('--traces', 'write each run\'s trace to DIR/runs/<run_id>.jsonl')
@@ -372,7 +355,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .command('merge')
     .description('merge sweep results (shards) by run_id')
     .argument('<inputs...>', 'result directories (or results .jsonl files)')
-    .requiredOption('--out <dir>', 'output directory for the merged results.jsonl')
+    .requiredOption('--out <dir>', 'output directory for the merged results.jsonl; runs already there are kept (required)')
     .option('--traces', 'copy the runs\' traces (DIR/runs/<run_id>.jsonl) too')
     .option('--json', 'machine-readable summary on stdout')
     .addHelpText('after', EXAMPLES.merge)
@@ -399,7 +382,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
   program
     .command('stats')
     .description('batch statistics and the next batch size of each test from a per-sample gradient matrix (prints JSON)')
-    .requiredOption('--grads <file.json>', 'per-sample gradients: [[...], ...] or {"grads": [...], "blocks": [[s, e], ...]}')
+    .requiredOption('--grads <file.json>', 'per-sample gradients: [[...], ...] or {"grads": [...], "blocks": [[s, e], ...]} (required)')
     .option('--eta <x>', 'η of the norm tests (default 0.1)', parseNumber)
     .option('--theta <x>', 'θ of the inner-product test (default 0.9)', parseNumber)
     .option('--nu <x>', 'ν of the orthogonality test (default 5.84)', parseNumber)
@@ -449,6 +432,10 @@ export async function runCli(args: readonly string[], io: CliIO = processIO()): 
       return EXIT.badInput;
     }
     const where = `adadagrad${command !== '' ? ` ${command}` : ''}`;
+    if (e instanceof CliError) {
+      io.err(`${where}: ${e.message}\n`);
+      return e.exitCode;
+    }
     if (e instanceof ConfigFileError || e instanceof MergeConflictError || (e instanceof Error && e.name === 'ProblemArgumentError')) {
       io.err(`${where}: ${e.message}\n`);
       return EXIT.badInput;
