@@ -23,13 +23,13 @@ afterAll(() => {
   execFileSync('umount', ['-l', mnt]);
 });
 
-/** Fill the tmpfs so that only one page (4 KiB) stays free. */
-function fillLeavingOnePage(): string {
+/** Fill the tmpfs so that only `pages` pages (4 KiB each) stay free. */
+function fillLeaving(pages: number): string {
   const filler = join(mnt, 'filler');
   rmSync(filler, { force: true });
   const s = statfsSync(mnt);
   const free = s.bavail * s.bsize;
-  writeFileSync(filler, Buffer.alloc(Math.max(0, free - 4096)));
+  writeFileSync(filler, Buffer.alloc(Math.max(0, free - pages * 4096)));
   return filler;
 }
 
@@ -45,7 +45,7 @@ describe('#16.9 a full disk', () => {
   it('sweep: stops cleanly naming the file, keeps whole lines only, and resumes once there is space', async () => {
     const out = join(mnt, 'sweep');
     mkdirSync(out);
-    const filler = fillLeavingOnePage();
+    const filler = fillLeaving(2); // one page for the lock file, one for results.jsonl (about 5 of the 12 lines)
     const r = await cli('sweep', '--config', cfg, '--out', out, '--workers', '1');
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain(join(out, 'results.jsonl'));
@@ -62,7 +62,7 @@ describe('#16.9 a full disk', () => {
   });
 
   it('run: a full disk mid-run is an I/O failure naming the trace file, not "the run could not start"', async () => {
-    const filler = fillLeavingOnePage();
+    const filler = fillLeaving(1);
     const trace = join(mnt, 'trace.jsonl');
     const r = await cli('run', '--problem', 'nqm_d20_i0', '--variant', 'adadagrad-norm', '--eta', '0.5', '--steps', '200', '--out', trace);
     rmSync(filler);

@@ -126,6 +126,6 @@ describe('#18.7 run without --out', () => {
     expect(sweep.stdout).toMatch(/--config <file\.json>\s+.*\(required\)/);
     expect(sweep.stdout).toMatch(/--out <dir>\s+.*\(required\)/);
     const run = await cli('run', '--help');
-    expect(run.stdout).toMatch(/--out <file\.jsonl>\s+.*\(optional/);
+    expect(run.stdout).toMatch(/--out <file\.jsonl>\s+\(optional\)/);
   });
 });

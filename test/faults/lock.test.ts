@@ -50,7 +50,7 @@ describe('#16.5 one sweep per output directory', () => {
 
   it('two sweeps started together on one --out run every run once', async () => {
     const seeds = Array.from({ length: 8 }, (_, i) => i);
-    const cfg = sweepFile(join(base, 'race'), tinySweep({ grid: { problem: ['nqm_d100_i0'], variant: ['adadagrad-norm', 'adadagrad'], seed: seeds }, budget: { steps: 200 } }));
+    const cfg = sweepFile(join(base, 'race'), tinySweep({ grid: { problem: ['nqm_d100_i0'], variant: ['adadagrad-norm', 'adadagrad'], seed: seeds }, budget: { steps: 100 } }));
     const out = join(base, 'race', 'out');
     const a = spawnCli(['sweep', '--config', cfg, '--out', out, '--workers', '1']);
     const b = spawnCli(['sweep', '--config', cfg, '--out', out, '--workers', '1']);
