@@ -12,7 +12,7 @@ import {
   adagrad, adagradNorm, batchStatsAt, foldIn, key as makeKey, split, statistics,
   type Controller, type ControllerState, type GradientTransformation, type Key, type StepContext, type TestDecision,
 } from '../src/index.js';
-import { getProblem } from '../problems/index.js';
+import { problemById as sharedProblemById } from '../problems/registry.js';
 import type { Batch, Problem } from '../src/problem/types.js';
 import { normalCdf } from '../problems/common/special.js';
 
@@ -241,7 +241,7 @@ export function problemById(id: string, opts: { noiseAlong?: boolean } = {}): Pr
   const cacheKey = `${id}|${opts.noiseAlong ? 'along' : ''}`;
   let p = problemCache.get(cacheKey);
   if (p === undefined) {
-    p = getProblem(id);
+    p = sharedProblemById(id);
     if (opts.noiseAlong) p = withNoiseAlong(p);
     problemCache.set(cacheKey, p);
   }

@@ -4,7 +4,7 @@
  * once before any work starts) and the deterministic expansion of a sweep grid.
  */
 import { z } from 'zod';
-import { getProblem } from '../../problems/registry.js';
+import { problemById } from '../../problems/registry.js';
 import type { Problem } from '../problem/types.js';
 import { CONTROLLERS, ConfigError, OPTIMIZERS, VARIANTS, makeController, makeOptimizer, type HyperParams } from '../run/registry.js';
 import type { Budget } from '../run/run.js';
@@ -272,14 +272,14 @@ function zodIssues(err: z.ZodError, topKeys: readonly string[]): ConfigIssue[] {
 
 // ---------------------------------------------------------------- semantic checks
 
-/** Problems built once per id for validation (MNIST problems load their data once). */
+/** Problems by id through the shared memoised lookup (problems/registry.ts problemById), remembering failures too. */
 export class ProblemCache {
   private readonly map = new Map<string, Problem | Error>();
   get(id: string): Problem {
     let p = this.map.get(id);
     if (p === undefined) {
       try {
-        p = getProblem(id);
+        p = problemById(id);
       } catch (e) {
         p = e instanceof Error ? e : new Error(String(e));
       }
