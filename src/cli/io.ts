@@ -103,8 +103,9 @@ function lstatOrNull(p: string): Stats | null {
  * @example
  * ensureDir('results/sweep'); // creates results/ and results/sweep/ when missing
  * ensureDir('/etc/passwd/x'); // throws OutputPathError "cannot write to /etc/passwd/x: ... (ENOTDIR)"
+ * ensureDir('figures', { create: false }); // only checks: the same errors, nothing created
  */
-export function ensureDir(dir: string): void {
+export function ensureDir(dir: string, opts: { create?: boolean } = {}): void {
   const missing: string[] = [];
   let p = resolve(dir);
   for (;;) {
@@ -125,6 +126,15 @@ export function ensureDir(dir: string): void {
     }
     if (!st.isDirectory()) throw new OutputPathError(dir, `${p} is not a directory`);
     break;
+  }
+  if (opts.create === false) {
+    // check the nearest existing ancestor instead of creating anything
+    try {
+      accessSync(p, constants.W_OK);
+    } catch (e) {
+      throw new OutputPathError(dir, fsReason(e));
+    }
+    return;
   }
   for (const d of missing.reverse()) {
     try {

@@ -55,7 +55,7 @@ export async function plotCommand(opts: PlotOptions, io: CliIO): Promise<number>
     return 2;
   }
   const out = opts.out ?? 'figures';
-  ensureDir(out);
+  ensureDir(out, { create: false }); // a bad --out fails here, before any work; nothing is created for bad input
   const { files, missing } = traceFiles(opts.inputs);
   if (missing.length > 0) {
     io.err(`adadagrad plot: no such file or directory: ${missing.join(', ')}\n`);
@@ -79,6 +79,7 @@ export async function plotCommand(opts: PlotOptions, io: CliIO): Promise<number>
     io.err(`adadagrad plot: no run traces found in ${opts.inputs.join(', ')} (a sweep writes them with --traces; a run with --out FILE.jsonl)\n`);
     return 2;
   }
+  ensureDir(out);
   const command = `adadagrad plot ${opts.inputs.join(' ')} --out ${out}`;
   const saved: SavedFigure[] = [];
   for (const fig of traceFigures(runs, { command })) saved.push(await saveFigure(out, fig));
