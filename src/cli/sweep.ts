@@ -43,15 +43,21 @@ export function readJsonFile(path: string): unknown {
 export const RUN_EXECUTOR = new URL(`./execute.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
 
 /**
- * The backend the pool's workers will use: `$ADADAGRAD_BACKEND` (default js),
- * with `$ADADAGRAD_THREADS` threads for wasm (default 2). Workers do not see a
- * `setBackend` of this thread, only the environment.
+ * The backend the pool's workers will use: `$ADADAGRAD_BACKEND` when set, else the
+ * default choice (the fastest that loads: wasm, else js), with its thread count.
+ * Workers do not see a `setBackend` of this thread, only the environment.
  */
 export async function workerBackend(): Promise<BackendInfo> {
-  const name = process.env['ADADAGRAD_BACKEND'] || 'js';
-  if (name !== 'wasm') return { name, threads: 1 };
-  const { resolveThreads } = await import('../backend/wasm/backend.js');
-  return { name, threads: resolveThreads() };
+  const env = process.env['ADADAGRAD_BACKEND'];
+  if (env !== undefined && env !== '') {
+    if (env !== 'wasm') return { name: env, threads: 1 };
+    const { resolveThreads } = await import('../backend/wasm/backend.js');
+    return { name: env, threads: resolveThreads() };
+  }
+  const { defaultBackendChoice } = await import('../backend/index.js');
+  const b = defaultBackendChoice().backend;
+  const m = /^(\d+)-threads?$/.exec(b.mode);
+  return { name: b.name, threads: m !== null ? Number(m[1]) : 1 };
 }
 
 const showBackend = (b: BackendInfo): string => `${b.name} (${b.threads} thread${b.threads === 1 ? '' : 's'})`;

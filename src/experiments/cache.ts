@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { DirCache, type JobCache } from '../jobs/cache.js';
 import { canonicalJson, hashText } from '../jobs/hash.js';
 import type { RunJob, RunOutput } from './types.js';
+import { getBackend } from '../backend/index.js';
 
 /** Bump when the meaning of a job or its output changes, so old files are not reused. */
 export const CACHE_VERSION = 3;
@@ -23,12 +24,16 @@ function withoutLabels(v: unknown): unknown {
 
 /**
  * A stable id of what a job computes (its label does not count): the job
- * system's hash of the text `{"v":<CACHE_VERSION>,"job":<canonical job>}` (the
- * version first, as cache files before the job system were named, so they are
- * still found).
+ * system's hash of the text `{"v":<CACHE_VERSION>,"job":<canonical job>}`, with
+ * `,"backend":"<name>"` before the closing brace off the js backend (wasm and js
+ * agree to float tolerance, not bit for bit, so a run cached on one is not reused
+ * on the other). The version comes first, as cache files before the job system
+ * were named, so they are still found.
  */
 export function jobHash(job: RunJob): string {
-  return hashText(`{"v":${CACHE_VERSION},"job":${canonicalJson(withoutLabels(job))}}`);
+  const backend = getBackend().name;
+  const tail = backend === 'js' ? '' : `,"backend":${JSON.stringify(backend)}`;
+  return hashText(`{"v":${CACHE_VERSION},"job":${canonicalJson(withoutLabels(job))}${tail}}`);
 }
 
 const isNum = (v: unknown): boolean => typeof v === 'number';
