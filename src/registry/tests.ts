@@ -6,7 +6,7 @@
  */
 import {
   augIpTest, blockIpTest, blockOrthTest, coordNormTest, ipTest, normTest, orthTest, type BatchSizeTest,
-} from '../batching/sizeTests.js';
+} from '../batching/tests/index.js';
 import type { AnyDescriptor, Descriptor, ParamUses } from './types.js';
 
 /** A test descriptor: the builder returns a batch-size test; `oracle` says whether an exact form exists. */
