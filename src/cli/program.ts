@@ -19,6 +19,7 @@ import { CliError, processIO, type CliIO } from './io.js';
 import { MergeConflictError, mergeCommand } from './merge.js';
 import { plotCommand } from './plot.js';
 import { reproduceCommand } from './reproduce.js';
+import { addSlurmCommand } from './slurmCommand.js';
 import { sweepCommand } from './sweep.js';
 
 /** Exit codes of the command line. */
@@ -91,7 +92,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .description('run a grid of configurations on worker threads, resumable and shardable')
     .requiredOption('--config <file.json>', 'sweep configuration (required)')
     .requiredOption('--out <dir>', 'output directory (required)')
-    .option('--workers <n>', 'worker threads (default: available parallelism)', parseInteger)
+    .option('--workers <n>', 'worker threads (default: $SLURM_CPUS_PER_TASK in a Slurm task, else available parallelism)', parseInteger)
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices')
     .option('--traces', 'write each run\'s trace to DIR/runs/<run_id>.jsonl')
     .option('--retry-failed', 'run again the runs recorded as failed')
@@ -171,6 +172,8 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
         reproduceCommand({ ...(figure !== undefined ? { figure } : {}), ...o }, io),
       ),
     );
+
+  addSlurmCommand(program, io, wrap);
 
   return program;
 }

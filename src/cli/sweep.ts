@@ -5,7 +5,6 @@
  * (DIR/sweep.lock) for the duration, so two sweeps never run the same runs.
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { hashId } from '../jobs/hash.js';
 import type { Job } from '../jobs/job.js';
@@ -15,6 +14,7 @@ import { ConfigFileError, parseShard, parseSweepConfig, shardOf, type PlannedRun
 import type { BackendInfo, RunRecord, RunSpec } from './execute.js';
 import { sweepProgress, type ProgressSink } from './progress.js';
 import { openResults, readResults, resultsPath, RESULTS_FILE } from './results.js';
+import { defaultWorkers } from './slurmEnv.js';
 import { CliError, ensureDir, OutputPathError, parseJsonText, WriteError, type CliIO } from './io.js';
 
 export interface SweepOptions {
@@ -132,7 +132,7 @@ export async function sweepCommand(opts: SweepOptions, io: CliIO): Promise<numbe
     if (out.repairedBytes > 0) io.err(`warning: ${file}: removed a torn last line (${out.repairedBytes} bytes) before appending\n`);
     if (out.addedNewline) io.err(`warning: ${file}: the last record lacked its newline; added it\n`);
 
-    const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), todo.length));
+    const workers = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), todo.length));
     if (!opts.json) io.err(`${label}: ${mine.length} runs${shard.count > 1 ? ` of ${runs.length}` : ''}, ${mine.length - todo.length} already done, ${todo.length} to run on ${todo.length === 0 ? 0 : workers} worker${workers === 1 ? '' : 's'}\n`);
     const progress = sweepProgress(todo.length, sink, label);
     let ran = 0;
