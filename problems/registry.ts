@@ -6,6 +6,7 @@ import { chainFamily } from './families/chain.js';
 import { lsqInterpFamily, lsqNoisyFamily } from './families/interpolation.js';
 import { nclogregFamily } from './families/nclogreg.js';
 import { nqmFamily } from './families/nqm.js';
+import { nqmRotFamily } from './families/nqmrot.js';
 import { robustCauchyFamily, robustGemanMcClureFamily, robustWelschFamily } from './families/robust.js';
 import { sigmoidFamily } from './families/sigmoidloss.js';
 import { twoLayerSoftplusFamily, twoLayerTanhFamily } from './families/twolayer.js';
@@ -31,6 +32,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
   lsqInterpFamily,
   lsqNoisyFamily,
   chainFamily,
+  nqmRotFamily,
 ];
 
 {
