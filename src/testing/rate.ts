@@ -94,6 +94,8 @@ export interface PairVariant {
    * mean of b samples drawn as one sample; controllers without batch statistics).
    */
   readonly source?: 'run' | 'nqm-exact' | 'mean-draw';
+  /** The constant batch of the no-growth twin: the controller's b₀ (default: the first batch the controller picked). */
+  readonly twinBatch?: number;
 }
 
 /** What a function variant may return instead of a bare series. */
@@ -577,7 +579,7 @@ export function checkRate(opts: CheckRateOptions): RateCheck {
   if (twinOpt !== 'off' && twinOpt !== 'auto') twinVariant = twinOpt;
   else if (twinOpt === 'auto' && typeof opts.variant !== 'function' && grows) {
     const v = opts.variant;
-    b0 = series.find((s) => s.b !== null && s.b.length > 0)!.b![0]!;
+    b0 = v.twinBatch ?? series.find((s) => s.b !== null && s.b.length > 0)!.b![0]!;
     const bConst = b0;
     twinVariant = { ...v, name: `${name}, no-growth twin (constant b = ${bConst})`, controller: () => constant(bConst) };
   } else if (twinOpt === 'auto') {
