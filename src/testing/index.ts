@@ -7,7 +7,7 @@ export { quantile, olsSlope, geometricGrid, clopperPearsonUpper, clopperPearsonL
 export { adagradNormL7Bound, adagradNormL7Constant } from './bounds.js';
 export { exactGradient, nqmExactBatch } from './variants.js';
 export { withNoiseAlong } from './exactNoise.js';
-export { separableNqmArb, spectrumExponentFor, type SeparableNqmSpace } from './separable.js';
+export { separableNqmArb, spectrumExponentFor, startNear, type SeparableNqmSpace } from './separable.js';
 export { batchMeanDraws, MEAN_DRAW_FAMILIES } from './meanDraw.js';
 export {
   checkSampleComplexity, checkSebsVersusStagewise,

@@ -21,7 +21,30 @@
  * fc.sample(separableNqmArb({ d: { min: 4, max: 8 }, kMax: 1024 }), 1)[0]; // e.g. 'nqm_d6_i3_a4.27'
  */
 import fc from 'fast-check';
+import type { Problem } from '../problem/types.js';
+import { normal } from '../rng/index.js';
 import { boundedInt, logUniform, type Range } from './arbitraries.js';
+
+/**
+ * The same problem started at x★ + s·z, z ~ N(0, I) (needs info.xStar: families nqm, nqm-rot).
+ * The claims hold from any start; near x★ a constant-batch alternative is noise-dominated from
+ * the first grid point on, so the grid separates it (see the claims in test/rates/claims.ts).
+ *
+ * @example
+ * const p = startNear(getProblem('nqm_d8_i0_a3.5'), 0.1);
+ */
+export function startNear(problem: Problem, s: number): Problem {
+  const xStar = (problem as { info?: Readonly<Record<string, unknown>> }).info?.['xStar'];
+  if (!(xStar instanceof Float64Array)) throw new Error(`startNear: ${problem.id} has no info.xStar`);
+  if (!(s >= 0)) throw new Error(`startNear: s must be ≥ 0, got ${s}`);
+  return {
+    ...problem,
+    x0: (k) => {
+      const z = normal(k, xStar.length);
+      return xStar.map((v, j) => v + s * z[j]!);
+    },
+  };
+}
 
 /** The smallest spectrum exponent a (2 decimals, rounded up) with d^a ≥ κ. */
 export function spectrumExponentFor(d: number, kappa: number): number {

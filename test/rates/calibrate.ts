@@ -31,7 +31,7 @@ import {
   type RateCase, type RateCheck, type RateStatistic, type SeriesVariant,
 } from '../../src/testing/index.js';
 import { key } from '../../src/rng/index.js';
-import { CLAIMS, FULL, QUICK, modeOverrides, type ClaimEntry, type Mode } from './claims.js';
+import { CLAIMS, FULL, QUICK_REPORT as QUICK, modeOverrides, type ClaimEntry, type Mode } from './claims.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

@@ -17,7 +17,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { checkClaim, TWIN_POWER_GOAL } from '../../src/testing/index.js';
-import { CLAIMS, FULL, QUICK, modeOverrides } from './claims.js';
+import { CLAIMS, FULL, QUICK_REPORT as QUICK, modeOverrides } from './claims.js';
 import { COMPLEXITY_CLAIMS } from './complexityClaims.js';
 
 interface MeasuredRow {
