@@ -67,7 +67,7 @@
  * res.decision; // 'accept'
  * res.twin?.power; // 1: constant b = 2 is rejected on every repeat
  */
-import type { Controller, ControllerState } from '../batching/controllers.js';
+import type { Controller } from '../batching/controllers.js';
 import { constant } from '../batching/controllers.js';
 import type { GradientTransformation } from '../optim/transform.js';
 import type { Problem } from '../problem/types.js';
@@ -75,7 +75,7 @@ import { foldIn, integers, keyData, split, type Key } from '../rng/index.js';
 import { run } from '../run/run.js';
 import { clopperPearsonInterval, geometricGrid, olsSlope, quantile } from './stats.js';
 import { batchMeanDraws } from './meanDraw.js';
-import { nqmExactBatch } from './variants.js';
+import { nqmBatchMeanSource } from './variants.js';
 
 /** A variant given as an optimizer and a controller. */
 export interface PairVariant {
@@ -87,9 +87,10 @@ export interface PairVariant {
   /** Draw batches with replacement (default true; `run` only). */
   readonly replace?: boolean;
   /**
-   * Where the batch gradient comes from: 'run' (default) samples b draws through the
-   * library's `run`; 'nqm-exact' draws the batch mean of the noisy quadratic model
-   * exactly (`nqmExactBatch`, O(d) per step whatever b is; controllers without batch statistics);
+   * Where the batch gradient comes from (every source runs through the library's `run`):
+   * 'run' (default) samples b draws; 'nqm-exact' draws the batch mean of the noisy
+   * quadratic model exactly (`nqmBatchMeanSource`, O(d) per step whatever b is;
+   * controllers without batch statistics);
    * 'mean-draw' runs `run` on `batchMeanDraws(problem)` (families nqm, nqm-rot: the batch
    * mean of b samples drawn as one sample; controllers without batch statistics).
    */
@@ -293,22 +294,15 @@ interface Series {
   readonly message: string;
 }
 
-/** The controller with every batch size it picks written to `log` (init first, then one per step). */
-function recording(ctl: Controller<any>, log: number[]): Controller<any> {
-  return {
-    name: ctl.name,
-    needsStats: ctl.needsStats,
-    init(ctx) {
-      const s: ControllerState = ctl.init(ctx);
-      log.push(s.b);
-      return s;
-    },
-    next(stats, st, ctx) {
-      const out = ctl.next(stats, st, ctx);
-      log.push(out[1].b);
-      return out;
-    },
-  };
+/** The exact batch-mean source of the noisy quadratic model (families nqm, also wrapped by withNoiseAlong or startNear). */
+function nqmSource(problem: Problem, k: Key): ReturnType<typeof nqmBatchMeanSource> {
+  const info = (problem as { info?: Readonly<Record<string, unknown>> }).info;
+  const h = info?.['spectrum'];
+  const xStar = info?.['xStar'];
+  if (problem.family !== 'nqm' || !(h instanceof Float64Array) || !(xStar instanceof Float64Array)) {
+    throw new Error(`checkRate: source 'nqm-exact' needs a noisy quadratic model (family nqm with info.spectrum, info.xStar), got ${problem.id}`);
+  }
+  return nqmBatchMeanSource(h, xStar, k);
 }
 
 /** Run a variant for K steps with key k and return its ||∇F(x_k)||² series (and batch sizes where known). */
@@ -324,16 +318,12 @@ export function variantSeries(variant: RateVariant, problem: Problem, K: number,
       message: out.message ?? '',
     };
   }
-  if (variant.source === 'nqm-exact') {
-    const log: number[] = [];
-    const f = nqmExactBatch(variant.optimizer, (p) => recording(variant.controller(p), log));
-    const out = f(problem, K, k) as VariantSeries;
-    return { g: out.gradFNormSq, b: Float64Array.from(log.slice(0, out.gradFNormSq.length)), x0: out.x0 ?? null, status: out.status ?? 'completed', message: out.message ?? '' };
-  }
   const [kInit, kRun] = split(k, 2) as [Key, Key];
   const x0 = problem.x0(kInit);
   const res = run({
     problem: variant.source === 'mean-draw' ? batchMeanDraws(problem) : problem,
+    // 'nqm-exact': the batch mean of b draws in O(d) (the source of nqmExactBatch, with its key)
+    ...(variant.source === 'nqm-exact' ? { gradient: nqmSource(problem, kRun) } : {}),
     optimizer: variant.optimizer(),
     controller: variant.controller(problem),
     budget: { steps: K },

@@ -159,8 +159,8 @@ function separableCases(kMax: number, family: 'nqm' | 'nqm-rot' = 'nqm', high: {
 const START_SCALE = 0.1;
 
 /** Hyperparameters of the positive claims. */
-const positiveHyper = hyperArb({ alpha: { min: 0.5, max: 2 }, beta0: { min: 0.1, max: 1 } });
-const HYPER_EXAMPLE = { alpha: 1, beta0: 0.5, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: ORACLE_BMAX };
+const positiveHyper = hyperArb({ lr: { min: 0.5, max: 2 }, beta0: { min: 0.1, max: 1 } });
+const HYPER_EXAMPLE = { lr: 1, beta0: 0.5, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: ORACLE_BMAX };
 
 const kMaxOf = (Ks: readonly number[]): number => Ks[Ks.length - 1]!;
 
@@ -183,7 +183,7 @@ const c1: ClaimEntry = {
     statement: 'C1: AdAdaGrad-Norm with the exact norm test gives ||∇F(x_k)||² = O(1/K) (nqm, κ ≥ 2 K_max)',
     variant: (c) => ({
       name: 'adagrad-norm+oracle-norm',
-      optimizer: () => adagradNorm(c.hyper.alpha, c.hyper.beta0),
+      optimizer: () => adagradNorm(c.hyper.lr, c.hyper.beta0),
       controller: () => oracle(normTest(c.hyper.eta), { b0: c.hyper.b0, bMax: ORACLE_BMAX }),
       source: 'nqm-exact',
       twinBatch: c.hyper.b0,
@@ -212,7 +212,7 @@ const c1run: ClaimEntry = {
     statement: 'C1 through run(): AdAdaGrad-Norm with the exact norm test gives O(1/K) on rotated noisy quadratics with κ ≥ 2 K_max',
     variant: (c) => ({
       name: 'adagrad-norm+oracle-norm',
-      optimizer: () => adagradNorm(c.hyper.alpha, c.hyper.beta0),
+      optimizer: () => adagradNorm(c.hyper.lr, c.hyper.beta0),
       controller: () => oracle(normTest(c.hyper.eta), { b0: c.hyper.b0, bMax: ORACLE_BMAX }),
       source: 'mean-draw',
       twinBatch: c.hyper.b0,
@@ -235,7 +235,7 @@ const c2: ClaimEntry = {
     problem: (p) => withNoiseAlong(startNear(p, START_SCALE)),
     variant: (c) => ({
       name: 'adagrad-norm+oracle-aug-ip',
-      optimizer: () => adagradNorm(c.hyper.alpha, c.hyper.beta0),
+      optimizer: () => adagradNorm(c.hyper.lr, c.hyper.beta0),
       controller: () => oracle(augIpTest(c.hyper.theta, c.hyper.nu), { b0: c.hyper.b0, bMax: ORACLE_BMAX }),
       source: 'nqm-exact',
       twinBatch: c.hyper.b0,
@@ -260,7 +260,7 @@ const c3: ClaimEntry = {
     statement: 'C3: AdAdaGrad (diagonal AdaGrad) with the exact coordinate-wise norm test gives O(1/K) (rotated nqm, κ ≥ 2 K_max)',
     variant: (c) => ({
       name: 'adagrad+oracle-coord-norm',
-      optimizer: () => adagrad(c.hyper.alpha),
+      optimizer: () => adagrad(c.hyper.lr),
       // The toolkit's near-zero rule (SPEC §3): coordinates with ∂_jF² ≤ 1e-4 · max_j ∂_jF² are skipped.
       // Off a coordinate axis some ∂_jF crosses zero on the way, and with the default 1e-12 the test
       // then asks for b beyond 2^52 (measured: 'inconclusive' on nqm-rot_d16_i0_a2.5).
@@ -272,8 +272,8 @@ const c3: ClaimEntry = {
     check: (c, p) => ({ floor: premiseFloor(p, { eta: c.hyper.eta }), bMax: ORACLE_BMAX }),
   },
   cases: (m) =>
-    rateCaseArb({ problems: separableCases(kMaxOf(m.KsRun), 'nqm-rot', { min: 16, max: 32 }), hyper: hyperArb({ alpha: { min: 0.2, max: 1 } }), seeds: m.seeds }),
-  example: (m) => ({ problem: kMaxOf(m.KsRun) > 512 ? 'nqm-rot_d16_i0_a3' : 'nqm-rot_d16_i0_a2.5', hyper: { ...HYPER_EXAMPLE, alpha: 0.5 }, seeds: 10, seed: 1 }),
+    rateCaseArb({ problems: separableCases(kMaxOf(m.KsRun), 'nqm-rot', { min: 16, max: 32 }), hyper: hyperArb({ lr: { min: 0.2, max: 1 } }), seeds: m.seeds }),
+  example: (m) => ({ problem: kMaxOf(m.KsRun) > 512 ? 'nqm-rot_d16_i0_a3' : 'nqm-rot_d16_i0_a2.5', hyper: { ...HYPER_EXAMPLE, lr: 0.5 }, seeds: 10, seed: 1 }),
 };
 
 /** b_max of the practical tests: far above what the grid asks for (asserted by the check). */
@@ -292,7 +292,7 @@ function c4(test: 'norm' | 'aug-ip' | 'coord-norm'): ClaimEntry {
       statement: `C4: the practical lagged sample ${test} test behaves like the oracle (O(1/K)) on ${family} with κ ≥ 2 K_max, sampled batches`,
       variant: (c) => ({
         name: `${test === 'coord-norm' ? 'adagrad' : 'adagrad-norm'}+test-${test}`,
-        optimizer: () => (test === 'coord-norm' ? adagrad(c.hyper.alpha) : adagradNorm(c.hyper.alpha, c.hyper.beta0)),
+        optimizer: () => (test === 'coord-norm' ? adagrad(c.hyper.lr) : adagradNorm(c.hyper.lr, c.hyper.beta0)),
         controller: () => {
           const t = test === 'norm' ? normTest(c.hyper.eta) : test === 'aug-ip' ? augIpTest(c.hyper.theta, c.hyper.nu) : coordNormTest(c.hyper.eta);
           return testDriven(t, { b0: c.hyper.b0, bMax: SAMPLED_BMAX });
@@ -306,11 +306,11 @@ function c4(test: 'norm' | 'aug-ip' | 'coord-norm'): ClaimEntry {
       const ids = separableNqmArb({ d: { min: 4, max: 6 }, kMax: kMaxOf(m.KsSampled) });
       return rateCaseArb({
         problems: family === 'nqm' ? ids : ids.map((id) => id.replace(/^nqm_/, 'nqm-rot_')),
-        hyper: hyperArb({ alpha: { min: 0.5, max: 1 }, beta0: { min: 0.1, max: 1 }, eta: { min: 0.75, max: 1 } }),
+        hyper: hyperArb({ lr: { min: 0.5, max: 1 }, beta0: { min: 0.1, max: 1 }, eta: { min: 0.75, max: 1 } }),
         seeds: m.seeds,
       });
     },
-    example: () => ({ problem: family === 'nqm' ? 'nqm_d4_i0_a4.5' : 'nqm-rot_d4_i0_a4.5', hyper: { ...HYPER_EXAMPLE, eta: 1, alpha: test === 'coord-norm' ? 0.5 : 1 }, seeds: 10, seed: 1 }),
+    example: () => ({ problem: family === 'nqm' ? 'nqm_d4_i0_a4.5' : 'nqm-rot_d4_i0_a4.5', hyper: { ...HYPER_EXAMPLE, eta: 1, lr: test === 'coord-norm' ? 0.5 : 1 }, seeds: 10, seed: 1 }),
   };
 }
 
@@ -322,8 +322,8 @@ const l7: ClaimEntry = {
     id: 'l7-deterministic-adagrad-norm',
     expected: 'accept',
     statement: 'SPEC §8 L7: deterministic AdaGrad-Norm has min_{k<K} ||∇F(x_k)||² ≤ (B̄² − β₀²)/K on every run, and decays like 1/K (global L; F* or F_low)',
-    variant: (c) => exactGradient(() => adagradNorm(c.hyper.alpha, c.hyper.beta0), 'deterministic-adagrad-norm'),
-    check: (c, p) => ({ bound: adagradNormL7Bound(p, { alpha: c.hyper.alpha, beta0: c.hyper.beta0 }), boundOn: 'every-run' }),
+    variant: (c) => exactGradient(() => adagradNorm(c.hyper.lr, c.hyper.beta0), 'deterministic-adagrad-norm'),
+    check: (c, p) => ({ bound: adagradNormL7Bound(p, { alpha: c.hyper.lr, beta0: c.hyper.beta0 }), boundOn: 'every-run' }),
   },
   cases: (m) =>
     rateCaseArb({
@@ -336,7 +336,7 @@ const l7: ClaimEntry = {
       hyper: positiveHyper,
       seeds: m.seeds,
     }),
-  example: () => ({ problem: 'nclogreg_d5_n50_i0_k10', hyper: { alpha: 0.5, beta0: 0.1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: 64 }, seeds: 10, seed: 1 }),
+  example: () => ({ problem: 'nclogreg_d5_n50_i0_k10', hyper: { lr: 0.5, beta0: 0.1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: 64 }, seeds: 10, seed: 1 }),
 };
 
 const negAgn: ClaimEntry = {
@@ -348,12 +348,12 @@ const negAgn: ClaimEntry = {
     expected: 'reject',
     statement: 'Negative control: AdaGrad-Norm with a constant batch where the noise does not vanish at x★ (nqm, κ ≥ 2 K_max) decays like K^(−1/2), not 1/K',
     problem: (p) => startNear(p, START_SCALE),
-    variant: (c) => ({ name: 'adagrad-norm+constant', optimizer: () => adagradNorm(c.hyper.alpha, c.hyper.beta0), controller: () => constant(c.hyper.b0), source: 'nqm-exact' }),
+    variant: (c) => ({ name: 'adagrad-norm+constant', optimizer: () => adagradNorm(c.hyper.lr, c.hyper.beta0), controller: () => constant(c.hyper.b0), source: 'nqm-exact' }),
   },
   cases: (m) =>
     rateCaseArb({
       problems: separableCases(kMaxOf(m.Ks)),
-      hyper: hyperArb({ alpha: { min: 0.5, max: 2 }, beta0: { min: 0.1, max: 1 }, b0: { min: 1, max: 4 } }),
+      hyper: hyperArb({ lr: { min: 0.5, max: 2 }, beta0: { min: 0.1, max: 1 }, b0: { min: 1, max: 4 } }),
       seeds: m.seeds,
     }),
   example: (m) => ({ ...c1.example(m), hyper: { ...HYPER_EXAMPLE, b0: 2, bMax: 2 } }),
@@ -367,15 +367,15 @@ const negSgd: ClaimEntry = {
     id: 'neg-sgd-constant',
     expected: 'reject',
     statement: 'Negative control: SGD with a constant step and batch plateaus at ≈ α σ²/b where the noise does not vanish (nqm)',
-    variant: (c) => ({ name: 'sgd+constant', optimizer: () => sgd(c.hyper.alpha), controller: () => constant(c.hyper.b0), source: 'nqm-exact' }),
+    variant: (c) => ({ name: 'sgd+constant', optimizer: () => sgd(c.hyper.lr), controller: () => constant(c.hyper.b0), source: 'nqm-exact' }),
   },
   cases: (m) =>
     rateCaseArb({
       problems: problemIdArb({ family: 'nqm', d: { min: 16, max: 48 }, spectrum: { min: 0.1, max: 0.5 } }),
-      hyper: hyperArb({ alpha: { min: 0.3, max: 1 }, b0: { min: 1, max: 8 } }),
+      hyper: hyperArb({ lr: { min: 0.3, max: 1 }, b0: { min: 1, max: 8 } }),
       seeds: m.seeds,
     }),
-  example: () => ({ problem: 'nqm_d20_i0_a0.5', hyper: { alpha: 0.2, beta0: 0.1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 4, bMax: 4 }, seeds: 10, seed: 1 }),
+  example: () => ({ problem: 'nqm_d20_i0_a0.5', hyper: { lr: 0.2, beta0: 0.1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 4, bMax: 4 }, seeds: 10, seed: 1 }),
 };
 
 /** Every claim of the suite, in SPEC order. */
