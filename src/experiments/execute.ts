@@ -1,4 +1,5 @@
 /** Run one job: `run` with the registry's optimizer and controller, and an observer that evaluates the exact quantities on the job's schedule. */
+import { epochSampler } from '../run/samplers/epoch.js';
 import type { Problem } from '../problem/types.js';
 import { key } from '../rng/index.js';
 import { makeController, makeOptimizer } from '../run/registry.js';
@@ -48,18 +49,10 @@ export function evaluationObserver(problem: Problem, schedule: EvalSchedule, out
   };
 }
 
-/** Problems are costly to build (MNIST loads 60 000 images): keep them per process. */
-const problems = new Map<string, Problem>();
-
-/** Build (once per process) a problem by id. */
+/** A problem by id, built once per thread (the shared memoised lookup of problems/registry.ts). */
 export async function problemById(id: string): Promise<Problem> {
-  let p = problems.get(id);
-  if (p === undefined) {
-    const { getProblem } = await import('../../problems/index.js');
-    p = getProblem(id);
-    problems.set(id, p);
-  }
-  return p;
+  const { problemById: lookup } = await import('../../problems/registry.js');
+  return lookup(id);
 }
 
 /** Run a job. Errors inside the run are reported in the output (status 'error'), not thrown. */
@@ -71,6 +64,7 @@ export async function executeJob(job: RunJob): Promise<RunOutput> {
   const controller = makeController(job.controller, job.hyper, problem);
   const res = run({
     problem, optimizer, controller, budget: job.budget, key: key(job.seed), replace: job.replace,
+    ...(job.sampler !== undefined ? { sampler: epochSampler(job.sampler === 'epoch-short' ? 'short' : 'span') } : {}),
     evaluate: false, observers: [evaluationObserver(problem, job.evals, evals)],
   });
   // The last iterate, when the schedule did not reach it (a budget that ends between checkpoints).
