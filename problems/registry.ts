@@ -7,6 +7,7 @@ import { chainFamily } from './families/chain.js';
 import { lsqInterpFamily, lsqNoisyFamily } from './families/interpolation.js';
 import { nclogregFamily } from './families/nclogreg.js';
 import { nqmFamily } from './families/nqm.js';
+import { nqmRotFamily } from './families/nqmrot.js';
 import { robustCauchyFamily, robustGemanMcClureFamily, robustWelschFamily } from './families/robust.js';
 import { sigmoidFamily } from './families/sigmoidloss.js';
 import { twoLayerSoftplusFamily, twoLayerTanhFamily } from './families/twolayer.js';
@@ -52,6 +53,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
     skipFamily:
       'ids name files, not instances (no _i<k> field to vary) and the built problem is named <objective>-<file>_d_n_i0; the id grammar is tested in test/problems/libsvm.test.ts',
   }),
+  nqmRotFamily,
 ];
 
 {
