@@ -1,7 +1,7 @@
 /** adadagrad: the core public API. */
 export {
   Tensor, tensor, scalar, zeros, ones, full, fromArray, cast, shapeSize,
-  type DType, type Arr, type Shape,
+  type DType, type Arr, type Shape, type View,
 } from './tensor/tensor.js';
 export {
   getBackend, setBackend, withBackend, listBackends, registerBackend, loadWasmBackend, loadGpujsBackend,
