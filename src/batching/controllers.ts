@@ -1,5 +1,5 @@
 /**
- * Batch-size controllers (SPEC §3 and §5): pure (init, next) pairs. `next` is
+ * Batch-size controllers (docs/MATH.md §3 and §5): pure (init, next) pairs. `next` is
  * called after step k with the statistics of B_k and the new iterate x_{k+1},
  * and returns b_{k+1}, chosen before B_{k+1} is drawn. A controller may also
  * scale the learning rate (stagewise SGD, Smith et al.) through `lrScale`.
@@ -75,7 +75,7 @@ function roundUp(v: number, m: number): number {
 }
 
 /**
- * b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉), rounded up to a multiple of `workers` (SPEC §3).
+ * b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉), rounded up to a multiple of `workers` (docs/MATH.md §3).
  * When bMax is itself a multiple of `workers` (testDriven and oracle pass the largest
  * multiple ≤ the user's b_max), every result is a multiple of `workers`.
  */
@@ -103,7 +103,7 @@ function checkTestDriven(where: string, o: TestDrivenOptions): number {
 }
 
 /**
- * Test-driven controller (AdAdaGrad and its baselines; SPEC §3): every τ steps,
+ * Test-driven controller (AdAdaGrad and its baselines; docs/MATH.md §3): every τ steps,
  * while b_k < b_max, the practical test on the batch just used sets
  * b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉); batch sizes never decrease. With M workers
  * every size is rounded up to a multiple of M, and b_max is lowered to the largest

@@ -1,5 +1,5 @@
 /**
- * Batch-size tests of SPEC §3, each in the practical sample form (from the batch
+ * Batch-size tests of docs/MATH.md §3, each in the practical sample form (from the batch
  * statistics) and, where the problem can compute σ²(x) and ∇F(x), the exact form.
  *
  * | test                  | holds when                    | asks for T =                  |

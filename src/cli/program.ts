@@ -153,7 +153,7 @@ Examples:
   stats: `
 The input is JSON: an array of b rows of length d (per-sample gradients), or
 {"grads": [...], "blocks": [[start, end], ...]} with half-open ranges tiling [0, d).
-next_batch is min(bmax, ⌈max(batch, T)⌉) for each test (SPEC §3).
+next_batch is min(bmax, ⌈max(batch, T)⌉) for each test (docs/MATH.md §3).
 
 Examples:
   $ echo '[[1, 2], [3, 4], [5, 0]]' > grads.json

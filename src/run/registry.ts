@@ -85,7 +85,7 @@ export interface OptimizerEntry {
   build(h: HyperParams): GradientTransformation<any>;
 }
 
-/** The optimizers of SPEC §4. */
+/** The optimizers of docs/MATH.md §4. */
 export const OPTIMIZERS: readonly OptimizerEntry[] = [
   { name: 'sgd', summary: 'x ← x − α g', params: ['lr'], build: (h) => sgd(num(h, 'lr', 0.1, 'positive')) },
   {
@@ -175,7 +175,7 @@ function testEntries(): ControllerEntry[] {
   return out;
 }
 
-/** The controllers of SPEC §3 and §5. */
+/** The controllers of docs/MATH.md §3 and §5. */
 export const CONTROLLERS: readonly ControllerEntry[] = [
   { name: 'constant', summary: 'constant batch b₀', params: ['b0'], build: (h) => constant(num(h, 'b0', 32, 'int1')) },
   ...testEntries(),
@@ -239,7 +239,7 @@ export interface VariantEntry {
   readonly summary: string;
 }
 
-/** Named pairings (SPEC §4). */
+/** Named pairings (docs/MATH.md §4). */
 export const VARIANTS: readonly VariantEntry[] = [
   { name: 'adadagrad-norm', optimizer: 'adagrad-norm', controller: 'norm', summary: 'AdAdaGrad-Norm: AdaGrad-Norm + norm test' },
   { name: 'adadagrad', optimizer: 'adagrad', controller: 'coord-norm', summary: 'AdAdaGrad: diagonal AdaGrad + coordinate-wise norm test' },

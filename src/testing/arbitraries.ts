@@ -156,7 +156,7 @@ export function problemById(id: string): Problem {
 
 // ------------------------------------------------------------------ hyperparameters
 
-/** Hyperparameters of the claims (SPEC §3–§4). */
+/** Hyperparameters of the claims (docs/MATH.md §3–§4). */
 export interface Hyper {
   /** Step size α. */
   readonly alpha: number;

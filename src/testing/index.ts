@@ -1,4 +1,4 @@
-/** adadagrad/testing: rate checks of SPEC §7 claims, their property helpers and arbitraries (curated public index, re-exports only). */
+/** adadagrad/testing: rate checks of docs/MATH.md §7 claims, their property helpers and arbitraries (curated public index, re-exports only). */
 export {
   checkRate, formatRateCheck, runKey, variantSeries,
   type CheckRateOptions, type RateCheck, type RateRunRecord, type RateVariant, type PairVariant, type SeriesVariant, type VariantSeries, type BoundRun,

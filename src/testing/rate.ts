@@ -1,5 +1,5 @@
 /**
- * checkRate: does min_{k<K} ||∇F(x_k)||² of a variant decay at least like 1/K (SPEC §7)?
+ * checkRate: does min_{k<K} ||∇F(x_k)||² of a variant decay at least like 1/K (docs/MATH.md §7)?
  *
  * ## What it does
  * For a variant (an optimizer + batch-size controller pair run by `run`, or any
@@ -26,7 +26,7 @@
  *    - growth: the estimate is above growthFactor AND the interval excludes 1
  *      (its lower end > 1: K·Q(K) confidently rises);
  *    - bound (when given): a run (boundOn 'every-run', for pathwise bounds such as
- *      SPEC §8 L7) or the quantile (boundOn 'quantile', for high-probability bounds)
+ *      docs/MATH.md §8 L7) or the quantile (boundOn 'quantile', for high-probability bounds)
  *      exceeds bound(K) at some K of the grid (relative slack 1e-9 for rounding).
  *    Otherwise accept. So the null hypothesis is the claim itself (slope ≤ −1,
  *    K·Q non-increasing): the interval parts keep the false-fail rate ≤ 2α
@@ -39,7 +39,7 @@
  * - tol = 0.25: a rejected variant must decay slower than K^(−0.75), the
  *   midpoint between the claimed −1 and −1/2, the rate of the nearest rejected
  *   alternative (AdaGrad-Norm with a constant batch where the noise does not
- *   vanish, SPEC §7). Between −1 and −0.75 the check may go either way.
+ *   vanish, docs/MATH.md §7). Between −1 and −0.75 the check may go either way.
  * - growthFactor defaults to (K_m/K₁)^tol, the rise of K·Q for a decay exactly at
  *   the threshold slope (2.38 on 32…1024), so both criteria put the margin at
  *   the same rate; a late plateau (SGD with a constant step) shows up in growth
