@@ -9,7 +9,7 @@ export interface ReproduceOptions {
   readonly figure?: string;
   readonly out?: string;
   readonly json?: boolean;
-  /** CI size (< 2 minutes). */
+  /** CI size (the small runs of CI). */
   readonly quick?: boolean;
   /** Paper size (MNIST for 100 epochs; hours). */
   readonly full?: boolean;
