@@ -71,6 +71,6 @@ export async function mergeCommand(opts: MergeOptions, io: CliIO): Promise<numbe
   const failed = records.filter((r) => r.status !== 'completed').length;
   const report = { inputs: opts.inputs.length, runs: records.length, failed, traces: copied, results: file };
   if (opts.json) io.out(`${JSON.stringify(report)}\n`);
-  else io.err(`merged ${opts.inputs.length} input(s): ${records.length} runs (${failed} failed) into ${file}${opts.traces ? `, ${copied} traces` : ''}\n`);
+  else io.err(`merged ${opts.inputs.length} input${opts.inputs.length === 1 ? '' : 's'}: ${records.length} run${records.length === 1 ? '' : 's'} (${failed} failed) into ${file}${opts.traces ? `, ${copied} trace${copied === 1 ? '' : 's'}` : ''}\n`);
   return 0;
 }

@@ -216,7 +216,7 @@ export async function sweepCommand(opts: SweepOptions, io: CliIO): Promise<numbe
     if (opts.json) io.out(`${JSON.stringify(plan, null, 2)}\n`);
     else {
       for (const p of plan) io.out(`${p.run_id} ${p.state.padEnd(9)} ${p.config.problem} ${p.config.variant ?? `${p.config.optimizer}/${p.config.controller}`} seed=${p.config.seed} hyper=${JSON.stringify(p.config.hyper)}\n`);
-      io.out(`${label}: ${mine.length} runs (${runs.length} in the grid), ${todo.length} to do\n`);
+      io.out(`${label}: ${mine.length} run${mine.length === 1 ? '' : 's'} (${runs.length} in the grid), ${todo.length} to do\n`);
     }
     return 0;
   }
@@ -228,7 +228,7 @@ export async function sweepCommand(opts: SweepOptions, io: CliIO): Promise<numbe
   if (out.repairedBytes > 0) io.err(`warning: ${file}: removed a torn last line (${out.repairedBytes} bytes) before appending\n`);
 
   const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), todo.length));
-  if (!opts.json) io.err(`${label}: ${mine.length} runs${shard.count > 1 ? ` of ${runs.length}` : ''}, ${mine.length - todo.length} already done, ${todo.length} to run on ${todo.length === 0 ? 0 : workers} worker${workers === 1 ? '' : 's'}\n`);
+  if (!opts.json) io.err(`${label}: ${mine.length} run${mine.length === 1 ? '' : 's'}${shard.count > 1 ? ` of ${runs.length}` : ''}, ${mine.length - todo.length} already done, ${todo.length === 0 ? 'nothing to run' : `${todo.length} to run on ${workers} worker${workers === 1 ? '' : 's'}`}\n`);
   const progress = sweepProgress(todo.length, sink, label);
   let ran = 0;
   const pool = runPool(todo, workers, tracesDir, {
