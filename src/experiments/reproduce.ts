@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { saveFigure, type SavedFigure } from '../plot/figure.js';
+import { seedData } from './seedData.js';
 import { indexHtml } from '../plot/html.js';
 import { RunCache } from './cache.js';
 import { FAMILIES } from './figures/index.js';
@@ -124,8 +125,9 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   for (const p of plan) {
     const outs = outputs.slice(at, at + p.jobs.length);
     at += p.jobs.length;
+    const seeds = seedData(p.family.id, p.jobs, outs);
     for (const fig of p.family.build(opts.mode, outs)) {
-      saved.push(await saveFigure(opts.out, fig));
+      saved.push(await saveFigure(opts.out, fig, { seeds }));
       log(`figure ${fig.name}: ${join(opts.out, `${fig.name}.png`)}`);
     }
   }

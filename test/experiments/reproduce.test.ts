@@ -42,6 +42,16 @@ describe('adadagrad reproduce --quick', () => {
       expect(html, name).toContain(`<code>adadagrad reproduce ${name} --quick</code>`);
     }
     expect(html.match(/<figcaption>/g)).toHaveLength(ALL.length);
+    // each family's per-seed data (every run's evaluated points), linked from each of its figures
+    for (const f of FAMILIES) {
+      const seeds = readFileSync(join(out, `${f.id}-seeds.csv`), 'utf8').split('\n');
+      expect(seeds[0], f.id).toBe('run,problem,optimizer,controller,seed,status,kind,step,samples,b,loss,F,gradFNormSq,testAccuracy');
+      expect(seeds.length, f.id).toBeGreaterThan(10);
+      for (const g of f.figures) {
+        const section = html.split('<section id=').find((x) => x.startsWith(`"${g.name}"`)) ?? '';
+        expect(section, g.name).toContain(`<a href="${f.id}-seeds.csv">per-seed data (CSV)</a>`);
+      }
+    }
     // progress went to stderr as plain lines (no TTY), one per run
     expect(io.stderr()).toMatch(/^\[1\/\d+\] /m);
     expect(readdirSync(join(out, 'runs')).filter((f) => f.endsWith('.json'))).toHaveLength(res.runs.total);
