@@ -13,3 +13,4 @@ export * from './batching/index.js';
 export * from './optim/index.js';
 export * from './run/index.js';
 export * from './rng/index.js';
+export { MissingPeerError, OPTIONAL_PEERS, type OptionalPeer } from './optionalPeer.js';

