@@ -6,4 +6,4 @@ export {
 } from './primitives.js';
 export { square, mean, logsumexp, logSoftmax, oneHot, softmaxCrossEntropy, sumSquares } from './composites.js';
 export { grad, valueAndGrad, checkGrad, type CheckGradOptions, type CheckGradReport } from './grad.js';
-export { Tape, withTape, backward, leaf, noRecord, type TapeNode } from './tape.js';
+export { Tape, withTape, backward, leaf, noRecord, STRUCTURAL_OPS, type TapeNode, type OpName } from './tape.js';

@@ -1,6 +1,21 @@
 /** The autodiff tape: nodes recorded in creation order, and an iterative reverse sweep. */
 import { fmtShape, makeTensor, alloc, type Tensor } from '../tensor/tensor.js';
 import { getBackend } from '../backend/index.js';
+import type { BinaryOp, UnaryOp } from '../backend/backend.js';
+
+/** The primitives that are not elementwise backend kernels (plus the leaf marker). */
+export const STRUCTURAL_OPS = [
+  'leaf', 'where', 'sum', 'max', 'broadcastTo', 'matmul', 'reshape', 'transpose', 'slice', 'gather', 'concat',
+] as const;
+
+/**
+ * The name of every op a tape node can carry: the backend's unary and binary kernels
+ * and the structural primitives. Code that inspects tapes (the batch statistics
+ * engine) compares against this union, so renaming an op is a type error there
+ * instead of a silent fallback. Primitives defined outside this module (tests, user
+ * extensions) are named `custom:<name>`; the engine treats them by the fallback.
+ */
+export type OpName = UnaryOp | BinaryOp | (typeof STRUCTURAL_OPS)[number] | `custom:${string}`;
 
 /**
  * One recorded primitive application. `vjp` maps the cotangent of the output to
@@ -10,7 +25,7 @@ export interface TapeNode {
   readonly tape: Tape;
   /** Position on the tape; the tape order is a topological order. */
   readonly index: number;
-  readonly op: string;
+  readonly op: OpName;
   readonly inputs: readonly Tensor[];
   /** Op-specific attributes (axes, permutation, ...), for inspection. */
   readonly attrs: Readonly<Record<string, unknown>>;
@@ -62,7 +77,7 @@ export function onTape(t: Tensor, tape: Tape): boolean {
  * on the active tape. Returns the tensor to hand to the user.
  */
 export function record(
-  op: string,
+  op: OpName,
   inputs: readonly Tensor[],
   data: Tensor['nd']['data'],
   shape: readonly number[],

@@ -76,6 +76,30 @@ export function batchGradStats<B>(
   batch: B,
   opts: BatchGradStatsOptions = {},
 ): BatchGradStats {
+  return gradPass(perSampleLoss, params, batch, opts, false);
+}
+
+function gradPass<B>(
+  perSampleLoss: (params: readonly Tensor[], batch: B) => Tensor,
+  params: readonly Tensor[],
+  batch: B,
+  opts: BatchGradStatsOptions,
+  meanOnly: true,
+): BatchMeanGrad;
+function gradPass<B>(
+  perSampleLoss: (params: readonly Tensor[], batch: B) => Tensor,
+  params: readonly Tensor[],
+  batch: B,
+  opts: BatchGradStatsOptions,
+  meanOnly: false,
+): BatchGradStats;
+function gradPass<B>(
+  perSampleLoss: (params: readonly Tensor[], batch: B) => Tensor,
+  params: readonly Tensor[],
+  batch: B,
+  opts: BatchGradStatsOptions,
+  meanOnly: boolean,
+): BatchGradStats | BatchMeanGrad {
   const names = opts.names ?? params.map((_, i) => `param${i}`);
   if (names.length !== params.length) {
     throw new Error(`batchGradStats: ${names.length} names for ${params.length} parameter tensors`);
@@ -88,28 +112,7 @@ export function batchGradStats<B>(
 
   return withTape((tape) => {
     const leaves = params.map((p) => leaf(tape, p));
-    const losses = perSampleLoss(leaves, batch);
-    if (!(losses instanceof Tensor) || losses.rank !== 1) {
-      throw new Error(`batchGradStats: perSampleLoss must return per-sample losses of shape [b], got ${losses instanceof Tensor ? fmtShape(losses.shape) : typeof losses}`);
-    }
-    const b = losses.shape[0]!;
-    if (b < 1) throw new Error('batchGradStats: empty batch');
-    const dtype = losses.dtype;
-    const lossVals = losses.toFloat64Array();
-
-    let R: Tensor | null = null;
-    let rValue = 0;
-    if (opts.regularizer !== undefined) {
-      R = opts.regularizer(leaves);
-      if (!(R instanceof Tensor) || R.size !== 1) {
-        throw new Error(`batchGradStats: regularizer must return a scalar, got ${R instanceof Tensor ? fmtShape(R.shape) : typeof R}`);
-      }
-      rValue = R.item();
-    }
-
-    const ones = alloc(dtype, b).fill(1);
-    const cts = backward(tape, losses, makeTensor(ones, [b]));
-    const rcts = R !== null && onTape(R, tape) ? backward(tape, R, makeTensor(alloc(dtype, 1).fill(1), R.shape)) : null;
+    const { losses, lossVals, b, dtype, rValue, cts, rcts } = meanPass(tape, leaves, perSampleLoss, batch, opts);
 
     // the uses of every parameter reached by the data sweep
     const leafIndex = new Map<number, number>(leaves.map((l, p) => [l.node!.index, p]));
@@ -151,7 +154,7 @@ export function batchGradStats<B>(
         const delta = cts[node.index]!;
         const other = node.inputs[1 - pos];
         if (node.op === 'matmul' && pos === 1 && other !== undefined && other.rank === 2 && other.shape[0] === b) {
-          blk = linearBlock(name, p.shape, offset, other, delta, mean, r, b, tau, refine);
+          blk = meanOnly ? meanOnlyBlock(name, p.shape, offset, mean) : linearBlock(name, p.shape, offset, other, delta, mean, r, b, tau, refine);
         } else if ((node.op === 'add' || node.op === 'mul') && other !== undefined && isBatchOf(other.shape, p.shape, b)) {
           const G = perSampleElementwise(node.op, other, delta, b, size);
           if (r !== null) for (let i = 0; i < b; i++) for (let j = 0; j < size; j++) G[i * size + j] = G[i * size + j]! + r[j]!;
@@ -190,6 +193,15 @@ export function batchGradStats<B>(
       });
     }
 
+    if (meanOnly) {
+      let d = 0;
+      for (const p of params) d += p.size;
+      const meanGrad = new Float64Array(d);
+      for (const blk of blocks as BlockSummary[]) meanGrad.set(blk.meanGrad, blk.offset);
+      let lossSum = 0;
+      for (const v of lossVals) lossSum += v + rValue;
+      return { loss: lossSum / b, meanGrad };
+    }
     const summary = combineBlocks(b, blocks as BlockSummary[]);
     const lossesWithR = lossVals.map((v) => v + rValue);
     let lossSum = 0;
@@ -207,12 +219,78 @@ export function batchGradStats<B>(
   });
 }
 
+interface MeanPass {
+  readonly losses: Tensor;
+  readonly lossVals: Float64Array;
+  readonly b: number;
+  readonly dtype: Tensor['dtype'];
+  readonly rValue: number;
+  readonly cts: ReturnType<typeof backward>;
+  readonly rcts: ReturnType<typeof backward> | null;
+}
+
+/** The forward pass and the one reverse sweep of the mean loss (shared by batchGradStats and batchMeanGrad). */
+function meanPass<B>(
+  tape: Parameters<Parameters<typeof withTape>[0]>[0],
+  leaves: readonly Tensor[],
+  perSampleLoss: (params: readonly Tensor[], batch: B) => Tensor,
+  batch: B,
+  opts: BatchGradStatsOptions,
+): MeanPass {
+  const losses = perSampleLoss(leaves, batch);
+  if (!(losses instanceof Tensor) || losses.rank !== 1) {
+    throw new Error(`batchGradStats: perSampleLoss must return per-sample losses of shape [b], got ${losses instanceof Tensor ? fmtShape(losses.shape) : typeof losses}`);
+  }
+  const b = losses.shape[0]!;
+  if (b < 1) throw new Error('batchGradStats: empty batch');
+  const dtype = losses.dtype;
+  const lossVals = losses.toFloat64Array();
+
+  let R: Tensor | null = null;
+  let rValue = 0;
+  if (opts.regularizer !== undefined) {
+    R = opts.regularizer(leaves);
+    if (!(R instanceof Tensor) || R.size !== 1) {
+      throw new Error(`batchGradStats: regularizer must return a scalar, got ${R instanceof Tensor ? fmtShape(R.shape) : typeof R}`);
+    }
+    rValue = R.item();
+  }
+
+  const ones = alloc(dtype, b).fill(1);
+  const cts = backward(tape, losses, makeTensor(ones, [b]));
+  const rcts = R !== null && onTape(R, tape) ? backward(tape, R, makeTensor(alloc(dtype, 1).fill(1), R.shape)) : null;
+  return { losses, lossVals, b, dtype, rValue, cts, rcts };
+}
+
+/** The batch's mean loss and mean gradient ḡ, without per-sample statistics. */
+export interface BatchMeanGrad {
+  /** Mean of the per-sample losses (including the shared term). */
+  readonly loss: number;
+  /** ḡ, flat over the parameter blocks in order. */
+  readonly meanGrad: Float64Array;
+}
+
+/**
+ * Mean loss and ḡ of a batch, bit for bit those of batchGradStats, without the
+ * per-sample statistics: linear blocks cost one reverse sweep (their ḡ is the sweep's
+ * mean); bias, elementwise and fallback blocks still form their per-sample gradients,
+ * because batchGradStats takes their ḡ as the compensated mean of those.
+ */
+export function batchMeanGrad<B>(
+  perSampleLoss: (params: readonly Tensor[], batch: B) => Tensor,
+  params: readonly Tensor[],
+  batch: B,
+  opts: Pick<BatchGradStatsOptions, 'regularizer'> = {},
+): BatchMeanGrad {
+  return gradPass(perSampleLoss, params, batch, opts, true);
+}
+
 function isBatchOf(other: readonly number[], param: readonly number[], b: number): boolean {
   return other.length === param.length + 1 && other[0] === b && param.every((s, i) => other[i + 1] === s);
 }
 
 /** Per-sample gradients of a bias (add) or elementwise scale (mul) use: δ_i or x_i ∘ δ_i. */
-function perSampleElementwise(op: string, other: Tensor, delta: Tensor, b: number, size: number): Float64Array {
+function perSampleElementwise(op: 'add' | 'mul', other: Tensor, delta: Tensor, b: number, size: number): Float64Array {
   const d = delta.contiguous();
   const G = new Float64Array(b * size);
   if (op === 'add') {
@@ -222,6 +300,12 @@ function perSampleElementwise(op: string, other: Tensor, delta: Tensor, b: numbe
     for (let k = 0; k < b * size; k++) G[k] = x[k]! * d[k]!;
   }
   return G;
+}
+
+/** A linear block's ḡ alone (batchMeanGrad: no per-sample statistics). */
+function meanOnlyBlock(name: string, shape: readonly number[], offset: number, mean: Float64Array): BlockSummary {
+  const none = new Float64Array(0);
+  return { name, shape, offset, size: mean.length, method: 'linear', meanGrad: mean, sqNorms: none, dots: none, coordSumSq: none, devSqNorms: none, devDots: none, coordSumSqDev: none };
 }
 
 /** A block whose per-sample gradient is the same vector r (or 0) for every sample. */

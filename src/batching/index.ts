@@ -10,6 +10,7 @@ export {
   type BatchSizeTest, type TestDecision, type ExactQuantities, type TestOptions, type CoordTestOptions,
 } from './sizeTests.js';
 export {
-  constant, testDriven, oracle, sebs, stagewiseSgd, linearRamp, geometric, smith, cabs, gns, adaDamp, applyRule,
-  type Controller, type ControllerContext, type ControllerState, type TestDrivenOptions, type SebsOptions, type StagewiseSgdOptions,
+  constant, testDriven, oracle, sebs, stagewiseSgd, linearRamp, geometric, smith, cabs, gns, adaDamp, applyRule, needExact, GNS_FLOOR,
+  type Controller, type ControllerContext, type ControllerInitContext, type ControllerDecision, type ControllerNeed, type ExactOracle,
+  type TestDrivenOptions, type SebsOptions, type StagewiseSgdOptions, type StageState, type SmithState, type GnsState, type AdaDampState,
 } from './controllers.js';

@@ -1,17 +1,10 @@
-/** Run one job: `run` with the registry's optimizer and controller, and the exact quantities evaluated on the job's schedule. */
-import type { Controller, ControllerContext, ControllerState } from '../batching/controllers.js';
-import type { BatchStatistics } from '../batching/summary.js';
+/** Run one job: `run` with the registry's optimizer and controller, and an observer that evaluates the exact quantities on the job's schedule. */
 import type { Problem } from '../problem/types.js';
 import { key } from '../rng/index.js';
 import { makeController, makeOptimizer } from '../run/registry.js';
-import { run } from '../run/run.js';
+import { run, type Observer } from '../run/run.js';
+import { sqNorm } from '../run/vec.js';
 import type { EvalPoint, EvalSchedule, RunJob, RunOutput } from './types.js';
-
-function sqNorm(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return s;
-}
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
@@ -34,33 +27,23 @@ export function evaluate(problem: Problem, x: Float64Array, step: number, sample
 }
 
 /**
- * Wrap a controller so that it evaluates the iterates it is shown: `init` sees x₀
- * and `next` sees x_{k+1} with the samples used so far — exactly the iterates
- * the run visits (x₀ always). The wrapped controller's decisions are unchanged.
+ * An observer that evaluates the iterates the run visits on the job's schedule: x₀
+ * always, x_k at the listed steps (or all), and the first iterate at or past each
+ * sample checkpoint. It only reads x, so the run's decisions are unchanged.
  */
-export function probeController<S extends ControllerState>(inner: Controller<S>, problem: Problem, schedule: EvalSchedule, out: EvalPoint[]): Controller<S> {
+export function evaluationObserver(problem: Problem, schedule: EvalSchedule, out: EvalPoint[]): Observer {
   const stepSet = schedule.steps === undefined || schedule.steps === 'all' ? null : new Set(schedule.steps);
   const allSteps = schedule.steps === 'all';
   const checkpoints = [...(schedule.samples ?? [])].sort((a, b) => a - b);
   let next = 0;
-  const maybe = (step: number, samples: number, x: Float64Array): void => {
-    let due = step === 0 || allSteps || (stepSet !== null && stepSet.has(step));
-    while (next < checkpoints.length && samples >= checkpoints[next]!) {
-      due = true;
-      next++;
-    }
-    if (due) out.push(evaluate(problem, x, step, samples, schedule));
-  };
   return {
-    name: inner.name,
-    needsStats: inner.needsStats,
-    init(ctx: ControllerContext): S {
-      maybe(0, 0, ctx.x);
-      return inner.init(ctx);
-    },
-    next(stats: BatchStatistics | null, st: S, ctx: ControllerContext): [number, S] {
-      maybe(ctx.step + 1, ctx.samples, ctx.x);
-      return inner.next(stats, st, ctx);
+    onIterate(x, step, samples) {
+      let due = step === 0 || allSteps || (stepSet !== null && stepSet.has(step));
+      while (next < checkpoints.length && samples >= checkpoints[next]!) {
+        due = true;
+        next++;
+      }
+      if (due) out.push(evaluate(problem, x, step, samples, schedule));
     },
   };
 }
@@ -85,8 +68,11 @@ export async function executeJob(job: RunJob): Promise<RunOutput> {
   const problem = await problemById(job.problem);
   const evals: EvalPoint[] = [];
   const optimizer = makeOptimizer(job.optimizer, job.hyper);
-  const controller = probeController(makeController(job.controller, job.hyper, problem), problem, job.evals, evals);
-  const res = run({ problem, optimizer, controller, budget: job.budget, key: key(job.seed), replace: job.replace, evalEvery: 1 << 30 });
+  const controller = makeController(job.controller, job.hyper, problem);
+  const res = run({
+    problem, optimizer, controller, budget: job.budget, key: key(job.seed), replace: job.replace,
+    evaluate: false, observers: [evaluationObserver(problem, job.evals, evals)],
+  });
   // The last iterate, when the schedule did not reach it (a budget that ends between checkpoints).
   const last = evals[evals.length - 1];
   if (res.summary.status === 'completed' && job.evals.samples !== undefined && (last === undefined || last.step < res.summary.steps)) {

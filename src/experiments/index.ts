@@ -2,7 +2,7 @@
 export { reproduce, selectFamilies, describeMode, type ReproduceOptions, type ReproduceResult } from './reproduce.js';
 export { runJobs, type PoolOptions } from './pool.js';
 export { RunCache, jobHash, CACHE_VERSION } from './cache.js';
-export { executeJob, evaluate, probeController, problemById } from './execute.js';
+export { executeJob, evaluate, evaluationObserver, problemById } from './execute.js';
 export { SETTINGS, modeFlag, type Settings } from './settings.js';
 export { FAMILIES } from './figures/index.js';
 export type { FigureFamily } from './figures/family.js';

@@ -1,5 +1,5 @@
 /** Public run surface: the training loop, traces and JSON Lines I/O. */
-export { run, unflatten, batchStatsAt, type Budget, type RunMeta, type RunStatus, type RunSummary, type Observer, type RunOptions, type RunResult } from './run.js';
+export { run, unflatten, batchStatsAt, traceRow, EvalSchedule, type Budget, type RunMeta, type RunStatus, type RunSummary, type Observer, type RunOptions, type RunResult } from './run.js';
 export { Trace, TRACE_COLUMNS, type TraceRow, type TraceColumn } from './trace.js';
 export { jsonlObserver, readJsonl, parseJsonlLines, type JsonlContents } from './jsonl.js';
 export {
@@ -7,3 +7,9 @@ export {
   type HyperParams, type OptimizerEntry, type ControllerEntry, type VariantEntry,
 } from './registry.js';
 export { runLocal, pooledEstimate, workerEstimate, type LocalOptions, type LocalResult, type LocalBudget, type LocalEstimator, type LocalEstimate, type WorkerFirstBatch } from './local.js';
+export {
+  step, initStep, wantsStats, iidSampler, sampledSource, exactSource, exactOracle, batchMeanAt,
+  type StepEnv, type StepState, type StepRecord, type StepOutcome, type BatchSampler, type SampleRequest,
+  type GradientSource, type GradientRequest, type GradientResult,
+} from './step.js';
+export { sqNorm, dot, allFinite } from './vec.js';

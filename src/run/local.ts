@@ -62,14 +62,15 @@
  *   localSteps: 8, b0: 2, bMax: 256, eta: 0.5, estimator: 'pooled', budget: { rounds: 50 }, key: key(0) });
  * res.trace.columns.b; // non-decreasing local batch sizes, one per round
  */
-import { allFinite, finalEvaluation, sqNorm } from './vec.js';
-import type { GradientTransformation, StepContext } from '../optim/transform.js';
+import { finalEvaluation, sqNorm } from './vec.js';
+import type { GradientTransformation } from '../optim/transform.js';
 import type { Problem } from '../problem/types.js';
 import { compensatedSum } from '../batching/summary.js';
-import { applyRule } from '../batching/controllers.js';
+import { applyRule, constant } from '../batching/controllers.js';
+import { step, type BatchSampler, type StepEnv, type StepState } from './step.js';
 import { getBackend } from '../backend/index.js';
 import { foldIn, split, type Key } from '../rng/index.js';
-import { batchStatsAt, type Observer, type RunMeta, type RunStatus, type RunSummary } from './run.js';
+import { type Observer, type RunMeta, type RunStatus, type RunSummary } from './run.js';
 import { Trace, type TraceRow } from './trace.js';
 import { ConfigError } from './registry.js';
 
@@ -304,6 +305,15 @@ export function runLocal(opts: LocalOptions): LocalResult {
   };
 
   let states: unknown[] = Array.from({ length: M }, () => opt.init(xbar));
+  // worker m's batch at round r, local step h (step index r·H + h) is drawn with foldIn(kData, (r·M + m)·H + h)
+  const envs = Array.from({ length: M }, (_, m) => {
+    const sampler: BatchSampler = {
+      name: `local-worker-${m}`,
+      draw: (q) => problem.sample(foldIn(kData, (Math.floor(q.step / H) * M + m) * H + (q.step % H)), q.b, { replace: q.replace }),
+    };
+    const rest: StepEnv = { problem, optimizer: opt, controller: constant(b0), key: kData, replace, sampler };
+    return { first: { ...rest, statistics: 'always' } satisfies StepEnv, rest };
+  });
   const trace = new Trace();
   const t0 = Date.now();
   let b = b0;
@@ -314,6 +324,7 @@ export function runLocal(opts: LocalOptions): LocalResult {
   let minG = Infinity;
 
   for (const o of observers) o.onStart?.(meta);
+  for (const o of observers) o.onIterate?.(xbar, 0, 0);
   try {
     while (r < budget.rounds) {
       if (samples + M * H * b > budget.samples) break;
@@ -322,35 +333,31 @@ export function runLocal(opts: LocalOptions): LocalResult {
       if (r % evalEvery === 0) {
         F = problem.value(xbar);
         gF = sqNorm(problem.gradient(xbar));
-        if (Number.isFinite(gF)) minG = Math.min(minG, gF);
+        if (!Number.isFinite(F) || !Number.isFinite(gF)) throw new Diverged(`non-finite ${Number.isFinite(F) ? '||∇F||²' : 'F'} at round ${r}`);
+        minG = Math.min(minG, gF);
       }
       const first: WorkerFirstBatch[] = [];
       const firstLoss: number[] = [];
       const finals: Float64Array[] = [];
       const newStates: unknown[] = [];
+      const fixed = constant(b);
       for (let m = 0; m < M; m++) {
-        let x = xbar;
-        let st = states[m];
+        let st: StepState = { x: xbar, optimizer: states[m], controller: null, b, lrScale: 1, samples };
         for (let h = 0; h < H; h++) {
-          const batch = problem.sample(foldIn(kData, (r * M + m) * H + h), b, { replace });
-          const bs = batchStatsAt(problem, x, batch);
-          if (!Number.isFinite(bs.loss) || !allFinite(bs.meanGrad)) {
-            throw new Diverged(`non-finite ${Number.isFinite(bs.loss) ? 'gradient' : 'loss'} at round ${r}, worker ${m}, local step ${h}`);
+          const env = h === 0 && estimator === 'pooled' ? envs[m]!.first : envs[m]!.rest;
+          const out = step({ ...env, controller: fixed }, { ...st, samples: samples + h * M * b }, r * H + h);
+          if (out.status === 'diverged') {
+            throw new Diverged(`${out.message.replace(/ (at|after) step \d+$/, '')} at round ${r}, worker ${m}, local step ${h}`);
           }
+          const rec = out.record;
           if (h === 0) {
-            first.push({ b, meanGrad: bs.meanGrad, sumSqDev: bs.sumSqDev });
-            firstLoss.push(bs.loss);
+            first.push({ b, meanGrad: rec.g, sumSqDev: rec.summary?.sumSqDev ?? NaN });
+            firstLoss.push(rec.loss ?? NaN);
           }
-          const sctx: StepContext = { step: r * H + h, batchSize: b, samples: samples + h * M * b, loss: bs.loss, lrScale: 1 };
-          const [u, st2] = opt.update(bs.meanGrad, st, x, sctx);
-          const xn = new Float64Array(x.length);
-          for (let i = 0; i < x.length; i++) xn[i] = x[i]! + u[i]!;
-          if (!allFinite(xn)) throw new Diverged(`non-finite iterate at round ${r}, worker ${m}, local step ${h}`);
-          x = xn;
-          st = st2;
+          st = out.state;
         }
-        finals.push(x);
-        newStates.push(st);
+        finals.push(st.x);
+        newStates.push(st.optimizer);
       }
       const xNext = meanOf(finals);
       const est = estimator === 'pooled' ? pooledEstimate(first, eta, floor) : workerEstimate(first, eta, floor);
@@ -380,6 +387,7 @@ export function runLocal(opts: LocalOptions): LocalResult {
       trace.push(row);
       for (const o of observers) o.onStep?.(row);
       xbar = xNext;
+      for (const o of observers) o.onIterate?.(xbar, r + 1, samples);
       states = newStates;
       b = bNext;
       r++;

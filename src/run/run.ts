@@ -1,19 +1,20 @@
 /**
- * The training loop of DESIGN.md's data path:
- * problem.sample(key_k, b_k) → batch-aware backward → optimizer.update(ḡ) →
- * controller.next(stats) → b_{k+1} → trace row. Exact F and ∇F are evaluated on
- * their own schedule and never count as samples.
+ * The training loop of DESIGN.md's data path: budget + evaluation schedule +
+ * observers around the one training step of ./step.ts
+ * (problem.sample(key_k, b_k) → batch-aware backward → optimizer.update(ḡ) →
+ * controller.next → b_{k+1}), one trace row per step. Exact F and ∇F are evaluated
+ * on their own schedule and never count as samples.
  */
-import { allFinite, finalEvaluation, sqNorm } from './vec.js';
-import { batchGradStats, type BatchGradStats } from '../batching/engine.js';
-import { statistics, type BatchStatistics } from '../batching/summary.js';
-import type { Controller, ControllerContext, ControllerState } from '../batching/controllers.js';
-import type { GradientTransformation, StepContext } from '../optim/transform.js';
-import type { Batch, Problem } from '../problem/types.js';
-import { fromArray, type Tensor } from '../tensor/tensor.js';
+import { finalEvaluation, sqNorm } from './vec.js';
+import type { Controller } from '../batching/controllers.js';
+import type { GradientTransformation } from '../optim/transform.js';
+import type { Problem } from '../problem/types.js';
 import { getBackend } from '../backend/index.js';
-import { foldIn, split, type Key } from '../rng/index.js';
+import { split, type Key } from '../rng/index.js';
 import { Trace, type TraceRow } from './trace.js';
+import { initStep, step, type BatchSampler, type GradientSource, type StepEnv, type StepRecord, type StepState } from './step.js';
+
+export { unflatten, batchStatsAt } from './step.js';
 
 export interface Budget {
   /** Stop after this many steps. */
@@ -44,7 +45,10 @@ export interface RunSummary {
   readonly status: RunStatus;
   readonly message: string;
   readonly steps: number;
+  /** Samples actually used (≤ the sample budget: the loop stops before a step that would overshoot it). */
   readonly samples: number;
+  /** The sample budget in force (samples, or epochs · n), when there was one. */
+  readonly sampleBudget?: number;
   readonly finalB: number;
   /** F and ||∇F||² at the last iterate (null if not finite or not evaluated). */
   readonly finalF: number | null;
@@ -54,9 +58,16 @@ export interface RunSummary {
   readonly wallMs: number;
 }
 
+/**
+ * Watches a run. `onStep` gets the trace row and, from `run`, the step's full record
+ * (x_k, x_{k+1}, g_k, the batch, the statistics when computed; runLocal's rows are per
+ * round and come without one); `onIterate` gets every iterate the run visits, x_0 and
+ * each finite x_{k+1} the run continues from, with the steps and samples used to reach it.
+ */
 export interface Observer {
   onStart?(meta: RunMeta): void;
-  onStep?(row: TraceRow): void;
+  onIterate?(x: Float64Array, steps: number, samples: number): void;
+  onStep?(row: TraceRow, record?: StepRecord): void;
   onEnd?(summary: RunSummary): void;
 }
 
@@ -69,6 +80,16 @@ export interface RunOptions {
   readonly observers?: readonly Observer[];
   /** Evaluate F(x_k), ||∇F(x_k)||² every this many steps (default 1); the final iterate is always evaluated. */
   readonly evalEvery?: number;
+  /** false: no evaluation on a schedule (F and ||∇F||² columns null; observers may evaluate); the summary still evaluates the final iterate. Default true. */
+  readonly evaluate?: boolean;
+  /** Evaluate instead at the first step after each multiple of this many samples (and at k = 0); excludes evalEvery. */
+  readonly evalEverySamples?: number;
+  /** 'sampled' (default), 'exact' (g_k = ∇F(x_k)) or a custom source (see step.ts). */
+  readonly gradient?: 'sampled' | 'exact' | GradientSource;
+  /** The batch sampler (default i.i.d. through problem.sample; see step.ts). */
+  readonly sampler?: BatchSampler;
+  /** 'auto' (default): per-sample statistics only when the controller needs them (S_norm is null otherwise); 'always': for every b ≥ 2. */
+  readonly statistics?: 'auto' | 'always';
   /** Draw batches with replacement (default true). */
   readonly replace?: boolean;
   /** Start here instead of problem.x0(key). */
@@ -85,21 +106,6 @@ export interface RunResult {
   readonly meta: RunMeta;
 }
 
-/** Split a flat x into the problem's parameter tensors (views, no copy). */
-export function unflatten(problem: Problem, x: Float64Array): Tensor[] {
-  return problem.blocks.map((blk) => fromArray(x.subarray(blk.offset, blk.offset + blk.size), blk.shape));
-}
-
-/** Mean loss, ḡ and per-sample statistics of one batch at x. */
-export function batchStatsAt(problem: Problem, x: Float64Array, batch: Batch): BatchGradStats {
-  return batchGradStats((ps, bt: Batch) => problem.perSampleLoss(ps, bt), unflatten(problem, x), batch, {
-    names: problem.blocks.map((b) => b.name),
-    ...(problem.regularizer ? { regularizer: (ps: readonly Tensor[]) => problem.regularizer!(ps) } : {}),
-  });
-}
-
-
-
 function resolveBudget(problem: Problem, budget: Budget): { steps: number; samples: number } {
   const { steps, samples, epochs } = budget;
   if (steps === undefined && samples === undefined && epochs === undefined) {
@@ -115,12 +121,61 @@ function resolveBudget(problem: Problem, budget: Budget): { steps: number; sampl
   return { steps: steps ?? Infinity, samples: s };
 }
 
+/** When to evaluate F and ∇F: every `every` steps, or at the first step after each multiple of `everySamples` samples. */
+export class EvalSchedule {
+  private nextSamples = 0;
+  constructor(private readonly every: number, private readonly everySamples: number | null) {}
+
+  static of(o: { evalEvery?: number; evalEverySamples?: number }, where = 'run'): EvalSchedule {
+    if (o.evalEvery !== undefined && o.evalEverySamples !== undefined) throw new Error(`${where}: give evalEvery or evalEverySamples, not both`);
+    const every = o.evalEvery ?? 1;
+    if (!Number.isInteger(every) || every < 1) throw new Error(`${where}: evalEvery must be an integer ≥ 1, got ${every}`);
+    const es = o.evalEverySamples;
+    if (es !== undefined && !(Number.isFinite(es) && es > 0)) throw new Error(`${where}: evalEverySamples must be a positive number, got ${es}`);
+    return new EvalSchedule(every, es ?? null);
+  }
+
+  /** Whether to evaluate at x_k, with `samples` used before step k (call once per step, in order). */
+  due(k: number, samples: number): boolean {
+    if (this.everySamples === null) return k % this.every === 0;
+    if (samples < this.nextSamples) return false;
+    this.nextSamples = (Math.floor(samples / this.everySamples) + 1) * this.everySamples;
+    return true;
+  }
+}
+
+/** The trace row of a step record: the per-step columns of trace.ts, F and ||∇F||² when evaluated. */
+export function traceRow(rec: StepRecord, F: number | null, gradFNormSq: number | null): TraceRow {
+  const d = rec.decision;
+  return {
+    k: rec.k,
+    b: rec.b,
+    samples: rec.samples,
+    loss: rec.loss ?? NaN,
+    gradNormSq: rec.gradNormSq,
+    S_norm: rec.stats === null ? null : rec.stats.S_norm,
+    statistic: d !== null && Number.isFinite(d.statistic) ? d.statistic : null,
+    T: d !== null && !d.noInfo ? (Number.isFinite(d.T) ? d.T : null) : null,
+    lr: rec.optimizerInfo['lr'] ?? null,
+    accumulator: rec.optimizerInfo['accumulator'] ?? null,
+    F,
+    gradFNormSq,
+  };
+}
+
 /**
- * Run an optimizer with a batch-size controller on a problem.
+ * Run an optimizer with a batch-size controller on a problem: the step of ./step.ts
+ * under a budget, an evaluation schedule and observers.
  *
- * A step is taken only if it fits in the sample budget. A non-finite loss,
- * gradient or iterate stops the run with status 'diverged' and keeps what it had
- * (no NaN row is written); an exception inside the loop gives status 'error'.
+ * Budget: a step is taken only if it fits in the sample budget, so the run never
+ * overshoots it; the summary's `samples` is the budget actually used and
+ * `sampleBudget` the budget in force (the unused remainder is smaller than the next
+ * batch). Statistics: per-sample statistics are computed only when the controller
+ * needs them (or `statistics: 'always'`); S_norm is null otherwise.
+ * Divergence: a non-finite loss, g_k or ||g_k||² (no row), a non-finite x_{k+1} or
+ * accumulator (the row is kept), or a non-finite F(x_k) or ||∇F(x_k)||² at an
+ * evaluation (no row) stops the run with status 'diverged' at that step; nothing
+ * non-finite is written as null. An exception inside the loop gives status 'error'.
  * Configuration errors (bad budget, b > n without replacement) throw before any work.
  *
  * @example
@@ -131,13 +186,13 @@ function resolveBudget(problem: Problem, budget: Budget): { steps: number; sampl
 export function run(opts: RunOptions): RunResult {
   const { problem, optimizer, controller } = opts;
   const budget = resolveBudget(problem, opts.budget);
-  const evalEvery = opts.evalEvery ?? 1;
-  if (!Number.isInteger(evalEvery) || evalEvery < 1) throw new Error(`run: evalEvery must be an integer ≥ 1, got ${evalEvery}`);
+  const schedule = EvalSchedule.of(opts);
+  const evaluate = opts.evaluate ?? true;
   const replace = opts.replace ?? true;
   const observers = opts.observers ?? [];
   const [kInit, kData] = split(opts.key, 2) as [Key, Key];
-  let x = opts.x0 !== undefined ? Float64Array.from(opts.x0) : problem.x0(kInit);
-  if (x.length !== problem.dim) throw new Error(`run: x0 has length ${x.length}, problem ${problem.id} has dim ${problem.dim}`);
+  const x0 = opts.x0 !== undefined ? Float64Array.from(opts.x0) : problem.x0(kInit);
+  if (x0.length !== problem.dim) throw new Error(`run: x0 has length ${x0.length}, problem ${problem.id} has dim ${problem.dim}`);
   const backend = getBackend();
   const meta: RunMeta = {
     problem: problem.id,
@@ -151,88 +206,66 @@ export function run(opts: RunOptions): RunResult {
     replace,
     ...(opts.config !== undefined ? { config: opts.config } : {}),
   };
+  const env: StepEnv = {
+    problem, optimizer, controller, key: kData, replace,
+    ...(opts.gradient !== undefined ? { gradient: opts.gradient } : {}),
+    ...(opts.sampler !== undefined ? { sampler: opts.sampler } : {}),
+    ...(opts.statistics !== undefined ? { statistics: opts.statistics } : {}),
+  };
 
-  const ctx0: ControllerContext = { step: -1, samples: 0, x, problem, loss: NaN };
-  let cState: ControllerState = controller.init(ctx0);
-  checkBatch(problem, cState.b, replace);
-  if (cState.b > budget.samples) {
-    throw new Error(`run: the sample budget (${budget.samples}) is smaller than the first batch (${cState.b})`);
+  let state: StepState = initStep(env, x0).state;
+  checkBatch(problem, state.b, replace);
+  if (state.b > budget.samples) {
+    throw new Error(`run: the sample budget (${budget.samples}) is smaller than the first batch (${state.b})`);
   }
-  let oState = optimizer.init(x);
   const trace = new Trace();
   const t0 = Date.now();
-  let samples = 0;
   let k = 0;
+  let samples = 0;
   let status: RunStatus = 'completed';
   let message = 'budget reached';
   let minG = Infinity;
 
   for (const o of observers) o.onStart?.(meta);
+  for (const o of observers) o.onIterate?.(x0, 0, 0);
   try {
     while (k < budget.steps) {
-      const b = cState.b;
+      const b = state.b;
       checkBatch(problem, b, replace);
-      if (samples + b > budget.samples) break;
-      const evalNow = k % evalEvery === 0;
+      if (state.samples + b > budget.samples) break;
       let F: number | null = null;
       let gF: number | null = null;
-      if (evalNow) {
-        F = problem.value(x);
-        gF = sqNorm(problem.gradient(x));
-        if (Number.isFinite(gF)) minG = Math.min(minG, gF);
+      if (evaluate && schedule.due(k, state.samples)) {
+        F = problem.value(state.x);
+        gF = sqNorm(problem.gradient(state.x));
+        if (!Number.isFinite(F) || !Number.isFinite(gF)) {
+          status = 'diverged';
+          message = `non-finite ${Number.isFinite(F) ? '||∇F||²' : 'F'} at step ${k}`;
+          break;
+        }
+        minG = Math.min(minG, gF);
       }
-      const batch = problem.sample(foldIn(kData, k), b, { replace });
-      const bs = batchStatsAt(problem, x, batch);
-      const g = bs.meanGrad;
-      if (!Number.isFinite(bs.loss) || !allFinite(g)) {
+      const out = step(env, state, k);
+      if (out.record !== null) {
+        const row = traceRow(out.record, F, gF);
+        trace.push(row);
+        for (const o of observers) o.onStep?.(row, out.record);
+        k++;
+        samples = out.record.samples;
+      }
+      if (out.status === 'diverged') {
         status = 'diverged';
-        message = `non-finite ${Number.isFinite(bs.loss) ? 'gradient' : 'loss'} at step ${k}`;
+        message = out.message;
         break;
       }
-      const stats: BatchStatistics | null = b >= 2 ? statistics(bs) : null;
-      const sctx: StepContext = { step: k, batchSize: b, samples, loss: bs.loss, lrScale: cState.lrScale };
-      const [u, o2] = optimizer.update(g, oState, x, sctx);
-      const xNext = new Float64Array(x.length);
-      for (let i = 0; i < x.length; i++) xNext[i] = x[i]! + u[i]!;
-      const info = optimizer.inspect?.(o2) ?? {};
-      samples += b;
-      const finiteNext = allFinite(xNext);
-      let nextState = cState;
-      if (finiteNext) {
-        const cctx: ControllerContext = { step: k, samples, x: xNext, problem, loss: bs.loss };
-        nextState = controller.next(stats, cState, cctx)[1];
-      }
-      const last = nextState.last;
-      const row: TraceRow = {
-        k,
-        b,
-        samples,
-        loss: bs.loss,
-        gradNormSq: sqNorm(g),
-        S_norm: stats === null ? null : stats.S_norm,
-        statistic: last !== undefined && Number.isFinite(last.statistic) ? last.statistic : null,
-        T: last !== undefined && !last.noInfo ? (Number.isFinite(last.T) ? last.T : null) : null,
-        lr: info['lr'] ?? null,
-        accumulator: info['accumulator'] ?? null,
-        F,
-        gradFNormSq: gF,
-      };
-      trace.push(row);
-      for (const o of observers) o.onStep?.(row);
-      k++;
-      if (!finiteNext) {
-        status = 'diverged';
-        message = `non-finite iterate after step ${k - 1}`;
-        break;
-      }
-      x = xNext;
-      oState = o2;
-      cState = nextState;
+      state = out.state;
+      for (const o of observers) o.onIterate?.(state.x, k, state.samples);
     }
   } catch (e) {
     status = 'error';
     message = e instanceof Error ? e.message : String(e);
   }
+  const x = state.x;
   const fin = finalEvaluation(problem, x, status, minG);
   const { finalF, finalG } = fin;
   minG = fin.minG;
@@ -241,7 +274,8 @@ export function run(opts: RunOptions): RunResult {
     message,
     steps: k,
     samples,
-    finalB: cState.b,
+    ...(Number.isFinite(budget.samples) ? { sampleBudget: budget.samples } : {}),
+    finalB: state.b,
     finalF,
     finalGradFNormSq: finalG,
     minGradFNormSq: Number.isFinite(minG) ? minG : null,

@@ -12,7 +12,7 @@ export interface TraceRow {
   readonly loss: number;
   /** ||ḡ_k||². */
   readonly gradNormSq: number;
-  /** S_norm of the batch (null for b < 2). */
+  /** S_norm of the batch (null for b < 2, and when the per-sample statistics were not computed: run computes them only for controllers that need them, unless `statistics: 'always'`). */
   readonly S_norm: number | null;
   /** The controller's test statistic (lhs/rhs; ≤ 1 means the test held), null when no test ran. */
   readonly statistic: number | null;

@@ -1,10 +1,17 @@
-/** Small float64 vector helpers shared by the run loops. */
+/** Small float64 vector helpers shared by the run loops, the rate-check variants and the lemma harness. */
 import type { Problem } from '../problem/types.js';
 
-/** ||v||². */
-export function sqNorm(v: Float64Array): number {
+/** ||v||² (a plain left-to-right sum: the value every trace column and loop has used). */
+export function sqNorm(v: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return s;
+}
+
+/** ⟨a, b⟩ (left to right). */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
 }
 

@@ -3,50 +3,37 @@
  * the deterministic method (g_k = ∇F(x_k), docs/MATH.md §8 L7) and the noisy quadratic
  * model with its batch mean drawn exactly (cost O(d) per step whatever b is).
  */
-import type { Controller, ControllerContext, ControllerState } from '../batching/controllers.js';
-import type { GradientTransformation, StepContext } from '../optim/transform.js';
+import { constant } from '../batching/controllers.js';
+import type { Controller } from '../batching/controllers.js';
+import type { GradientTransformation } from '../optim/transform.js';
 import type { Problem } from '../problem/types.js';
 import { split, stream, type Key } from '../rng/index.js';
+import { sqNorm } from '../run/vec.js';
+import { initStep, step, type GradientSource, type StepEnv } from '../run/step.js';
 import type { SeriesVariant, VariantSeries } from './rate.js';
 
-function sqNorm(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return s;
-}
-
-function allFinite(v: Float64Array): boolean {
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
-  return true;
-}
-
 /**
- * The deterministic method: g_k = ∇F(x_k) from `problem.gradient` (no sampling),
- * x_{k+1} = x_k + u_k with the optimizer's update; x₀ = problem.x0(split(key)[0]),
- * as `run` would draw it. Returns ||∇F(x_k)||², k < K, and x₀ (for the L7 bound).
+ * The deterministic method: g_k = ∇F(x_k) from `problem.gradient` (the step's 'exact'
+ * gradient source, no sampling), x_{k+1} = x_k + u_k with the optimizer's update;
+ * x₀ = problem.x0(split(key)[0]), as `run` would draw it. Each step counts n samples
+ * (1 for a population problem). Returns ||∇F(x_k)||², k < K, and x₀ (for the L7 bound).
  *
  * @example
  * checkRate({ variant: exactGradient(() => adagradNorm(0.5, 0.1)), problem, bound: adagradNormL7Bound(problem, { alpha: 0.5, beta0: 0.1 }), key: key(0) });
  */
 export function exactGradient(optimizer: () => GradientTransformation<any>, name = 'deterministic'): SeriesVariant {
   const f = (problem: Problem, K: number, k: Key): VariantSeries => {
-    const [kInit] = split(k, 2) as [Key, Key];
+    const [kInit, kData] = split(k, 2) as [Key, Key];
     const x0 = problem.x0(kInit);
-    const opt = optimizer();
-    let x = Float64Array.from(x0);
-    let s = opt.init(x);
+    const env: StepEnv = { problem, optimizer: optimizer(), controller: constant(problem.n ?? 1), key: kData, gradient: 'exact' };
+    let st = initStep(env, Float64Array.from(x0)).state;
     const out = new Float64Array(K);
-    for (let step = 0; step < K; step++) {
-      const g = problem.gradient(x);
-      const G = sqNorm(g);
-      if (!Number.isFinite(G)) return { gradFNormSq: out.subarray(0, step), x0, status: 'diverged', message: `non-finite gradient at step ${step}` };
-      out[step] = G;
-      const ctx: StepContext = { step, batchSize: problem.n ?? 1, samples: step * (problem.n ?? 1), loss: NaN, lrScale: 1 };
-      const [u, s2] = opt.update(g, s, x, ctx);
-      const xn = x.map((v, i) => v + u[i]!);
-      if (!allFinite(xn)) return { gradFNormSq: out.subarray(0, step + 1), x0, status: 'diverged', message: `non-finite iterate after step ${step}` };
-      x = xn;
-      s = s2;
+    for (let i = 0; i < K; i++) {
+      const r = step(env, st, i);
+      if (r.record === null) return { gradFNormSq: out.subarray(0, i), x0, status: 'diverged', message: r.status === 'diverged' ? r.message : '' };
+      out[i] = r.record.gradNormSq;
+      if (r.status === 'diverged') return { gradFNormSq: out.subarray(0, i + 1), x0, status: 'diverged', message: r.message };
+      st = r.state;
     }
     return { gradFNormSq: out, x0, status: 'completed' };
   };
@@ -55,13 +42,31 @@ export function exactGradient(optimizer: () => GradientTransformation<any>, name
 }
 
 /**
+ * The gradient source of the noisy quadratic model with the batch mean drawn exactly:
+ * ḡ = H(x − x★) − √(H/b) z with z ~ N(0, I) from one stream of `key` (the loss is not
+ * computed). Stateful through its stream: make one per run.
+ */
+export function nqmBatchMeanSource(h: Float64Array, xStar: Float64Array, key: Key): GradientSource {
+  const z = stream(key);
+  return {
+    name: 'nqm-exact-batch',
+    gradient(r) {
+      const d = r.x.length;
+      const g = new Float64Array(d);
+      for (let j = 0; j < d; j++) g[j] = h[j]! * (r.x[j]! - xStar[j]!) - Math.sqrt(h[j]! / r.b) * z.nextNormal();
+      return { g, loss: null, summary: null, batch: null };
+    },
+  };
+}
+
+/**
  * The noisy quadratic model (family `nqm`) with the batch mean drawn exactly:
  * per-sample gradients are H(x − ξ_i) with ξ_i ~ N(x★, H⁻¹), so the mean of b of
  * them is H(x − ξ̄) with ξ̄ ~ N(x★, H⁻¹/b) — the same law as `run` sampling b
- * draws, at O(d) cost for any b (the oracle's b grows like 1/||∇F||²).
+ * draws, at O(d) cost for any b (the oracle's b grows like 1/||∇F||²). It is `run`'s
+ * step with the gradient source {@link nqmBatchMeanSource}.
  * Only for controllers that need no batch statistics (oracle, constant,
- * schedules): the controller sees `null` statistics, as `run` gives for b < 2.
- * The problem may be wrapped (withNoiseAlong): it is recognised by its family and `info`.
+ * schedules). The problem may be wrapped (withNoiseAlong): it is recognised by its family and `info`.
  */
 export function nqmExactBatch(
   optimizer: () => GradientTransformation<any>,
@@ -76,30 +81,17 @@ export function nqmExactBatch(
       throw new Error(`nqmExactBatch: ${problem.id} is not a noisy quadratic model (family nqm with info.spectrum, info.xStar)`);
     }
     const ctl = controller(problem);
-    if (ctl.needsStats) throw new Error(`nqmExactBatch: controller ${ctl.name} needs batch statistics; use run() with problem.sample instead`);
-    const d = problem.dim;
+    if (ctl.needs === 'stats') throw new Error(`nqmExactBatch: controller ${ctl.name} needs batch statistics; use run() with problem.sample instead`);
     const [kInit, kData] = split(k, 2) as [Key, Key];
     const x0 = problem.x0(kInit);
-    const opt = optimizer();
-    let x = Float64Array.from(x0);
-    let s = opt.init(x);
-    let samples = 0;
-    let cs: ControllerState = ctl.init({ step: -1, samples: 0, x, problem, loss: NaN } satisfies ControllerContext);
+    const env: StepEnv = { problem, optimizer: optimizer(), controller: ctl, key: kData, gradient: nqmBatchMeanSource(h, xStar, kData) };
+    let st = initStep(env, Float64Array.from(x0)).state;
     const out = new Float64Array(K);
-    const z = stream(kData);
-    for (let step = 0; step < K; step++) {
-      out[step] = sqNorm(problem.gradient(x));
-      const b = cs.b;
-      const g = new Float64Array(d);
-      for (let j = 0; j < d; j++) g[j] = h[j]! * (x[j]! - xStar[j]!) - Math.sqrt(h[j]! / b) * z.nextNormal();
-      const ctx: StepContext = { step, batchSize: b, samples, loss: NaN, lrScale: cs.lrScale };
-      const [u, s2] = opt.update(g, s, x, ctx);
-      const xn = x.map((v, i) => v + u[i]!);
-      samples += b;
-      if (!allFinite(xn)) return { gradFNormSq: out.subarray(0, step + 1), x0, status: 'diverged', message: `non-finite iterate after step ${step}` };
-      x = xn;
-      s = s2;
-      cs = ctl.next(null, cs, { step, samples, x, problem, loss: NaN })[1];
+    for (let i = 0; i < K; i++) {
+      out[i] = sqNorm(problem.gradient(st.x));
+      const r = step(env, st, i);
+      if (r.status === 'diverged') return { gradFNormSq: out.subarray(0, i + 1), x0, status: 'diverged', message: r.message };
+      st = r.state;
     }
     return { gradFNormSq: out, x0, status: 'completed' };
   };

@@ -124,7 +124,7 @@ function cubeWithWrongRule(wrongAt: readonly number[]) {
   return (x: Tensor): Tensor => {
     const xs = x.toFloat64Array();
     const out = Float64Array.from(xs, (v) => v * v * v);
-    return record('wrongCube', [x], out, x.shape, (ct) => {
+    return record('custom:wrongCube', [x], out, x.shape, (ct) => {
       const g = Float64Array.from(xs, (v, i) => (wrongAt.includes(i) ? 3 * v : 3 * v * v));
       return [mul(ct, toTensor(Array.from(g), x.shape))];
     });

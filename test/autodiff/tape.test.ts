@@ -93,17 +93,17 @@ describe('backward is iterative', () => {
 describe('the tape checks every gradient', () => {
   it("a VJP returning the wrong shape throws an error naming the op and both shapes", () => {
     const bad = (x: Tensor): Tensor =>
-      record('badShape', [x], x.contiguous(), x.shape, () => [zeros([7])]);
+      record('custom:badShape', [x], x.contiguous(), x.shape, () => [zeros([7])]);
     expect(() => grad((x: Tensor) => sum(bad(x)))(tensor([1, 2, 3]))).toThrow(
-      "backward: the VJP of 'badShape' gave a gradient of shape [7] for input 0 of shape [3]",
+      "backward: the VJP of 'custom:badShape' gave a gradient of shape [7] for input 0 of shape [3]",
     );
   });
 
   it('a VJP returning the wrong dtype throws an error naming the op', () => {
     const bad = (x: Tensor): Tensor =>
-      record('badDtype', [x], x.contiguous(), x.shape, (ct) => [makeTensor(Float32Array.from(ct.contiguous()), ct.shape)]);
+      record('custom:badDtype', [x], x.contiguous(), x.shape, (ct) => [makeTensor(Float32Array.from(ct.contiguous()), ct.shape)]);
     expect(() => grad((x: Tensor) => sum(bad(x)))(tensor([1, 2]))).toThrow(
-      "backward: the VJP of 'badDtype' gave a float32 gradient for a float64 input 0",
+      "backward: the VJP of 'custom:badDtype' gave a float32 gradient for a float64 input 0",
     );
   });
 
@@ -117,7 +117,7 @@ describe('the tape checks every gradient', () => {
 
   it('null gradients and inputs off the tape are skipped', () => {
     const c = tensor([5, 6]);
-    const f = (x: Tensor): Tensor => sum(record('firstOnly', [x, c], mul(x, c).contiguous(), [2], (ct) => [mul(ct, c), null]));
+    const f = (x: Tensor): Tensor => sum(record('custom:firstOnly', [x, c], mul(x, c).contiguous(), [2], (ct) => [mul(ct, c), null]));
     expect(g1(f, tensor([1, 2])).toArray()).toEqual([5, 6]);
   });
 });

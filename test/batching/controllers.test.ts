@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import {
   adaDamp, augIpTest, cabs, constant, coordNormTest, geometric, gns, ipTest, linearRamp, normTest, oracle, orthTest, sebs, smith,
   stagewiseSgd, testDriven, applyRule,
-  type BatchSizeTest, type BatchStatistics, type Controller, type ControllerState,
+  type BatchSizeTest, type BatchStatistics, type Controller, type ControllerDecision, type TestDecision,
 } from '../../src/batching/index.js';
+import { exactOracle } from '../../src/run/step.js';
 import type { Problem } from '../../src/problem/types.js';
 
 /** Synthetic statistics: only the fields the controller under test reads need to be meaningful. */
@@ -48,22 +49,32 @@ interface Step {
   readonly loss?: number;
 }
 
-/** Drive a controller like run() does: init at x0, then next() after each step with samples = Σ_{j≤k} b_j. */
+/** A decision as the tests read it: b, lrScale, the test decision (`last`) and the controller's own state fields. */
+type Seen = { readonly b: number; readonly lrScale: number; readonly last: TestDecision | undefined } & Readonly<Record<string, unknown>>;
+const seen = (d: ControllerDecision<unknown>): Seen => ({
+  ...(typeof d.state === 'object' && d.state !== null ? d.state : {}), b: d.b, lrScale: d.lrScale ?? 1, last: d.test,
+});
+
+/**
+ * Drive a controller like run()'s step does: init at x0, then next() after each step with
+ * samples = Σ_{j≤k} b_j, b_k, and only what the controller declared it needs.
+ */
 function drive(c: Controller<any>, steps: readonly Step[], o: { problem?: Problem; x0?: Float64Array } = {}) {
   const problem = o.problem ?? fakeProblem();
-  let st: ControllerState = c.init({ step: -1, samples: 0, x: o.x0 ?? pt(1), problem, loss: NaN });
-  const bs = [st.b];
-  const lr = [st.lrScale];
-  const states = [st];
+  const exact = (x: Float64Array) => (c.needs === 'exact' ? exactOracle(problem, x) : null);
+  let d = c.init({ n: problem.n, exact: exact(o.x0 ?? pt(1)) });
+  const bs = [d.b];
+  const lr = [d.lrScale ?? 1];
+  const states = [seen(d)];
   let samples = 0;
   steps.forEach((s, k) => {
-    samples += st.b;
-    const [b, st2] = c.next(s.stats === undefined ? synth() : s.stats, st, { step: k, samples, x: s.x ?? pt(1), problem, loss: s.loss ?? 1 });
-    expect(st2.b).toBe(b);
-    st = st2;
-    bs.push(b);
-    lr.push(st.lrScale);
-    states.push(st);
+    const b = d.b;
+    samples += b;
+    const stats = c.needs === 'stats' ? (s.stats === undefined ? synth() : s.stats) : null;
+    d = c.next(stats, d.state, { step: k, samples, b, loss: s.loss ?? 1, n: problem.n, exact: exact(s.x ?? pt(1)) });
+    bs.push(d.b);
+    lr.push(d.lrScale ?? 1);
+    states.push(seen(d));
   });
   return { bs, lr, states };
 }
@@ -99,12 +110,12 @@ describe('testDriven: b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉)', () => {
     expect(drive(c, [{ stats: s }]).bs).toEqual([2, 64]);
   });
 
-  it('the test runs every τ steps (after steps k with (k + 1) mod τ = 0)', () => {
+  it('the test runs every τ steps, at k = 0, τ, 2τ, … (SPEC §3, the official code)', () => {
     const r = drive(testDriven(normTest(1), { b0: 2, bMax: 100, interval: 3 }), [
-      { stats: askNorm(10) }, { stats: askNorm(10) }, { stats: askNorm(10) }, // tested after step 2 only: 10
-      { stats: askNorm(30) }, { stats: askNorm(20) }, { stats: askNorm(25) }, // tested after step 5: max(10, 25) = 25
+      { stats: askNorm(10) }, { stats: askNorm(50) }, { stats: askNorm(50) }, // tested at step 0 only: 10
+      { stats: askNorm(30) }, { stats: askNorm(20) }, { stats: askNorm(60) }, // tested at step 3: max(10, 30) = 30
     ]);
-    expect(r.bs).toEqual([2, 2, 2, 10, 10, 10, 25]);
+    expect(r.bs).toEqual([2, 10, 10, 10, 30, 30, 30]);
   });
 
   it('rounds up to a multiple of workers', () => {
@@ -153,7 +164,7 @@ describe('oracle: the exact test at x_k picks b_k before B_k is drawn', () => {
 
   it('needs a problem that can compute σ²(x)', () => {
     const p = { ...fakeProblem(), noise: undefined } as unknown as Problem;
-    expect(() => oracle(normTest(1), { b0: 2, bMax: 8 }).init({ step: -1, samples: 0, x: pt(1), problem: p, loss: NaN })).toThrow(/noise/);
+    expect(() => oracle(normTest(1), { b0: 2, bMax: 8 }).init({ n: p.n, exact: exactOracle(p, pt(1)) })).toThrow(/noise/);
   });
 });
 
@@ -225,13 +236,15 @@ describe('adaptive baselines', () => {
     expect(r.bs).toEqual([4, 4, 50, 50, 50, 2]);
   });
 
-  it('gradient noise scale: b = clip(⌈scale · EMA(B_simple)⌉)', () => {
-    // β = 0.5, scale = 2: B_simple 10 → EMA 10 → 20; 20 → EMA 15 → 30; ∞ (||ḡ|| = 0) → keep; 2 → EMA 8.5 → 17
+  it('gradient noise scale: b = clip(⌈scale · EMA(S_norm/(||ḡ||² − S_norm/b))⌉), |G|² floored', () => {
+    // β = 0.5, scale = 2, b = 4: (||ḡ||², S) = (1, 2) → |G|² = 0.5, B = 4 → EMA 4 → 8; (3, 4) → |G|² = 2, B = 2 → EMA 3 → 6;
+    // ||ḡ||² = 0 → keep 6; (1, 8): 1 − 2 < 0 → |G|² = GNS_FLOOR · 1 = 1e-6, B = 8e6 → EMA 4 000 001.5 → b_max = 100
     const r = drive(gns({ b0: 4, bMin: 2, bMax: 100, beta: 0.5, scale: 2 }), [
-      { stats: synth({ B_simple: 10 }) }, { stats: synth({ B_simple: 20 }) }, { stats: synth({ B_simple: Infinity }) }, { stats: synth({ B_simple: 2 }) },
+      { stats: synth({ gradNormSq: 1, S_norm: 2 }) }, { stats: synth({ gradNormSq: 3, S_norm: 4 }) },
+      { stats: synth({ gradNormSq: 0, S_norm: 5 }) }, { stats: synth({ gradNormSq: 1, S_norm: 8 }) },
     ]);
-    expect(r.bs).toEqual([4, 20, 30, 30, 17]);
-    expect(r.states[4]!['ema']).toBe(8.5);
+    expect(r.bs).toEqual([4, 8, 6, 6, 100]);
+    expect(r.states[4]!['ema']).toBe(0.5 * 3 + 0.5 * 8e6);
   });
 
   it('AdaDamp: b_k = ⌈b₀ (F(x₀) − F*)/(F(x_k) − F*)⌉, clipped to [b₀, b_max]', () => {

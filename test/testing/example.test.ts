@@ -10,11 +10,12 @@ describe('README example: a user controller property-tested for O(1/K)', () => {
 
   it('grows b when the norm test fails and keeps it otherwise', () => {
     const c = doublingNormTest(0.5, 16);
-    const st = c.init({ step: -1, samples: 0, x: new Float64Array(1), problem: undefined as never, loss: NaN });
+    const st = c.init({ n: null, exact: null });
     const stats = (S: number, G: number) => ({ b: st.b, S_norm: S, gradNormSq: G }) as never;
-    expect(c.next(stats(10, 1), st, undefined as never)[0]).toBe(4); // 10/2 > 0.25 · 1: fails, doubles
-    expect(c.next(stats(0.1, 1), st, undefined as never)[0]).toBe(2); // holds: keeps b
-    expect(c.next(stats(1e9, 1), { ...st, b: 16 }, undefined as never)[0]).toBe(16); // capped at bMax
+    const ctx = (b: number) => ({ step: 0, samples: b, b, loss: NaN, n: null, exact: null });
+    expect(c.next(stats(10, 1), st.state, ctx(st.b)).b).toBe(4); // 10/2 > 0.25 · 1: fails, doubles
+    expect(c.next(stats(0.1, 1), st.state, ctx(st.b)).b).toBe(2); // holds: keeps b
+    expect(c.next(stats(1e9, 1), st.state, ctx(16)).b).toBe(16); // capped at bMax
   });
 
   it('is decided on one case with the report a user sees', () => {

@@ -1,0 +1,263 @@
+/**
+ * One training step (DESIGN.md's data path), the single loop body every loop is built
+ * on (`run`, `runLocal`, the rate-check variants, the lemma harness):
+ *
+ *   B_k = sampler(k, samples so far, b_k)                      (gradient source 'sampled')
+ *   ḡ_k = mean gradient of B_k at x_k  (+ per-sample statistics only when needed)
+ *   u_k = optimizer.update(ḡ_k; lrScale_k),  x_{k+1} = x_k + u_k
+ *   (b_{k+1}, lrScale_{k+1}) = controller.next(stats of B_k | exact at x_{k+1})
+ *
+ * The gradient source is a parameter of the environment: 'sampled' (the batch mean
+ * through the batch statistics engine), 'exact' (g_k = ∇F(x_k), the deterministic
+ * method) or any {@link GradientSource} (e.g. a batch mean drawn exactly from its law).
+ * The step is a pure function of (env, state, k) for the two built-in sources.
+ */
+import { allFinite, sqNorm } from './vec.js';
+import { batchGradStats, batchMeanGrad } from '../batching/engine.js';
+import { statistics, type BatchStatistics, type GradSummary } from '../batching/summary.js';
+import { exactQuantities, type TestDecision } from '../batching/sizeTests.js';
+import type { Controller, ControllerContext, ControllerInitContext, ExactOracle } from '../batching/controllers.js';
+import type { GradientTransformation, StepContext } from '../optim/transform.js';
+import type { Batch, Problem } from '../problem/types.js';
+import { fromArray, type Tensor } from '../tensor/tensor.js';
+import { foldIn, type Key } from '../rng/index.js';
+
+/** What a batch sampler is asked for at step k. */
+export interface SampleRequest {
+  readonly problem: Problem;
+  /** The run's data key (the second half of split(key, 2)). */
+  readonly key: Key;
+  /** Step index k. */
+  readonly step: number;
+  /** Samples drawn before this step (Σ_{j<k} b_j). */
+  readonly samples: number;
+  /** b_k. */
+  readonly b: number;
+  readonly replace: boolean;
+}
+
+/**
+ * Draws B_k. The default, {@link iidSampler}, draws i.i.d. (with or without replacement
+ * inside the batch) by problem.sample(foldIn(key, k), b); an epoch sampler (reshuffle
+ * every epoch, consecutive batches) can be written from `samples` (its position in the
+ * epoch order) and `step`.
+ */
+export interface BatchSampler {
+  readonly name: string;
+  draw(req: SampleRequest): Batch;
+}
+
+/** problem.sample(foldIn(key, k), b, { replace }): the batches `run` has always drawn. */
+export const iidSampler: BatchSampler = {
+  name: 'iid',
+  draw: (r) => r.problem.sample(foldIn(r.key, r.step), r.b, { replace: r.replace }),
+};
+
+/** What a gradient source is asked for at step k. */
+export interface GradientRequest extends SampleRequest {
+  readonly x: Float64Array;
+  readonly sampler: BatchSampler;
+  /** Whether the per-sample summary is wanted (a source that cannot give it returns null). */
+  readonly withStats: boolean;
+}
+
+/** A gradient source's answer: g_k, the loss (null when the source gives none) and, when asked and possible, the per-sample summary. */
+export interface GradientResult {
+  readonly g: Float64Array;
+  readonly loss: number | null;
+  readonly summary: GradSummary | null;
+  readonly batch: Batch | null;
+}
+
+export interface GradientSource {
+  readonly name: string;
+  gradient(req: GradientRequest): GradientResult;
+}
+
+/** Split a flat x into the problem's parameter tensors (views, no copy). */
+export function unflatten(problem: Problem, x: Float64Array): Tensor[] {
+  return problem.blocks.map((blk) => fromArray(x.subarray(blk.offset, blk.offset + blk.size), blk.shape));
+}
+
+/** Mean loss, ḡ and per-sample statistics of one batch at x. */
+export function batchStatsAt(problem: Problem, x: Float64Array, batch: Batch): ReturnType<typeof batchGradStats> {
+  return batchGradStats((ps, bt: Batch) => problem.perSampleLoss(ps, bt), unflatten(problem, x), batch, {
+    names: problem.blocks.map((b) => b.name),
+    ...(problem.regularizer ? { regularizer: (ps: readonly Tensor[]) => problem.regularizer!(ps) } : {}),
+  });
+}
+
+/** Mean loss and ḡ of one batch at x (bit for bit those of batchStatsAt), without statistics. */
+export function batchMeanAt(problem: Problem, x: Float64Array, batch: Batch): { loss: number; meanGrad: Float64Array } {
+  return batchMeanGrad((ps, bt: Batch) => problem.perSampleLoss(ps, bt), unflatten(problem, x), batch, {
+    ...(problem.regularizer ? { regularizer: (ps: readonly Tensor[]) => problem.regularizer!(ps) } : {}),
+  });
+}
+
+/** The batch mean of a sampled batch (the batch statistics engine). */
+export const sampledSource: GradientSource = {
+  name: 'sampled',
+  gradient(r) {
+    const batch = r.sampler.draw(r);
+    if (r.withStats) {
+      const bs = batchStatsAt(r.problem, r.x, batch);
+      return { g: bs.meanGrad, loss: bs.loss, summary: bs, batch };
+    }
+    const m = batchMeanAt(r.problem, r.x, batch);
+    return { g: m.meanGrad, loss: m.loss, summary: null, batch };
+  },
+};
+
+/** g_k = ∇F(x_k) and loss F(x_k): the deterministic method (no batch; b_k is only counted). */
+export const exactSource: GradientSource = {
+  name: 'exact',
+  gradient: (r) => ({ g: r.problem.gradient(r.x), loss: r.problem.value(r.x), summary: null, batch: null }),
+};
+
+/** The exact oracle of a problem at x (what controllers with need 'exact' see). */
+export function exactOracle(problem: Problem, x: Float64Array): ExactOracle {
+  return {
+    x,
+    value: () => problem.value(x),
+    gradient: () => problem.gradient(x),
+    quantities: (needs) => exactQuantities(problem, x, needs),
+    fStar: problem.constants.F_star ?? problem.constants.F_low,
+  };
+}
+
+/** Everything fixed for a run: the problem, optimizer, controller, gradient source and sampler. */
+export interface StepEnv {
+  readonly problem: Problem;
+  readonly optimizer: GradientTransformation<any>;
+  readonly controller: Controller<any>;
+  /** The data key: the second half of split(key, 2). */
+  readonly key: Key;
+  /** 'sampled' (default), 'exact', or a custom source. */
+  readonly gradient?: 'sampled' | 'exact' | GradientSource;
+  /** Default {@link iidSampler}. */
+  readonly sampler?: BatchSampler;
+  /** Draw batches with replacement (default true). */
+  readonly replace?: boolean;
+  /** 'auto' (default): per-sample statistics only when the controller needs them; 'always': for every b ≥ 2 (S_norm in traces). */
+  readonly statistics?: 'auto' | 'always';
+}
+
+/** The loop state before step k. */
+export interface StepState {
+  /** x_k. */
+  readonly x: Float64Array;
+  readonly optimizer: unknown;
+  readonly controller: unknown;
+  /** b_k, chosen by the controller before B_k is drawn. */
+  readonly b: number;
+  /** The controller's learning-rate multiplier for step k. */
+  readonly lrScale: number;
+  /** Samples processed before step k. */
+  readonly samples: number;
+}
+
+/** Everything step k computed. */
+export interface StepRecord {
+  readonly k: number;
+  /** b_k. */
+  readonly b: number;
+  /** Samples after the step (Σ_{j≤k} b_j). */
+  readonly samples: number;
+  /** B_k (null for a source without batches). */
+  readonly batch: Batch | null;
+  /** x_k and x_{k+1} = x_k + u_k. */
+  readonly x: Float64Array;
+  readonly xNext: Float64Array;
+  /** g_k, the gradient the optimizer was given, and ||g_k||². */
+  readonly g: Float64Array;
+  readonly gradNormSq: number;
+  /** u_k. */
+  readonly update: Float64Array;
+  /** Mean loss of B_k (F(x_k) for the exact source; null when the source gives none). */
+  readonly loss: number | null;
+  /** The per-sample statistics of B_k (b_k ≥ 2 and computed; null otherwise). */
+  readonly stats: BatchStatistics | null;
+  /** The per-sample summary behind `stats`. */
+  readonly summary: GradSummary | null;
+  /** lrScale_k, the multiplier used at this step. */
+  readonly lrScale: number;
+  /** The optimizer's read-back after the update (lr, accumulator, …). */
+  readonly optimizerInfo: Readonly<Record<string, number>>;
+  /** The controller's test decision after this step (null when no test ran or the step diverged). */
+  readonly decision: TestDecision | null;
+  /** b_{k+1} (b_k when the step diverged). */
+  readonly bNext: number;
+}
+
+/**
+ * The outcome of a step: 'ok' with the next state, or 'diverged' — before the update
+ * (non-finite loss, g_k or ||g_k||²: `record` is null) or after it (non-finite x_{k+1}
+ * or accumulator: `record` is kept, `state` is the input state).
+ */
+export type StepOutcome =
+  | { readonly status: 'ok'; readonly state: StepState; readonly record: StepRecord }
+  | { readonly status: 'diverged'; readonly message: string; readonly state: StepState; readonly record: StepRecord | null };
+
+function sourceOf(env: StepEnv): GradientSource {
+  const g = env.gradient ?? 'sampled';
+  return g === 'sampled' ? sampledSource : g === 'exact' ? exactSource : g;
+}
+
+function controllerInit(env: StepEnv, x: Float64Array): ControllerInitContext {
+  return { n: env.problem.n, exact: env.controller.needs === 'exact' ? exactOracle(env.problem, x) : null };
+}
+
+/** The state before step 0 at x_0: the optimizer's and controller's initial states and b_0. */
+export function initStep(env: StepEnv, x0: Float64Array): { state: StepState; decision: TestDecision | null } {
+  const d = env.controller.init(controllerInit(env, x0));
+  return {
+    state: { x: x0, optimizer: env.optimizer.init(x0), controller: d.state, b: d.b, lrScale: d.lrScale ?? 1, samples: 0 },
+    decision: d.test ?? null,
+  };
+}
+
+/** Whether step k would compute per-sample statistics (b ≥ 2 and asked for). */
+export function wantsStats(env: StepEnv, b: number): boolean {
+  return b >= 2 && (env.controller.needs === 'stats' || env.statistics === 'always');
+}
+
+/** Step k: (env, state, k) → (state', StepRecord). See the module comment. */
+export function step(env: StepEnv, state: StepState, k: number): StepOutcome {
+  const { problem, optimizer, controller } = env;
+  const { x, b, samples } = state;
+  const withStats = wantsStats(env, b);
+  const res = sourceOf(env).gradient({
+    problem, key: env.key, step: k, samples, b, replace: env.replace ?? true, x, sampler: env.sampler ?? iidSampler, withStats,
+  });
+  const g = res.g;
+  if (res.loss !== null && !Number.isFinite(res.loss)) return { status: 'diverged', message: `non-finite loss at step ${k}`, state, record: null };
+  if (!allFinite(g)) return { status: 'diverged', message: `non-finite gradient at step ${k}`, state, record: null };
+  const gradNormSq = sqNorm(g);
+  if (!Number.isFinite(gradNormSq)) return { status: 'diverged', message: `non-finite ||g||² at step ${k}`, state, record: null };
+  const stats = withStats && res.summary !== null ? statistics(res.summary) : null;
+  const loss = res.loss ?? NaN;
+  const sctx: StepContext = { step: k, batchSize: b, samples, loss, lrScale: state.lrScale };
+  const [u, o2] = optimizer.update(g, state.optimizer, x, sctx);
+  const xNext = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) xNext[i] = x[i]! + u[i]!;
+  const info = optimizer.inspect?.(o2) ?? {};
+  const samplesNext = samples + b;
+  const base = {
+    k, b, samples: samplesNext, batch: res.batch, x, xNext, g, gradNormSq, update: u, loss: res.loss,
+    stats, summary: withStats ? res.summary : null, lrScale: state.lrScale, optimizerInfo: info,
+  };
+  if (!allFinite(xNext)) {
+    return { status: 'diverged', message: `non-finite iterate after step ${k}`, state, record: { ...base, decision: null, bNext: b } };
+  }
+  const acc = info['accumulator'];
+  if (acc !== undefined && !Number.isFinite(acc)) {
+    return { status: 'diverged', message: `non-finite accumulator after step ${k}`, state, record: { ...base, decision: null, bNext: b } };
+  }
+  const cctx: ControllerContext = {
+    step: k, samples: samplesNext, b, loss, n: problem.n,
+    exact: controller.needs === 'exact' ? exactOracle(problem, xNext) : null,
+  };
+  const d = controller.next(controller.needs === 'stats' ? stats : null, state.controller, cctx);
+  const next: StepState = { x: xNext, optimizer: o2, controller: d.state, b: d.b, lrScale: d.lrScale ?? 1, samples: samplesNext };
+  return { status: 'ok', state: next, record: { ...base, decision: d.test ?? null, bNext: d.b } };
+}
