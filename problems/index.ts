@@ -8,7 +8,7 @@ export type {
   SampleOptions,
   SmoothnessConstant,
 } from '../src/problem/types.js';
-export type { FamilyEntry } from './common/family.js';
+export type { FamilyEntry, ContractPlan } from './common/family.js';
 export { ProblemArgumentError } from './common/validate.js';
 export type { FiniteSumProblem, FiniteSumBatch } from './common/finiteSum.js';
 export type { PopulationProblem, PopulationBatch } from './common/population.js';
@@ -36,3 +36,4 @@ export { rosenbrock, beale, branin, hessianBound, diskHessianBound, type TwoDFun
 // family 10: LIBSVM data
 export { parseLibsvm, LibsvmParseError, type LibsvmData, type LibsvmOptions, type CsrMatrix } from './data/libsvm.js';
 export { libsvmProblem, type LibsvmFamily, type LibsvmProblemOptions, type LibsvmSource } from './data/libsvmProblem.js';
+export { libsvmFamily, parseLibsvmId, type LibsvmId } from './data/libsvmFamily.js';

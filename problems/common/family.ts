@@ -1,5 +1,6 @@
 // FamilyEntry: the registry record each problem family exports, plus the shared id grammar.
 import type { Problem } from '../../src/problem/types.js';
+import { satisfies } from '../../src/registry/validate.js';
 import { ProblemArgumentError } from './validate.js';
 
 /**
@@ -24,6 +25,34 @@ export interface FamilyEntry {
   readonly defaultIds: readonly string[];
   /** One paragraph: the objective and what the family is for. */
   readonly description: string;
+  /**
+   * What the contract suite (test/problems/contract.test.ts) checks for this family;
+   * absent: the family contract and the problem contract on `defaultIds`, default budgets.
+   */
+  readonly contract?: ContractPlan;
+}
+
+/**
+ * A family's part in the contract suite. Every registered family is checked; a
+ * check that does not apply is skipped only with the reason, which the suite prints.
+ */
+export interface ContractPlan {
+  /** Instances of the problem contract (default: defaultIds), e.g. smaller ones for speed. */
+  readonly ids?: readonly string[];
+  /** Instances of the family contract (default: `ids`, else defaultIds). */
+  readonly familyIds?: readonly string[];
+  /** Budgets of the problem contract's Monte Carlo and smoothness checks (defaults 4000 and 300). */
+  readonly mcSamples?: number;
+  readonly lipschitzBudget?: number;
+  /** The family contract does not apply: why (and where the family is checked instead). */
+  readonly skipFamily?: string;
+  /** The problem contract does not apply: why (and where the checks that do apply run). */
+  readonly skipProblem?: string;
+}
+
+/** An id cut to a short prefix for messages (a 50 MB id is not echoed whole). */
+export function shortId(id: string, max = 60): string {
+  return id.length > max ? `${id.slice(0, max)}… (${id.length} characters)` : id;
 }
 
 /** The fields of an id `<family>_d<d>[_h<h>]_n<n>_i<i>[_<tag><value>...]`. */
@@ -44,7 +73,7 @@ export interface ParsedId {
  */
 export function parseId(id: string, pattern: RegExp, form: string): ParsedId {
   if (typeof id !== 'string' || !pattern.test(id)) {
-    throw new ProblemArgumentError(String(id), `unknown problem id; expected the form ${form}`);
+    throw new ProblemArgumentError(shortId(String(id)), `unknown problem id; expected the form ${form}`);
   }
   const parts = id.split('_');
   const family = parts[0] ?? '';
@@ -62,7 +91,7 @@ export function parseId(id: string, pattern: RegExp, form: string): ParsedId {
 /** A required integer field of a parsed id, checked against [min, max]. */
 export function intField(id: string, parsed: ParsedId, name: string, min: number, max: number): number {
   const v = parsed.fields[name];
-  if (v === undefined || !Number.isSafeInteger(v) || v < min || v > max) {
+  if (!satisfies(v, { integer: true, min, max })) {
     throw new ProblemArgumentError(id, `field '${name}' must be an integer in [${min}, ${max}], got ${String(v)}`);
   }
   return v;
@@ -71,7 +100,7 @@ export function intField(id: string, parsed: ParsedId, name: string, min: number
 /** An optional numeric field of a parsed id with a default, checked against (lo, hi]. */
 export function numField(id: string, parsed: ParsedId, name: string, dflt: number, lo: number, hi: number): number {
   const v = parsed.fields[name] ?? dflt;
-  if (!(v > lo && v <= hi)) {
+  if (!satisfies(v, { min: lo, minOpen: true, max: hi })) {
     throw new ProblemArgumentError(id, `field '${name}' must be in (${lo}, ${hi}], got ${v}`);
   }
   return v;

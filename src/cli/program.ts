@@ -3,52 +3,26 @@
  * Exit codes: 0 ok; 1 a run failed (diverged or error); 2 bad input (invalid
  * flags, configuration or names), reported before any work starts; 130 interrupted.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigFileError, parseRunConfig, HYPER_NAMES, type ConfigIssue } from './config.js';
-import { runId } from './canonical.js';
-import { executeRun } from './execute.js';
+import { Command, CommanderError, Option } from 'commander';
+import { HYPER_NAMES, echo } from '../registry/index.js';
+import { exampleCommand } from './commands/example.js';
+import { problemsCommand } from './commands/problems.js';
+import { runCommand, type RunFlags } from './commands/run.js';
+import { statsCommand } from './commands/stats.js';
+import { ConfigFileError } from './config.js';
+import { HYPER_FLAGS, collect, collectPairs, parseInteger, parseNumber } from './flags.js';
+import { EXAMPLES } from './help.js';
 import { processIO, type CliIO } from './io.js';
 import { MergeConflictError, mergeCommand } from './merge.js';
 import { plotCommand } from './plot.js';
-import { problemsListing } from './problems.js';
-import { runProgress } from './progress.js';
 import { reproduceCommand } from './reproduce.js';
-import { statsReport } from './stats.js';
-import { readJsonFile, sweepCommand } from './sweep.js';
+import { sweepCommand } from './sweep.js';
 
 /** Exit codes of the command line. */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
-
-function parseNumber(v: string): number {
-  const x = Number(v);
-  if (v.trim() === '' || Number.isNaN(x)) throw new InvalidArgumentError(`expected a number, got '${v}'.`);
-  return x;
-}
-
-function parseInteger(v: string): number {
-  const x = parseNumber(v);
-  if (!Number.isInteger(x)) throw new InvalidArgumentError(`expected an integer, got '${v}'.`);
-  return x;
-}
-
-function collectPairs(v: string, prev: Record<string, unknown> = {}): Record<string, unknown> {
-  const m = /^([A-Za-z0-9]+)=(.*)$/.exec(v);
-  if (m === null) throw new InvalidArgumentError(`expected NAME=VALUE such as rho=2 or milestones=[100,200], got '${v}'.`);
-  let value: unknown;
-  try {
-    value = JSON.parse(m[2]!);
-  } catch {
-    throw new InvalidArgumentError(`the value of ${m[1]} must be JSON (a number or an array), got '${m[2]}'.`);
-  }
-  return { ...prev, [m[1]!]: value };
-}
-
-function collect(v: string, prev: string[] = []): string[] {
-  return [...prev, ...v.split(',').map((s) => s.trim()).filter((s) => s !== '')];
-}
 
 function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -67,245 +41,6 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
-/** Hyperparameter flags of `run` and the config fields they set. */
-const HYPER_FLAGS: readonly { flag: string; field: string; desc: string; integer?: boolean }[] = [
-  { flag: 'eta', field: 'eta', desc: 'η of the norm / coordinate-wise norm tests' },
-  { flag: 'theta', field: 'theta', desc: 'θ of the inner-product test' },
-  { flag: 'nu', field: 'nu', desc: 'ν of the orthogonality test' },
-  { flag: 'lr', field: 'lr', desc: 'learning rate α' },
-  { flag: 'beta0', field: 'beta0', desc: 'β₀ of AdaGrad-Norm (v₋₁ = β₀²)' },
-  { flag: 'b0', field: 'b0', desc: 'initial batch size', integer: true },
-  { flag: 'bmax', field: 'bMax', desc: 'largest batch size', integer: true },
-  { flag: 'interval', field: 'interval', desc: 'test every τ steps', integer: true },
-];
-
-const FLAG_OF_PATH: Record<string, string> = {
-  problem: '--problem',
-  variant: '--variant',
-  optimizer: '--optimizer',
-  controller: '--controller',
-  budget: '--steps/--samples/--epochs',
-  'budget.steps': '--steps',
-  'budget.samples': '--samples',
-  'budget.epochs': '--epochs',
-  seed: '--seed',
-  evalEvery: '--eval-every',
-  replace: '--no-replace',
-  ...Object.fromEntries(HYPER_FLAGS.map((h) => [`hyper.${h.field}`, `--${h.flag}`])),
-};
-
-/** Name the flag next to the config field when the value came from the command line. */
-function withFlags(issues: readonly ConfigIssue[], fromFlags: (path: string) => boolean): ConfigIssue[] {
-  return issues.map((i) => {
-    if (!fromFlags(i.path)) return i;
-    const flag = FLAG_OF_PATH[i.path] ?? (i.path.startsWith('hyper.') ? `--hyper ${i.path.slice(6)}=...` : undefined);
-    return flag === undefined ? i : { path: `${flag} (${i.path})`, message: i.message };
-  });
-}
-
-const EXAMPLES = {
-  root: `
-Examples:
-  $ adadagrad problems --family nqm
-  $ adadagrad run --problem nqm_d100_i0 --variant adadagrad-norm --eta 0.5 --bmax 1024 --steps 200 --out results/run.jsonl
-  $ adadagrad sweep --config test/fixtures/sweep-small.json --out results/sweep-small
-  $ adadagrad stats --grads grads.json --eta 0.5
-
-Exit codes: 0 ok, 1 a run failed (diverged or error), 2 bad input (flags, configuration, names), 130 interrupted.`,
-  run: `
-The last line of FILE.jsonl is a summary with the final status. Flags override the
-fields of --config; budget flags replace the config's budget. Names: see the README's
-table (optimizers, controllers, variants).
-
-Examples:
-  $ adadagrad run --problem nqm_d100_i0 --variant adadagrad-norm --eta 0.5 --bmax 1024 --steps 200 --out results/run.jsonl
-  $ adadagrad run --problem lsq-noisy_d20_n2000_i0 --optimizer adagrad --controller coord-norm --eta 0.25 --bmax 512 --epochs 5 --no-replace --out results/lsq.jsonl --json
-  $ adadagrad run --config run.json --seed 3 --out results/seed3.jsonl
-    where run.json is {"problem": "nqm_d100_i0", "optimizer": "adagrad-norm", "controller": "norm",
-                       "hyper": {"eta": 0.5, "lr": 1, "bMax": 1024}, "budget": {"steps": 300}, "seed": 0, "evalEvery": 10}`,
-  sweep: `
-A sweep config is JSON: {name?, grid: {problem: [...], variant: [...] | optimizer: [...] + controller: [...],
-seed: [...], hyper?: {eta: [...], lr: [...], ...}}, hyper?: {fixed values}, budget: {steps?, samples?, epochs?},
-evalEvery?, replace?}. The grid expands in the order problem → method (variant, or optimizer × controller)
-→ grid.hyper fields in alphabetical order → seed (fastest). Each run is keyed by run_id, a hash of its
-canonical configuration: a restarted sweep skips runs already in DIR/results.jsonl. --shard i/n keeps the
-runs whose position, after sorting by run_id, is i−1 mod n. Results do not depend on --workers.
-
-Examples:
-  $ adadagrad sweep --config test/fixtures/sweep-small.json --out results/sweep-small
-  $ adadagrad sweep --config sweep.json --out results/s --workers 2 --traces
-  $ adadagrad sweep --config sweep.json --out results/shard-$SLURM_ARRAY_TASK_ID --shard $SLURM_ARRAY_TASK_ID/8
-  $ adadagrad sweep --config sweep.json --out results/s --dry-run --json`,
-  merge: `
-Identical duplicates collapse; a run_id with conflicting results is an error (exit 2).
-
-Examples:
-  $ adadagrad merge results/shard-1 results/shard-2 results/shard-3 --out results/all
-  $ adadagrad merge results/a/results.jsonl results/b --out results/all --traces`,
-  plot: `
-Examples:
-  $ adadagrad plot results/sweep-small --out figures/`,
-  problems: `
-Examples:
-  $ adadagrad problems
-  $ adadagrad problems --family nqm --json
-  $ adadagrad problems --tag population --tag nonconvex`,
-  stats: `
-The input is JSON: an array of b rows of length d (per-sample gradients), or
-{"grads": [...], "blocks": [[start, end], ...]} with half-open ranges tiling [0, d).
-next_batch is min(bmax, ⌈max(batch, T)⌉) for each test (docs/MATH.md §3).
-
-Examples:
-  $ echo '[[1, 2], [3, 4], [5, 0]]' > grads.json
-  $ adadagrad stats --grads grads.json --eta 0.5 --theta 0.5 --nu 1
-  $ adadagrad stats --grads grads.json --batch 64 --bmax 4096`,
-  reproduce: `
-Each run's output is cached in OUT/runs/ as soon as it ends: a rerun (or a run after a
-crash) reuses it. Default mode takes a few minutes on 2 cores; --quick is the small CI size (times in the README).
-
-Examples:
-  $ adadagrad reproduce
-  $ adadagrad reproduce --quick --out /tmp/figs
-  $ adadagrad reproduce fig1 --out figures/
-  $ adadagrad reproduce fig6-mnist --full`,
-};
-
-interface RunFlags {
-  problem?: string;
-  variant?: string;
-  optimizer?: string;
-  controller?: string;
-  hyper?: Record<string, unknown>;
-  steps?: number;
-  samples?: number;
-  epochs?: number;
-  seed?: number;
-  evalEvery?: number;
-  replace: boolean;
-  out: string;
-  config?: string;
-  json?: boolean;
-  logEvery: number;
-  [k: string]: unknown;
-}
-
-async function runCommand(o: RunFlags, cmd: Command, io: CliIO): Promise<number> {
-  let raw: Record<string, unknown> = {};
-  if (o.config !== undefined) {
-    const c = readJsonFile(o.config);
-    if (c === null || typeof c !== 'object' || Array.isArray(c)) {
-      throw new ConfigFileError(o.config, [{ path: '', message: 'expected a JSON object' }]);
-    }
-    raw = { ...(c as Record<string, unknown>) };
-  }
-  const fromFlag = new Set<string>();
-  const set = (field: string, v: unknown): void => {
-    if (v === undefined) return;
-    raw[field] = v;
-    fromFlag.add(field);
-  };
-  if (o.variant !== undefined) {
-    delete raw['optimizer'];
-    delete raw['controller'];
-  }
-  if (o.optimizer !== undefined || o.controller !== undefined) delete raw['variant'];
-  set('problem', o.problem);
-  set('variant', o.variant);
-  set('optimizer', o.optimizer);
-  set('controller', o.controller);
-  const hyperIn = raw['hyper'];
-  const hyper: Record<string, unknown> = hyperIn !== null && typeof hyperIn === 'object' && !Array.isArray(hyperIn) ? { ...(hyperIn as object) } : {};
-  let hyperTouched = false;
-  for (const [k, v] of Object.entries(o.hyper ?? {})) {
-    hyper[k] = v;
-    fromFlag.add(`hyper.${k}`);
-    hyperTouched = true;
-  }
-  for (const h of HYPER_FLAGS) {
-    const v = o[h.flag];
-    if (v !== undefined) {
-      hyper[h.field] = v;
-      fromFlag.add(`hyper.${h.field}`);
-      hyperTouched = true;
-    }
-  }
-  if (hyperTouched || raw['hyper'] === undefined) raw['hyper'] = hyper;
-  if (o.steps !== undefined || o.samples !== undefined || o.epochs !== undefined) {
-    raw['budget'] = Object.fromEntries(Object.entries({ steps: o.steps, samples: o.samples, epochs: o.epochs }).filter(([, v]) => v !== undefined));
-    fromFlag.add('budget');
-    for (const k of ['steps', 'samples', 'epochs']) fromFlag.add(`budget.${k}`);
-  }
-  set('seed', o.seed);
-  set('evalEvery', o.evalEvery);
-  if (cmd.getOptionValueSource('replace') === 'cli') set('replace', o.replace);
-
-  const source = o.config ?? 'command line';
-  let config;
-  try {
-    config = parseRunConfig(raw, source);
-  } catch (e) {
-    if (e instanceof ConfigFileError) {
-      const all = o.config === undefined;
-      throw new ConfigFileError(e.source, withFlags(e.issues, (p) => all || fromFlag.has(p) || fromFlag.has(p.split('.')[0]!)));
-    }
-    throw e;
-  }
-  const id = runId(config);
-  if (dirname(o.out) !== '') mkdirSync(dirname(o.out), { recursive: true });
-  const progress = runProgress(config.budget, { tty: io.errTTY, ...(io.errStream !== undefined ? { stream: io.errStream } : {}), line: (t) => io.err(`${t}\n`) }, o.logEvery);
-  const rec = executeRun(id, config, { tracePath: o.out, observers: [progress] });
-  progress.stop();
-  if (rec.summary === null) {
-    io.err(`adadagrad run: the run could not start: ${rec.error}\n`);
-    return EXIT.badInput;
-  }
-  if (o.json) io.out(`${JSON.stringify({ run_id: id, out: o.out, status: rec.status, config, summary: rec.summary })}\n`);
-  else io.out(`${id} ${rec.status}: ${rec.summary.message}; trace in ${o.out}\n`);
-  return rec.status === 'completed' ? EXIT.ok : EXIT.failed;
-}
-
-async function problemsCommand(o: { family?: string[]; tag?: string[]; json?: boolean }, io: CliIO): Promise<number> {
-  const rows = problemsListing({ ...(o.family !== undefined ? { family: o.family } : {}), ...(o.tag !== undefined ? { tags: o.tag } : {}) });
-  if (o.json) {
-    io.out(`${JSON.stringify(rows, null, 2)}\n`);
-    return EXIT.ok;
-  }
-  const table = rows.map((r) => {
-    const c = r.constants as { L?: { value?: unknown; kind?: unknown }; F_low?: unknown; F_star?: unknown } | null;
-    const L = c?.L;
-    const num = (v: unknown): string => (typeof v === 'number' ? String(Number(v.toPrecision(4))) : '–');
-    return [r.id, r.family, String(r.dim), r.n === null ? '∞' : String(r.n), L?.value !== undefined ? `${Number(L.value).toPrecision(4)} (${String(L.kind)})` : '–', num(c?.F_low), num(c?.F_star), r.tags.join(',')];
-  });
-  const head = ['id', 'family', 'dim', 'n', 'L', 'F_low', 'F*', 'tags'];
-  const widths = head.map((h, j) => Math.max(h.length, ...table.map((r) => r[j]!.length)));
-  const fmtRow = (r: string[]): string => r.map((c, j) => (j === r.length - 1 ? c : c.padEnd(widths[j]!))).join('  ');
-  io.out(`${fmtRow(head)}\n${table.map(fmtRow).join('\n')}\n`);
-  return EXIT.ok;
-}
-
-async function statsCommand(o: { grads: string; eta?: number; theta?: number; nu?: number; batch?: number; bmax?: number }, io: CliIO): Promise<number> {
-  let text: string;
-  try {
-    text = readFileSync(o.grads, 'utf8');
-  } catch (e) {
-    throw new ConfigFileError(o.grads, [{ path: '', message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})` }]);
-  }
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch (e) {
-    const hint = /\b(NaN|-?Infinity)\b/.test(text) ? ' (NaN and Infinity are not allowed: every gradient entry must be a finite number)' : '';
-    throw new ConfigFileError(o.grads, [{ path: '', message: `not valid JSON${hint}: ${(e as Error).message}` }]);
-  }
-  for (const [name, v] of [['--eta', o.eta], ['--theta', o.theta], ['--nu', o.nu]] as const) {
-    if (v !== undefined && !(v > 0 && Number.isFinite(v))) throw new ConfigFileError('command line', [{ path: name, message: `expected a positive number, got ${v}` }]);
-  }
-  if (o.batch !== undefined && !(o.batch >= 1)) throw new ConfigFileError('command line', [{ path: '--batch', message: `expected an integer ≥ 1, got ${o.batch}` }]);
-  if (o.bmax !== undefined && !(o.bmax >= 1)) throw new ConfigFileError('command line', [{ path: '--bmax', message: `expected an integer ≥ 1, got ${o.bmax}` }]);
-  const report = statsReport(input, o, o.grads);
-  io.out(`${JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
-  return EXIT.ok;
-}
 
 /**
  * Build the command-line program. Actions report their exit code through `done`;
@@ -335,7 +70,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .option('--variant <name>', 'named pairing (sets optimizer and controller)')
     .option('--optimizer <name>', 'optimizer name')
     .option('--controller <name>', 'controller name');
-  for (const h of HYPER_FLAGS) run.option(`--${h.flag} <${h.integer ? 'n' : 'x'}>`, h.desc, h.integer ? parseInteger : parseNumber);
+  for (const h of HYPER_FLAGS) run.option(`--${h.flag} <${h.placeholder}>`, h.desc, h.parse);
   run
     .option('--hyper <name=value>', `any other hyperparameter (repeatable): ${HYPER_NAMES.join(', ')}`, collectPairs)
     .option('--steps <n>', 'budget: steps', parseInteger)
@@ -402,14 +137,23 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .command('stats')
     .description('batch statistics and the next batch size of each test from a per-sample gradient matrix (prints JSON)')
     .requiredOption('--grads <file.json>', 'per-sample gradients: [[...], ...] or {"grads": [...], "blocks": [[s, e], ...]}')
-    .option('--eta <x>', 'η of the norm tests (default 0.1)', parseNumber)
-    .option('--theta <x>', 'θ of the inner-product test (default 0.9)', parseNumber)
-    .option('--nu <x>', 'ν of the orthogonality test (default 5.84)', parseNumber)
+    .option('--eta <x>', 'η of the norm tests (default 0.1, the official code\'s)', parseNumber)
+    .option('--theta <x>', 'θ of the inner-product test (default 0.9, Bollapragada et al.; official code 0.1)', parseNumber)
+    .option('--nu <x>', 'ν of the orthogonality test (default 5.84, Bollapragada et al.; official code 0.1)', parseNumber)
     .option('--batch <b>', 'current batch size b_k (default: the number of rows)', parseInteger)
     .option('--bmax <n>', 'cap of the next batch size (default: none)', parseInteger)
     .option('--json', 'JSON output (always on; accepted for symmetry)')
     .addHelpText('after', EXAMPLES.stats)
     .action(wrap(async (o: { grads: string; eta?: number; theta?: number; nu?: number; batch?: number; bmax?: number }) => statsCommand(o, io)));
+
+  program
+    .command('example')
+    .description('print an example file that ships with the package (run, sweep, grads, svm); without a name, list them')
+    .argument('[name]', 'example name')
+    .option('--path', 'print the file\'s path instead of its contents')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', EXAMPLES.example)
+    .action(wrap(async (name: string | undefined, o: { path?: boolean; json?: boolean }) => exampleCommand(name, o, io)));
 
   program
     .command('reproduce')
@@ -452,7 +196,7 @@ export async function runCli(args: readonly string[], io: CliIO = processIO()): 
     }
     const where = `adadagrad${command !== '' ? ` ${command}` : ''}`;
     if (e instanceof ConfigFileError || e instanceof MergeConflictError || (e instanceof Error && e.name === 'ProblemArgumentError')) {
-      io.err(`${where}: ${e.message}\n`);
+      io.err(`${where}: ${e.message.split('\n').map((l) => (l.length > 400 ? echo(l) : l)).join('\n')}\n`);
       return EXIT.badInput;
     }
     io.err(`${where}: error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -7,6 +7,7 @@ import { applyRule } from '../batching/controllers.js';
 import { statsFromPerSampleGrads, type BlockRange } from '../batching/explicit.js';
 import { augIpTest, coordNormTest, ipTest, normTest, type TestDecision } from '../batching/sizeTests.js';
 import { compensatedSum, statistics } from '../batching/summary.js';
+import { testNamed } from '../registry/index.js';
 import { ConfigFileError, formatPath } from './config.js';
 
 export interface StatsOptions {
@@ -39,6 +40,13 @@ const inputSchema = z.union([
     })
     .strict(),
 ]);
+
+/** η, θ, ν default to the registry's test rows (norm, aug-ip). */
+const DEFAULTS = {
+  eta: testNamed('norm')!.params.eta!.default as number,
+  theta: testNamed('aug-ip')!.params.theta!.default as number,
+  nu: testNamed('aug-ip')!.params.nu!.default as number,
+};
 
 function describe(d: TestDecision): Record<string, unknown> {
   return {
@@ -90,12 +98,33 @@ export function statsReport(input: unknown, opts: StatsOptions = {}, source = 'g
   const b = rows.length;
   const batch = opts.batch ?? b;
   const bmax = opts.bmax ?? Infinity;
-  const eta = opts.eta ?? 0.1;
-  const theta = opts.theta ?? 0.9;
-  const nu = opts.nu ?? 5.84;
+  if (bmax < batch) {
+    throw new ConfigFileError('command line', [{ path: '--bmax', message: `expected ≥ the current batch size b = ${batch} (the next batch never shrinks), got ${bmax}` }]);
+  }
+  const eta = opts.eta ?? DEFAULTS.eta;
+  const theta = opts.theta ?? DEFAULTS.theta;
+  const nu = opts.nu ?? DEFAULTS.nu;
 
   const summary = statsFromPerSampleGrads(rows, blocks);
   const st = statistics(summary);
+  const overflow = (
+    [
+      ['||ḡ||²', st.gradNormSq],
+      ['S_norm', st.S_norm],
+      ['S_ip', st.S_ip],
+      ['S_orth', st.S_orth],
+      ['ḡ', Array.from(st.meanGrad).find((v) => !Number.isFinite(v)) ?? 0],
+      ['S_j', Array.from(st.S_j).find((v) => !Number.isFinite(v)) ?? 0],
+    ] as const
+  ).filter(([, v]) => !Number.isFinite(v));
+  if (overflow.length > 0) {
+    throw new ConfigFileError(source, [
+      {
+        path: prefix,
+        message: `the statistics overflow float64 (${overflow.map(([n, v]) => `${n} = ${v}`).join(', ')}): entries this large cannot be tested (S_ip grows as |g|⁴, past 1e308 from about 1e77); rescale the gradients`,
+      },
+    ]);
+  }
   const tests = {
     norm: normTest(eta).sample(st),
     ip: ipTest(theta).sample(st),

@@ -3,4 +3,4 @@ export {
   chain, scaleByLearningRate, trace, scaleByAdagradNorm, scaleByAdagrad, scaleByAdam,
   type GradientTransformation, type StepContext, type LearningRate,
 } from './transform.js';
-export { sgd, momentum, adagradNorm, adagrad, adam } from './alias.js';
+export { sgd, momentum, adagradNorm, adagrad, adam, OPTIMIZER_DEFAULTS } from './alias.js';

@@ -3,6 +3,7 @@
  * composed with `chain` (the shape of optax's GradientTransformation). Updates
  * are added to the parameters: x ← x + u. State is returned, never mutated.
  */
+import { RULES, satisfies } from '../registry/validate.js';
 
 /** What every update sees at step k (decided on day one, so no transform needs extra arguments later). */
 export interface StepContext {
@@ -31,13 +32,13 @@ export interface GradientTransformation<S = unknown> {
 export type LearningRate = number | ((ctx: StepContext) => number);
 
 export function checkPositive(where: string, field: string, v: number): void {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+  if (!satisfies(v, RULES.positive)) {
     throw new Error(`${where}: ${field} must be a positive finite number, got ${String(v)}`);
   }
 }
 
 export function checkInRange(where: string, field: string, v: number, lo: number, hi: number): void {
-  if (typeof v !== 'number' || !(v >= lo && v < hi)) {
+  if (!satisfies(v, { min: lo, max: hi, maxOpen: true })) {
     throw new Error(`${where}: ${field} must be in [${lo}, ${hi}), got ${String(v)}`);
   }
 }

@@ -3,8 +3,8 @@ export { run, unflatten, batchStatsAt, traceRow, EvalSchedule, type Budget, type
 export { Trace, TRACE_COLUMNS, type TraceRow, type TraceColumn } from './trace.js';
 export { jsonlObserver, readJsonl, parseJsonlLines, type JsonlContents } from './jsonl.js';
 export {
-  OPTIMIZERS, CONTROLLERS, VARIANTS, makeOptimizer, makeController, resolveVariant, ConfigError,
-  type HyperParams, type OptimizerEntry, type ControllerEntry, type VariantEntry,
+  OPTIMIZERS, CONTROLLERS, VARIANTS, TESTS, PARAMS, makeOptimizer, makeController, resolveVariant, ConfigError, unusedParams,
+  type HyperParams, type HyperName, type ParamSpec, type Descriptor, type OptimizerEntry, type ControllerEntry, type VariantEntry,
 } from './registry.js';
 export { runLocal, pooledEstimate, workerEstimate, type LocalOptions, type LocalResult, type LocalBudget, type LocalEstimator, type LocalEstimate, type WorkerFirstBatch } from './local.js';
 export {

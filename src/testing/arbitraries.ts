@@ -1,17 +1,18 @@
 /**
  * fast-check arbitraries for rate properties: problem instances of the suite
  * (bounded dimension, sample count, conditioning and noise), hyperparameters
- * (α, β₀, η, θ, ν, b₀, b_max) and seeds. Every number is bounded and NaN-free
+ * (lr = α, β₀, η, θ, ν, b₀, b_max) and seeds. Every number is bounded and NaN-free
  * (fast-check's `double()` yields NaN and ±∞ unless told not to), and every
  * arbitrary shrinks towards the small end: smaller d, n and κ, fewer seeds.
  *
  * @example
  * const cases = rateCaseArb({ problems: problemIdArb({ family: 'nqm', d: { min: 4, max: 20 } }) });
- * fc.sample(cases, 1)[0]; // { problem: 'nqm_d4_i0_a0.5', hyper: { alpha: 0.5, ... }, seeds: 10, seed: 0 }
+ * fc.sample(cases, 1)[0]; // { problem: 'nqm_d4_i0_a0.5', hyper: { lr: 0.5, ... }, seeds: 10, seed: 0 }
  */
 import fc from 'fast-check';
 import { getProblem, suite, type SuiteFilter } from '../../problems/registry.js';
 import type { Problem } from '../problem/types.js';
+import { paramSpec } from '../registry/params.js';
 import { key, type Key } from '../rng/index.js';
 
 /** A closed interval [min, max]. */
@@ -156,55 +157,50 @@ export function problemById(id: string): Problem {
 
 // ------------------------------------------------------------------ hyperparameters
 
-/** Hyperparameters of the claims (docs/MATH.md §3–§4). */
-export interface Hyper {
-  /** Step size α. */
-  readonly alpha: number;
-  /** β₀ of AdaGrad-Norm (v_{−1} = β₀²). */
-  readonly beta0: number;
-  /** η of the norm and coordinate-wise norm tests. */
-  readonly eta: number;
-  /** θ of the inner-product test. */
-  readonly theta: number;
-  /** ν of the orthogonality test. */
-  readonly nu: number;
-  /** First batch size b₀ (≥ 2 for test-driven and oracle controllers; a constant batch may use 1). */
-  readonly b0: number;
-  /** Largest batch size b_max (≥ b₀). */
-  readonly bMax: number;
-}
+/** The hyperparameters of the claims (docs/MATH.md §3–§4), in the registry's parameter table with their test ranges. */
+export const CLAIM_PARAMS = ['lr', 'beta0', 'eta', 'theta', 'nu', 'b0', 'bMax'] as const;
 
-/** Bounds of {@link hyperArb}; every field has a default. */
-export interface HyperSpace {
-  /** default [0.1, 1], log-uniform */
+/** The name of a hyperparameter of the claims. */
+export type ClaimParam = (typeof CLAIM_PARAMS)[number];
+
+/**
+ * Hyperparameters of the claims, named as everywhere else (config `hyper`, CLI flags):
+ * `lr` = α, `beta0` = β₀, `eta` = η, `theta` = θ, `nu` = ν, `b0` = b₀ (≥ 2 for
+ * test-driven and oracle controllers; a constant batch may use 1), `bMax` = b_max (≥ b₀).
+ * Meanings and ranges: src/registry/params.ts.
+ */
+export type Hyper = { readonly [K in ClaimParam]: number } & {
+  /** @deprecated the learning rate is `lr`; generated cases also carry it as `alpha`, for old callers. */
+  readonly alpha?: number;
+};
+
+/** Bounds of {@link hyperArb}; every field defaults to its test range in the registry (see the README's hyperparameter table). */
+export type HyperSpace = { readonly [K in ClaimParam]?: Range } & {
+  /** @deprecated use `lr`. */
   readonly alpha?: Range;
-  /** default [0.1, 1], log-uniform */
-  readonly beta0?: Range;
-  /** default [0.25, 1] (the official code uses 0.1–0.5) */
-  readonly eta?: Range;
-  /** default [0.5, 0.9] (Bollapragada et al.: 0.9; official README: 0.5) */
-  readonly theta?: Range;
-  /** default [1, 5.84] (official README: 1; Bollapragada et al.: 5.84) */
-  readonly nu?: Range;
-  /** default [2, 8] */
-  readonly b0?: Range;
-  /** default [256, 4096]; raised to b₀ when smaller */
-  readonly bMax?: Range;
+};
+
+function claimArb(name: ClaimParam, r: Range | undefined): fc.Arbitrary<number> {
+  const spec = paramSpec(name)!;
+  const t = spec.test!;
+  const range = r ?? { min: t.min, max: t.max };
+  return t.scale === 'log' ? logUniform(range) : t.scale === 'integer' ? boundedInt(range) : boundedDouble(range);
 }
 
-/** Hyperparameters with bounded ranges (defaults in {@link HyperSpace}); shrinks towards the lower ends. */
+/** Hyperparameters with bounded ranges (defaults: the registry's test ranges); shrinks towards the lower ends. */
 export function hyperArb(space: HyperSpace = {}): fc.Arbitrary<Hyper> {
+  const lr = space.lr ?? space.alpha;
   return fc
     .record({
-      alpha: logUniform(space.alpha ?? { min: 0.1, max: 1 }),
-      beta0: logUniform(space.beta0 ?? { min: 0.1, max: 1 }),
-      eta: boundedDouble(space.eta ?? { min: 0.25, max: 1 }),
-      theta: boundedDouble(space.theta ?? { min: 0.5, max: 0.9 }),
-      nu: boundedDouble(space.nu ?? { min: 1, max: 5.84 }),
-      b0: boundedInt(space.b0 ?? { min: 2, max: 8 }),
-      bMax: boundedInt(space.bMax ?? { min: 256, max: 4096 }),
+      lr: claimArb('lr', lr),
+      beta0: claimArb('beta0', space.beta0),
+      eta: claimArb('eta', space.eta),
+      theta: claimArb('theta', space.theta),
+      nu: claimArb('nu', space.nu),
+      b0: claimArb('b0', space.b0),
+      bMax: claimArb('bMax', space.bMax),
     })
-    .map((h) => ({ ...h, bMax: Math.max(h.bMax, h.b0) }));
+    .map((h) => ({ ...h, alpha: h.lr, bMax: Math.max(h.bMax, h.b0) }));
 }
 
 // ------------------------------------------------------------------ cases

@@ -13,7 +13,7 @@
  * @example
  * assertRate(
  *   { id: 'mine', expected: 'accept', statement: 'my controller is O(1/K)',
- *     variant: (c) => ({ optimizer: () => adagradNorm(c.hyper.alpha, c.hyper.beta0), controller: () => myController(c.hyper) }) },
+ *     variant: (c) => ({ optimizer: () => adagradNorm(c.hyper.lr, c.hyper.beta0), controller: () => myController(c.hyper) }) },
  *   rateCaseArb({ problems: problemIdArb({ family: 'lsq-interp', d: { min: 2, max: 6 } }) }),
  *   { numRuns: 3, seed: 1 },
  * );

@@ -3,8 +3,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJsonl } from '../../src/run/jsonl.js';
+import { key } from '../../src/rng/index.js';
 import { problemsListing } from '../../src/cli/problems.js';
-import { cli, MAIN, spawnCli, tmp, writeJson } from './helpers.js';
+import { cli, MAIN, ROOT, spawnCli, tmp, writeJson } from './helpers.js';
 
 const base = tmp();
 
@@ -157,7 +158,7 @@ describe('adadagrad problems', () => {
 });
 
 describe('help and placeholders', () => {
-  const commands = ['run', 'sweep', 'merge', 'plot', 'problems', 'stats', 'reproduce'];
+  const commands = ['run', 'sweep', 'merge', 'plot', 'problems', 'stats', 'reproduce', 'example'];
 
   it('--help of every command shows an example of that command', async () => {
     for (const c of commands) {
@@ -181,8 +182,73 @@ describe('help and placeholders', () => {
     expect(existsSync(join(base, 'never'))).toBe(false);
   });
 
+  it('help examples chain: every file they read ships in examples/ or is written by an earlier example line', async () => {
+    const listing = JSON.parse((await cli('example', '--json')).stdout) as Record<string, string>;
+    const shipped = new Set(Object.values(listing).map((p) => p.replace(`${ROOT}/`, '')));
+    expect(shipped.size).toBeGreaterThanOrEqual(4);
+    for (const c of ['', ...commands]) {
+      const help = (await cli(...(c === '' ? [] : [c]), '--help')).stdout;
+      const lines = help.split('\n').filter((l) => l.trim().startsWith('$ '));
+      const written = new Set<string>();
+      for (const l of lines) {
+        expect(l, `${c} --help names a file outside the package`).not.toMatch(/test\/fixtures/);
+        for (const m of l.matchAll(/(?:--config|--grads) (\S+)|libsvm:([^?'\s]+)/g)) {
+          const f = m[1] ?? m[2]!;
+          expect(written.has(f) || shipped.has(f), `${c} --help reads ${f}, which no earlier example writes and examples/ does not hold`).toBe(true);
+        }
+        const w = /> (\S+)$/.exec(l);
+        if (w !== null) written.add(w[1]!);
+      }
+    }
+  });
+
+  it('example prints a shipped file, lists them, and rejects an unknown name (exit 2)', async () => {
+    const sweep = await cli('example', 'sweep');
+    expect(sweep.code).toBe(0);
+    expect(JSON.parse(sweep.stdout)).toMatchObject({ grid: { problem: expect.any(Array) } });
+    const list = await cli('example');
+    expect(list.stdout).toMatch(/^run\s+\S+examples\/run\.json$/m);
+    const bad = await cli('example', 'nosuch');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown example 'nosuch'; expected one of/);
+  });
+
+  it('run --help says which θ, ν the CLI uses and whose they are', async () => {
+    const h = (await cli('run', '--help')).stdout.replace(/\s+/g, ' ');
+    expect(h).toMatch(/θ = 0\.9, ν = 5\.84 \(Bollapragada, Byrd, Nocedal 2018/);
+    expect(h).toMatch(/official AdAdaGrad code defaults to θ = ν = 0\.1 and its README example uses θ = 0\.5, ν = 1\.0/);
+    expect(h).toMatch(/--theta <x> θ: .* default 0\.9 \(ip/);
+  });
+
   it('an unknown command is bad input', async () => {
     expect((await cli('frobnicate')).code).toBe(2);
+  });
+});
+
+describe('LIBSVM files by id (libsvm:PATH?family=F)', () => {
+  it('run, a config and a sweep accept a libsvm id; a bad family is bad input naming --problem', async () => {
+    const ok = await cli('run', '--problem', 'libsvm:examples/tiny.svm?family=nclogreg', '--variant', 'adadagrad-norm', '--steps', '20', '--out', join(base, 'svm.jsonl'), '--json');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).config.problem).toBe('libsvm:examples/tiny.svm?family=nclogreg');
+    const sweep = await cli('sweep', '--config', join(ROOT, 'examples/sweep-libsvm.json'), '--out', join(base, 'svm-sweep'), '--dry-run', '--json');
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const bad = await cli('run', '--problem', 'libsvm:examples/tiny.svm?family=logreg', '--variant', 'adadagrad-norm', '--steps', '5', '--out', join(base, 'svm-bad.jsonl'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--problem \(problem\): .*family=logreg: expected one of nclogreg, robust-cauchy/);
+    const missing = await cli('run', '--problem', 'libsvm:no/such.svm?family=sigmoid', '--variant', 'adadagrad-norm', '--steps', '5', '--out', join(base, 'svm-missing.jsonl'));
+    expect(missing.code).toBe(2);
+  });
+
+  it('getProblem builds the same problem as libsvmProblem, with the options of the id', async () => {
+    const { getProblem } = await import('../../problems/registry.js');
+    const { libsvmProblem } = await import('../../problems/data/libsvmProblem.js');
+    const a = getProblem('libsvm:examples/tiny.svm?family=sigmoid&bias=1');
+    const b = libsvmProblem(join(ROOT, 'examples/tiny.svm'), { family: 'sigmoid', bias: true });
+    expect(a.id).toBe(b.id);
+    const x = b.x0(key(0));
+    expect(a.value(x)).toBe(b.value(x));
+    expect(() => getProblem('libsvm:examples/tiny.svm?family=nclogreg&lambda=x')).toThrow(/lambda=x: expected a finite number/);
+    expect(() => getProblem('libsvm:examples/tiny.svm?family=nclogreg&gamma=1')).toThrow(/unknown option 'gamma'/);
   });
 });
 

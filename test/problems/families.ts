@@ -1,23 +1,12 @@
-// The family entries of families 1–4 and 7–9, in one list for the contract suites.
+// The family lists of the test suites, derived from the one registration (problems/registry.ts).
 import type { FamilyEntry } from '../../problems/common/family.js';
-import { chainFamily } from '../../problems/families/chain.js';
-import { lsqInterpFamily, lsqNoisyFamily } from '../../problems/families/interpolation.js';
-import { nclogregFamily } from '../../problems/families/nclogreg.js';
-import { nqmFamily } from '../../problems/families/nqm.js';
-import { robustCauchyFamily, robustGemanMcClureFamily, robustWelschFamily } from '../../problems/families/robust.js';
-import { sigmoidFamily } from '../../problems/families/sigmoidloss.js';
-import { twoLayerSoftplusFamily, twoLayerTanhFamily } from '../../problems/families/twolayer.js';
+import { FAMILIES } from '../../problems/registry.js';
 
-export const SYNTHETIC_FAMILIES: readonly FamilyEntry[] = [
-  nclogregFamily,
-  robustCauchyFamily,
-  robustGemanMcClureFamily,
-  robustWelschFamily,
-  sigmoidFamily,
-  twoLayerTanhFamily,
-  twoLayerSoftplusFamily,
-  nqmFamily,
-  lsqInterpFamily,
-  lsqNoisyFamily,
-  chainFamily,
-];
+/** Families whose instances need data files or are 2-D functions; every other (new) family counts as synthetic. */
+const NOT_SYNTHETIC = new Set(['mnist-softmax', 'mnist-mlp', 'rosenbrock', 'beale', 'branin', 'libsvm']);
+
+/** Every registered family (the contract suite runs over these). */
+export const ALL_FAMILIES: readonly FamilyEntry[] = FAMILIES;
+
+/** The synthetic families (1–4, 7–9), for suites that build every default instance cheaply. */
+export const SYNTHETIC_FAMILIES: readonly FamilyEntry[] = FAMILIES.filter((f) => !NOT_SYNTHETIC.has(f.family));

@@ -18,7 +18,6 @@ import {
   type MnistProblem,
 } from '../../problems/mnist/problem.js';
 import { autodiffPerSampleGrads, finiteDifferenceCheck, lipschitzSearch, noiseMonteCarlo, probePoints, scaleNoise } from './checks.js';
-import { describeFamilyContract, describeProblemContract } from './contract.js';
 
 function expectIdxError(fn: () => unknown, pattern: RegExp): void {
   let caught: unknown = null;
@@ -409,18 +408,9 @@ describe('MNIST ids', () => {
   });
 });
 
-// The shared contracts, on small instances so that they stay fast (the finite-difference negative
-// control evaluates value(x) 2·dim times; small n also keeps every pixel frequent enough for the
-// per-coordinate Monte Carlo z-tests).
-const SMALL: Record<string, string[]> = {
-  'mnist-softmax': ['mnist-softmax_d7850_n50_i0'],
-  'mnist-mlp': ['mnist-mlp_d3190_h4_n30_i0'],
-};
-describeFamilyContract(mnistFamilies, { ids: (e) => SMALL[e.family]! });
-describeProblemContract(
-  [mnistSoftmaxFamily.build('mnist-softmax_d7850_n50_i0'), mnistSoftmaxFamily.build('mnist-softmax_d7850_n40_i3')],
-  { mcSamples: 4000, lipschitzBudget: 200 },
-);
+// The shared contracts run on small instances (the finite-difference negative control evaluates
+// value(x) 2·dim times; small n also keeps every pixel frequent enough for the per-coordinate Monte
+// Carlo z-tests), from the registration in problems/registry.ts, in test/problems/contract.test.ts.
 
 // The MLP's L is a proven bound on the region ||W2||₂ ≤ R, but a conservative one: inside the
 // contract's ball the search finds curvature ~40× smaller, so the contract's tightness check

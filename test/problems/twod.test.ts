@@ -8,7 +8,6 @@ import type { Batch } from '../../src/problem/types.js';
 import { beale, branin, diskHessianBound, hessianBound, rosenbrock, spectralNorm2, TWOD_FUNCTIONS, type TwoDFunction } from '../../problems/twod/functions.js';
 import { icos, imul, ipow, isin, isqr, iv, type Interval } from '../../problems/twod/interval.js';
 import { bealeFamily, braninFamily, rosenbrockFamily, twodFamilies, twodProblem, type TwoDProblem } from '../../problems/twod/problem.js';
-import { describeFamilyContract, describeProblemContract } from './contract.js';
 
 const FNS: readonly TwoDFunction[] = Object.values(TWOD_FUNCTIONS);
 /**
@@ -298,9 +297,8 @@ describe('stochastic 2-D problems (adapter)', () => {
   });
 });
 
-// The shared problem and family contracts on the default instances, a shifted instance and a noise scale.
-describeFamilyContract(twodFamilies);
-describeProblemContract([...twodFamilies.flatMap((f) => f.defaultIds.map((id) => f.build(id))), rosenbrockFamily.build('rosenbrock_d2_i5_s0.1'), bealeFamily.build('beale_d2_i2_s2')]);
+// The shared problem and family contracts (default instances, a shifted instance and a noise scale) run
+// from the registration in problems/registry.ts, in test/problems/contract.test.ts.
 
 describe('2-D problems in float32', () => {
   it.each(PROBLEMS.map((p) => [p.id, p] as const))('%s: float32 parameters give float32 losses and regularizer within 1e-5 of float64', (_id, p) => {

@@ -40,7 +40,7 @@ function sgdPower(gamma: number): ClaimEntry {
       variant: () => nqmExactBatch(() => sgd((ctx) => Math.pow(ctx.step + 2, -gamma)), () => constant(1), `sgd-k^-${gamma}+constant`),
     },
     cases: (m) => rateCaseArb({ problems: problemIdArb({ family: 'nqm', d: { min: 16, max: 32 }, spectrum: { min: 0.05, max: 0.2 } }), hyper: hyperArb(), seeds: m.seeds }),
-    example: { problem: 'nqm_d20_i0_a0.1', hyper: { alpha: 1, beta0: 1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 1, bMax: 1 }, seeds: 10, seed: 1 },
+    example: { problem: 'nqm_d20_i0_a0.1', hyper: { lr: 1, beta0: 1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 1, bMax: 1 }, seeds: 10, seed: 1 },
   };
 }
 

@@ -132,7 +132,7 @@ const nqmCases = (d: { min: number; max: number }, spectrum: { min: number; max:
   problemIdArb({ family: 'nqm', d, spectrum });
 
 /** Hyperparameters of the positive claims: α ∈ [0.5, 2] keeps the grid past the transient (see README). */
-const positiveHyper = hyperArb({ alpha: { min: 0.5, max: 2 }, beta0: { min: 0.1, max: 1 } });
+const positiveHyper = hyperArb({ lr: { min: 0.5, max: 2 }, beta0: { min: 0.1, max: 1 } });
 
 const finiteSumCases = problemIdArb({ family: ['lsq-noisy', 'nclogreg'], d: { min: 2, max: 6 }, n: { min: 32, max: 64 }, kappa: { min: 1, max: 10 } });
 
@@ -149,11 +149,11 @@ const c1: ClaimEntry = {
     id: 'c1-oracle-norm',
     expected: 'accept',
     statement: 'C1: AdAdaGrad-Norm with the exact norm test gives min_{k<K} ||∇F(x_k)||² = O(1/K) (nqm: noise does not vanish at x★)',
-    variant: (c) => nqmExactBatch(() => adagradNorm(c.hyper.alpha, c.hyper.beta0), () => oracle(normTest(c.hyper.eta), { b0: c.hyper.b0, bMax: ORACLE_BMAX }), 'adagrad-norm+oracle-norm'),
+    variant: (c) => nqmExactBatch(() => adagradNorm(c.hyper.lr, c.hyper.beta0), () => oracle(normTest(c.hyper.eta), { b0: c.hyper.b0, bMax: ORACLE_BMAX }), 'adagrad-norm+oracle-norm'),
     check: (c, p) => ({ floor: premiseFloor(p, { eta: c.hyper.eta }) }),
   },
   cases: (m) => rateCaseArb({ problems: nqmCases({ min: 4, max: 20 }, { min: 0.2, max: 1 }), hyper: positiveHyper, seeds: m.seeds }),
-  example: { problem: 'nqm_d10_i0_a0.5', hyper: { alpha: 1, beta0: 0.5, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: ORACLE_BMAX }, seeds: 10, seed: 1 },
+  example: { problem: 'nqm_d10_i0_a0.5', hyper: { lr: 1, beta0: 0.5, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: ORACLE_BMAX }, seeds: 10, seed: 1 },
 };
 
 const c1run: ClaimEntry = {
@@ -165,13 +165,13 @@ const c1run: ClaimEntry = {
     statement: 'C1 through run(): AdAdaGrad-Norm with the exact norm test on finite sums whose noise does not vanish (nclogreg, lsq-noisy), b_max = n',
     variant: (c, p) => ({
       name: 'adagrad-norm+oracle-norm',
-      optimizer: () => adagradNorm(c.hyper.alpha, c.hyper.beta0),
+      optimizer: () => adagradNorm(c.hyper.lr, c.hyper.beta0),
       controller: () => oracle(normTest(c.hyper.eta), { b0: c.hyper.b0, bMax: p.n! }),
       replace: false,
     }),
   },
   cases: (m) => rateCaseArb({ problems: finiteSumCases, hyper: positiveHyper, seeds: m.seeds }),
-  example: { problem: 'nclogreg_d5_n64_i0_k10', hyper: { alpha: 0.5, beta0: 0.1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: 64 }, seeds: 10, seed: 1 },
+  example: { problem: 'nclogreg_d5_n64_i0_k10', hyper: { lr: 0.5, beta0: 0.1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: 64 }, seeds: 10, seed: 1 },
 };
 
 const c2: ClaimEntry = {
@@ -182,11 +182,11 @@ const c2: ClaimEntry = {
     expected: 'accept',
     statement: 'C2: AdAdaGrad-Norm with the exact augmented inner-product test gives O(1/K) (nqm; noiseAlong = vᵀHv)',
     problem: (p) => withNoiseAlong(p),
-    variant: (c) => nqmExactBatch(() => adagradNorm(c.hyper.alpha, c.hyper.beta0), () => oracle(augIpTest(c.hyper.theta, c.hyper.nu), { b0: c.hyper.b0, bMax: ORACLE_BMAX }), 'adagrad-norm+oracle-aug-ip'),
+    variant: (c) => nqmExactBatch(() => adagradNorm(c.hyper.lr, c.hyper.beta0), () => oracle(augIpTest(c.hyper.theta, c.hyper.nu), { b0: c.hyper.b0, bMax: ORACLE_BMAX }), 'adagrad-norm+oracle-aug-ip'),
     check: (c, p) => ({ floor: premiseFloor(p, { theta: c.hyper.theta, nu: c.hyper.nu }) }),
   },
   cases: (m) => rateCaseArb({ problems: nqmCases({ min: 4, max: 20 }, { min: 0.2, max: 1 }), hyper: positiveHyper, seeds: m.seeds }),
-  example: { problem: 'nqm_d10_i0_a0.5', hyper: { alpha: 1, beta0: 0.5, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: ORACLE_BMAX }, seeds: 10, seed: 1 },
+  example: { problem: 'nqm_d10_i0_a0.5', hyper: { lr: 1, beta0: 0.5, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: ORACLE_BMAX }, seeds: 10, seed: 1 },
 };
 
 const c3: ClaimEntry = {
@@ -196,11 +196,11 @@ const c3: ClaimEntry = {
     id: 'c3-oracle-coord-norm',
     expected: 'accept',
     statement: 'C3: AdAdaGrad (diagonal AdaGrad) with the exact coordinate-wise norm test gives O(1/K) (nqm)',
-    variant: (c) => nqmExactBatch(() => adagrad(c.hyper.alpha), () => oracle(coordNormTest(c.hyper.eta), { b0: c.hyper.b0, bMax: ORACLE_BMAX }), 'adagrad+oracle-coord-norm'),
+    variant: (c) => nqmExactBatch(() => adagrad(c.hyper.lr), () => oracle(coordNormTest(c.hyper.eta), { b0: c.hyper.b0, bMax: ORACLE_BMAX }), 'adagrad+oracle-coord-norm'),
     check: (c, p) => ({ floor: premiseFloor(p, { eta: c.hyper.eta }) }),
   },
   cases: (m) => rateCaseArb({ problems: nqmCases({ min: 4, max: 20 }, { min: 0.2, max: 1 }), hyper: positiveHyper, seeds: m.seeds }),
-  example: { problem: 'nqm_d10_i0_a0.5', hyper: { alpha: 1, beta0: 0.5, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: ORACLE_BMAX }, seeds: 10, seed: 1 },
+  example: { problem: 'nqm_d10_i0_a0.5', hyper: { lr: 1, beta0: 0.5, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: ORACLE_BMAX }, seeds: 10, seed: 1 },
 };
 
 function c4(test: 'norm' | 'aug-ip' | 'coord-norm'): ClaimEntry {
@@ -214,7 +214,7 @@ function c4(test: 'norm' | 'aug-ip' | 'coord-norm'): ClaimEntry {
       statement: `C4: the practical lagged sample ${test} test behaves like the oracle (O(1/K)) on finite sums whose noise does not vanish, b_max = n`,
       variant: (c, p) => ({
         name: `${test === 'coord-norm' ? 'adagrad' : 'adagrad-norm'}+test-${test}`,
-        optimizer: () => (test === 'coord-norm' ? adagrad(c.hyper.alpha) : adagradNorm(c.hyper.alpha, c.hyper.beta0)),
+        optimizer: () => (test === 'coord-norm' ? adagrad(c.hyper.lr) : adagradNorm(c.hyper.lr, c.hyper.beta0)),
         controller: () => {
           const t = test === 'norm' ? normTest(c.hyper.eta) : test === 'aug-ip' ? augIpTest(c.hyper.theta, c.hyper.nu) : coordNormTest(c.hyper.eta);
           return testDriven(t, { b0: c.hyper.b0, bMax: p.n! });
@@ -223,7 +223,7 @@ function c4(test: 'norm' | 'aug-ip' | 'coord-norm'): ClaimEntry {
       }),
     },
     cases: (m) => rateCaseArb({ problems: finiteSumCases, hyper: positiveHyper, seeds: m.seeds }),
-    example: { problem: 'lsq-noisy_d5_n64_i0_k10', hyper: { alpha: 0.5, beta0: 0.1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: 64 }, seeds: 10, seed: 1 },
+    example: { problem: 'lsq-noisy_d5_n64_i0_k10', hyper: { lr: 0.5, beta0: 0.1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: 64 }, seeds: 10, seed: 1 },
   };
 }
 
@@ -234,8 +234,8 @@ const l7: ClaimEntry = {
     id: 'l7-deterministic-adagrad-norm',
     expected: 'accept',
     statement: 'SPEC §8 L7: deterministic AdaGrad-Norm has min_{k<K} ||∇F(x_k)||² ≤ (B̄² − β₀²)/K on every run, and decays like 1/K (global L; F* or F_low)',
-    variant: (c) => exactGradient(() => adagradNorm(c.hyper.alpha, c.hyper.beta0), 'deterministic-adagrad-norm'),
-    check: (c, p) => ({ bound: adagradNormL7Bound(p, { alpha: c.hyper.alpha, beta0: c.hyper.beta0 }), boundOn: 'every-run' }),
+    variant: (c) => exactGradient(() => adagradNorm(c.hyper.lr, c.hyper.beta0), 'deterministic-adagrad-norm'),
+    check: (c, p) => ({ bound: adagradNormL7Bound(p, { alpha: c.hyper.lr, beta0: c.hyper.beta0 }), boundOn: 'every-run' }),
   },
   cases: (m) =>
     rateCaseArb({
@@ -249,7 +249,7 @@ const l7: ClaimEntry = {
       hyper: positiveHyper,
       seeds: m.seeds,
     }),
-  example: { problem: 'nclogreg_d5_n50_i0_k10', hyper: { alpha: 0.5, beta0: 0.1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: 64 }, seeds: 10, seed: 1 },
+  example: { problem: 'nclogreg_d5_n50_i0_k10', hyper: { lr: 0.5, beta0: 0.1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: 64 }, seeds: 10, seed: 1 },
 };
 
 const negAgn: ClaimEntry = {
@@ -260,16 +260,16 @@ const negAgn: ClaimEntry = {
     expected: 'reject',
     statement: 'Negative control: AdaGrad-Norm with a constant batch where the noise does not vanish at x★ (nqm) decays like K^(−1/2), not 1/K',
     problem: (p) => startNear(p, 0.1),
-    variant: (c) => nqmExactBatch(() => adagradNorm(c.hyper.alpha, c.hyper.beta0), () => constant(c.hyper.b0), 'adagrad-norm+constant'),
+    variant: (c) => nqmExactBatch(() => adagradNorm(c.hyper.lr, c.hyper.beta0), () => constant(c.hyper.b0), 'adagrad-norm+constant'),
   },
   cases: (m) =>
     rateCaseArb({
       problems: nqmCases({ min: 16, max: 48 }, { min: 0.1, max: 0.5 }),
       // b = 1: the most noise per step (with b = 2 the deterministic transient covers more of the grid; power 96% vs 99%)
-      hyper: hyperArb({ alpha: { min: 0.5, max: 1 }, beta0: { min: 0.1, max: 1 }, b0: { min: 1, max: 1 } }),
+      hyper: hyperArb({ lr: { min: 0.5, max: 1 }, beta0: { min: 0.1, max: 1 }, b0: { min: 1, max: 1 } }),
       seeds: m.seeds,
     }),
-  example: { problem: 'nqm_d20_i0_a0.5', hyper: { alpha: 0.5, beta0: 0.1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 1, bMax: 1 }, seeds: 10, seed: 1 },
+  example: { problem: 'nqm_d20_i0_a0.5', hyper: { lr: 0.5, beta0: 0.1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 1, bMax: 1 }, seeds: 10, seed: 1 },
 };
 
 const negSgd: ClaimEntry = {
@@ -279,17 +279,17 @@ const negSgd: ClaimEntry = {
     id: 'neg-sgd-constant',
     expected: 'reject',
     statement: 'Negative control: SGD with a constant step and batch plateaus at ≈ α σ²/b where the noise does not vanish (nqm)',
-    variant: (c) => nqmExactBatch(() => sgd(c.hyper.alpha), () => constant(c.hyper.b0), 'sgd+constant'),
+    variant: (c) => nqmExactBatch(() => sgd(c.hyper.lr), () => constant(c.hyper.b0), 'sgd+constant'),
   },
   cases: (m) =>
     rateCaseArb({
       problems: nqmCases({ min: 16, max: 48 }, { min: 0.1, max: 0.5 }),
       // α ≥ 0.3: the transient 1/(α h_min) is over before K = 32, so the grid sees the plateau
       // (with α = 0.1 on h_min ≈ 0.3 it starts near K = 256 and two doublings are too few to reject).
-      hyper: hyperArb({ alpha: { min: 0.3, max: 1 }, b0: { min: 1, max: 8 } }),
+      hyper: hyperArb({ lr: { min: 0.3, max: 1 }, b0: { min: 1, max: 8 } }),
       seeds: m.seeds,
     }),
-  example: { problem: 'nqm_d20_i0_a0.5', hyper: { alpha: 0.2, beta0: 0.1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 4, bMax: 4 }, seeds: 10, seed: 1 },
+  example: { problem: 'nqm_d20_i0_a0.5', hyper: { lr: 0.2, beta0: 0.1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 4, bMax: 4 }, seeds: 10, seed: 1 },
 };
 
 /** Every claim of the suite, in SPEC order. */

@@ -22,7 +22,7 @@ describe('numeric arbitraries', () => {
     fc.assert(
       fc.property(hyperArb({ b0: { min: 2, max: 64 }, bMax: { min: 2, max: 32 } }), (h) => {
         const finite = Object.values(h).every((v) => Number.isFinite(v));
-        return finite && h.alpha >= 0.1 && h.alpha <= 1 && h.eta >= 0.25 && h.eta <= 1 && h.nu >= 1 && h.nu <= 5.84 && h.bMax >= h.b0 && Number.isInteger(h.b0);
+        return finite && h.lr >= 0.1 && h.lr <= 1 && h.alpha === h.lr && h.eta >= 0.25 && h.eta <= 1 && h.nu >= 1 && h.nu <= 5.84 && h.bMax >= h.b0 && Number.isInteger(h.b0);
       }),
       { seed: SEED, numRuns: 300 },
     );
@@ -76,7 +76,7 @@ describe('assertRate', () => {
     id: 'det',
     expected: 'accept',
     statement: 'deterministic AdaGrad-Norm decays like 1/K',
-    variant: (c) => exactGradient(() => adagradNorm(c.hyper.alpha + 0.5, c.hyper.beta0)),
+    variant: (c) => exactGradient(() => adagradNorm(c.hyper.lr + 0.5, c.hyper.beta0)),
     check: () => ({ Ks: [16, 32, 64, 128], bootstrap: 200 }),
   };
   const cases = rateCaseArb({ problems: problemIdArb({ family: 'nqm', d: { min: 2, max: 8 } }) });
@@ -91,10 +91,10 @@ describe('assertRate', () => {
       id: 'sgd-constant',
       expected: 'accept',
       statement: 'SGD with a constant step and batch is O(1/K) (false)',
-      variant: (c) => nqmExactBatch(() => sgd(c.hyper.alpha), () => constant(2)),
+      variant: (c) => nqmExactBatch(() => sgd(c.hyper.lr), () => constant(2)),
       check: () => ({ Ks: [16, 32, 64, 128, 256], bootstrap: 200 }),
     };
-    const noisy = rateCaseArb({ problems: problemIdArb({ family: 'nqm', d: { min: 16, max: 24 }, spectrum: { min: 0.2, max: 0.5 } }), hyper: { alpha: { min: 0.3, max: 1 } } });
+    const noisy = rateCaseArb({ problems: problemIdArb({ family: 'nqm', d: { min: 16, max: 24 }, spectrum: { min: 0.2, max: 0.5 } }), hyper: { lr: { min: 0.3, max: 1 } } });
     let message = '';
     try {
       assertRate(wrong, noisy, { seed: SEED, numRuns: 1 });

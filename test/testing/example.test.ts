@@ -19,7 +19,7 @@ describe('README example: a user controller property-tested for O(1/K)', () => {
   });
 
   it('is decided on one case with the report a user sees', () => {
-    const res = checkClaim(claim, { problem: 'lsq-noisy_d3_n48_i0_k4', hyper: { alpha: 0.7, beta0: 0.5, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: 48 }, seeds: 10, seed: 3 });
+    const res = checkClaim(claim, { problem: 'lsq-noisy_d3_n48_i0_k4', hyper: { lr: 0.7, beta0: 0.5, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: 48 }, seeds: 10, seed: 3 });
     expect(res.decision, res.reasons.join('\n')).toBe('accept');
     expect(res.runs.every((r) => r.status === 'completed')).toBe(true);
   });
