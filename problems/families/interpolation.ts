@@ -45,7 +45,7 @@ const DATA_FAMILY = 'lsq';
  * Constants: ∇²F = XᵀX/n, so L = λ_max(XᵀX/n) exactly (rounded up), per-sample
  * L_i = ||x_i||²; F_low = 0. Convex (strongly convex when n ≥ d). This pair
  * is the control for claims that depend on the noise vanishing at stationary
- * points (SPEC §7, negative controls).
+ * points (docs/MATH.md §7, negative controls).
  *
  * Reference: the interpolation regime and its effect on SGD: Ma, Bassily,
  * Belkin, "The power of interpolation" (ICML 2018); Vaswani, Bach, Schmidt,

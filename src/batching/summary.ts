@@ -1,5 +1,5 @@
 /**
- * Per-sample gradient summaries and the batch statistics of SPEC §2 computed from them.
+ * Per-sample gradient summaries and the batch statistics of docs/MATH.md §2 computed from them.
  *
  * A summary holds, per parameter block p and globally, the raw quantities
  * ||g_i||², ⟨g_i, ḡ⟩, Σ_i g_ij² and their centred counterparts ||g_i − ḡ||²,
@@ -58,7 +58,7 @@ export interface GradSummary {
   readonly blocks: readonly BlockSummary[];
 }
 
-/** The statistics of SPEC §2 (unbiased, divisor b − 1). */
+/** The statistics of docs/MATH.md §2 (unbiased, divisor b − 1). */
 export interface BatchStatistics {
   readonly b: number;
   /** ḡ (flattened) */
@@ -111,7 +111,7 @@ export function compensatedSumSq(xs: ArrayLike<number>): number {
 }
 
 /**
- * The statistics of SPEC §2 from a summary. Needs b ≥ 2.
+ * The statistics of docs/MATH.md §2 from a summary. Needs b ≥ 2.
  *
  * @example
  * // two samples g_1 = (1, 0), g_2 = (3, 0): ḡ = (2, 0), S_norm = 2

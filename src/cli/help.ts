@@ -65,7 +65,7 @@ Examples:
   stats: `
 The input is JSON: an array of b rows of length d (per-sample gradients), or
 {"grads": [...], "blocks": [[start, end], ...]} with half-open ranges tiling [0, d).
-next_batch is min(bmax, ⌈max(batch, T)⌉) for each test (SPEC §3); --bmax must be ≥ --batch.
+next_batch is min(bmax, ⌈max(batch, T)⌉) for each test (docs/MATH.md §3); --bmax must be ≥ --batch.
 Statistics that overflow to ±∞ are rejected (exit 2), not reported as a test that holds.
 
 Examples:
@@ -74,7 +74,7 @@ Examples:
   $ adadagrad stats --grads grads.json --batch 64 --bmax 4096`,
   reproduce: `
 Each run's output is cached in OUT/runs/ as soon as it ends: a rerun (or a run after a
-crash) reuses it. Default mode takes a few minutes on 2 cores; --quick about a minute.
+crash) reuses it. Default mode takes a few minutes on 2 cores; --quick is the small CI size (times in the README).
 
 Examples:
   $ adadagrad reproduce

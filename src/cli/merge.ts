@@ -103,6 +103,6 @@ export async function mergeCommand(opts: MergeOptions, io: CliIO): Promise<numbe
   const failed = records.filter((r) => r.status !== 'completed').length;
   const report = { inputs: opts.inputs.length, runs: records.length, kept: before, failed, traces: copied, results: file };
   if (opts.json) io.out(`${JSON.stringify(report)}\n`);
-  else io.err(`merged ${opts.inputs.length} input(s)${existing ? ` into the ${before} runs already there` : ''}: ${records.length} runs (${failed} failed) in ${file}${opts.traces ? `, ${copied} traces` : ''}\n`);
+  else io.err(`merged ${opts.inputs.length} input${opts.inputs.length === 1 ? '' : 's'}${existing ? ` into the ${before} run${before === 1 ? '' : 's'} already there` : ''}: ${records.length} run${records.length === 1 ? '' : 's'} (${failed} failed) in ${file}${opts.traces ? `, ${copied} trace${copied === 1 ? '' : 's'}` : ''}\n`);
   return 0;
 }

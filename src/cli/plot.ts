@@ -87,12 +87,12 @@ export async function plotCommand(opts: PlotOptions, io: CliIO): Promise<number>
     join(out, 'index.html'),
     indexHtml({
       title: 'adadagrad — figures from run traces',
-      intro: [`${runs.length} traced runs from ${opts.inputs.join(', ')}.`],
+      intro: [`${runs.length} traced run${runs.length === 1 ? '' : 's'} from ${opts.inputs.join(', ')}.`],
       figures: saved,
       ...(skipped.length > 0 ? { notes: [`Skipped (not a run trace or empty): ${skipped.join(', ')}`] } : {}),
     }),
   );
   if (opts.json === true) io.out(`${JSON.stringify({ out, runs: runs.length, skipped, figures: saved.map((f) => ({ name: f.name, ...f.files })) })}\n`);
-  else io.out(`${saved.length} figure(s) from ${runs.length} runs in ${out}/; open ${out}/index.html\n`);
+  else io.out(`${saved.length} figure${saved.length === 1 ? '' : 's'} from ${runs.length} run${runs.length === 1 ? '' : 's'} in ${out}/; open ${out}/index.html\n`);
   return 0;
 }

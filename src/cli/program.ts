@@ -161,7 +161,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .description('regenerate the theory figures (SVG, PNG, CSV, spec) and an index.html')
     .argument('[figure]', 'figure name (fig1-rate), prefix (fig1) or family (rates), comma-separated; default: all')
     .option('--out <dir>', 'output directory (default: results)')
-    .option('--quick', 'small runs for CI (under 2 minutes)')
+    .option('--quick', 'small runs for CI')
     .option('--full', 'paper scale (MNIST for 100 epochs; hours)')
     .option('--workers <n>', 'worker threads (default: available parallelism)', parseInteger)
     .option('--fresh', 'recompute runs even when OUT/runs/ holds them')

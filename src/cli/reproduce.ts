@@ -9,7 +9,7 @@ export interface ReproduceOptions {
   readonly figure?: string;
   readonly out?: string;
   readonly json?: boolean;
-  /** CI size (< 2 minutes). */
+  /** CI size (the small runs of CI). */
   readonly quick?: boolean;
   /** Paper size (MNIST for 100 epochs; hours). */
   readonly full?: boolean;
@@ -76,7 +76,7 @@ export async function reproduceCommand(opts: ReproduceOptions, io: CliIO): Promi
     if (opts.json === true) {
       io.out(`${JSON.stringify({ out: res.out, mode, index: `${res.out}/index.html`, figures: res.figures.map((f) => ({ name: f.name, ...f.files })), runs: res.runs, seconds: res.seconds })}\n`);
     } else {
-      io.out(`${res.figures.length} figures in ${res.out}/ (${res.runs.total} runs, ${res.runs.cached} reused, ${res.seconds.toFixed(0)} s); open ${res.out}/index.html\n`);
+      io.out(`${res.figures.length} figure${res.figures.length === 1 ? '' : 's'} in ${res.out}/ (${res.runs.total} run${res.runs.total === 1 ? '' : 's'}, ${res.runs.cached} reused, ${res.seconds.toFixed(0)} s); open ${res.out}/index.html\n`);
     }
     return 0;
   } catch (e) {

@@ -1,6 +1,6 @@
 /**
- * `adadagrad stats`: the statistics of SPEC §2 and the batch sizes the tests of
- * SPEC §3 ask for, from a per-sample gradient matrix brought from elsewhere.
+ * `adadagrad stats`: the statistics of docs/MATH.md §2 and the batch sizes the tests of
+ * docs/MATH.md §3 ask for, from a per-sample gradient matrix brought from elsewhere.
  */
 import { z } from 'zod';
 import { applyRule } from '../batching/controllers.js';

@@ -133,7 +133,7 @@ export async function sweepCommand(opts: SweepOptions, io: CliIO): Promise<numbe
     if (out.addedNewline) io.err(`warning: ${file}: the last record lacked its newline; added it\n`);
 
     const workers = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), todo.length));
-    if (!opts.json) io.err(`${label}: ${mine.length} runs${shard.count > 1 ? ` of ${runs.length}` : ''}, ${mine.length - todo.length} already done, ${todo.length} to run on ${todo.length === 0 ? 0 : workers} worker${workers === 1 ? '' : 's'}\n`);
+    if (!opts.json) io.err(`${label}: ${mine.length} run${mine.length === 1 ? '' : 's'}${shard.count > 1 ? ` of ${runs.length}` : ''}, ${mine.length - todo.length} already done, ${todo.length === 0 ? 'nothing to run' : `${todo.length} to run on ${workers} worker${workers === 1 ? '' : 's'}`}\n`);
     const progress = sweepProgress(todo.length, sink, label);
     let ran = 0;
     const jobs: Job<RunSpec>[] = todo.map((r) => ({

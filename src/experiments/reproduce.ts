@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { saveFigure, type SavedFigure } from '../plot/figure.js';
+import { seedData } from './seedData.js';
 import { indexHtml } from '../plot/html.js';
 import { RunCache } from './cache.js';
 import { FAMILIES } from './figures/index.js';
@@ -135,9 +136,10 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     const fresh = p.jobs.filter((j) => !cachedJobs.has(j));
     const runS = outs.reduce((acc, o, t) => acc + (cachedJobs.has(p.jobs[t]!) ? 0 : o.wallMs / 1000), 0);
     at += p.jobs.length;
+    const seeds = seedData(p.family.id, p.jobs, outs);
     const b0 = Date.now();
     for (const fig of p.family.build(opts.mode, outs)) {
-      saved.push(await saveFigure(opts.out, fig));
+      saved.push(await saveFigure(opts.out, fig, { seeds }));
       log(`figure ${fig.name}: ${join(opts.out, `${fig.name}.png`)}`);
     }
     timing.push({ family: p.family.id, runs: p.jobs.length, fresh: fresh.length, runS, buildS: (Date.now() - b0) / 1000 });

@@ -1,7 +1,7 @@
 /**
  * The AdaGrad-Norm of the official AdAdaGrad code (`adagradnorm.py` of
  * `timlautk/AdAdaGrad`), beside the theory's scalar AdaGrad-Norm (alias.ts,
- * `adagradNorm`, Ward, Wu, Bottou 2019; SPEC §4), which stays the default for
+ * `adagradNorm`, Ward, Wu, Bottou 2019; docs/MATH.md §4), which stays the default for
  * every claim. Which is which:
  *
  * - theory (`adagrad-norm`): ONE scalar accumulator for all of x,

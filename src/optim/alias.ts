@@ -1,4 +1,4 @@
-/** Named optimizers: only compositions of the transforms in transform.ts (SPEC §4). */
+/** Named optimizers: only compositions of the transforms in transform.ts (docs/MATH.md §4). */
 import {
   chain, scaleByAdagrad, scaleByAdagradNorm, scaleByAdam, scaleByLearningRate, trace,
   type GradientTransformation, type LearningRate,

@@ -103,7 +103,7 @@ export function trace(beta: number): GradientTransformation<{ m: Float64Array }>
 }
 
 /**
- * AdaGrad-Norm scaling (Ward, Wu, Bottou 2019; SPEC §4):
+ * AdaGrad-Norm scaling (Ward, Wu, Bottou 2019; docs/MATH.md §4):
  * v_k = v_{k−1} + ||g_k||² with v_{−1} = β₀², u = g_k / √v_k
  * (the current gradient enters the accumulator before the step).
  */
@@ -124,7 +124,7 @@ export function scaleByAdagradNorm(beta0: number): GradientTransformation<{ v: n
 }
 
 /**
- * Diagonal AdaGrad scaling (Duchi, Hazan, Singer 2011; SPEC §4):
+ * Diagonal AdaGrad scaling (Duchi, Hazan, Singer 2011; docs/MATH.md §4):
  * v_{k,j} = v_{k−1,j} + g_{k,j}², u_j = g_j / (√v_{k,j} + ε), v_{−1} = initial (0 by default, ε = 1e-10).
  */
 export function scaleByAdagrad(eps = 1e-10, initial = 0): GradientTransformation<{ v: Float64Array }> {

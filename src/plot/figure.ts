@@ -28,7 +28,16 @@ export interface SavedFigure {
   readonly title: string;
   readonly caption: string;
   readonly command: string;
-  readonly files: { readonly svg: string; readonly png: string; readonly csv: string; readonly spec: string };
+  /** File names in the output folder; `seeds` is the per-seed (per-run) data behind the figure's medians and bands, when given. */
+  readonly files: { readonly svg: string; readonly png: string; readonly csv: string; readonly spec: string; readonly seeds?: string };
+}
+
+/** The per-seed data saved beside a figure: one row per run and evaluated point, in its own CSV. */
+export interface SeedData {
+  /** File name in the output folder, e.g. `rates-seeds.csv` (figures built from the same runs share it). */
+  readonly file: string;
+  readonly rows: readonly Row[];
+  readonly columns?: readonly string[];
 }
 
 /** The full spec with the rows inline (what is rendered). */
@@ -48,12 +57,16 @@ export function fileSpec(fig: Figure): Record<string, unknown> {
   };
 }
 
-/** Render and write `name.svg`, `name.png`, `name.csv`, `name.vl.json` into dir. */
-export async function saveFigure(dir: string, fig: Figure, opts: { pngScale?: number } = {}): Promise<SavedFigure> {
+/** Render and write `name.svg`, `name.png`, `name.csv`, `name.vl.json` (and the per-seed CSV, when given) into dir. */
+export async function saveFigure(dir: string, fig: Figure, opts: { pngScale?: number; seeds?: SeedData } = {}): Promise<SavedFigure> {
   mkdirSync(dir, { recursive: true });
   const svg = await specToSvg(inlineSpec(fig));
-  const files = { svg: `${fig.name}.svg`, png: `${fig.name}.png`, csv: `${fig.name}.csv`, spec: `${fig.name}.vl.json` };
+  const files = {
+    svg: `${fig.name}.svg`, png: `${fig.name}.png`, csv: `${fig.name}.csv`, spec: `${fig.name}.vl.json`,
+    ...(opts.seeds !== undefined ? { seeds: opts.seeds.file } : {}),
+  };
   writeFileSync(join(dir, files.csv), toCsv(fig.rows, fig.columns));
+  if (opts.seeds !== undefined) writeFileSync(join(dir, opts.seeds.file), toCsv(opts.seeds.rows, opts.seeds.columns));
   writeFileSync(join(dir, files.spec), `${JSON.stringify(fileSpec(fig), null, 2)}\n`);
   writeFileSync(join(dir, files.svg), svg);
   writeFileSync(join(dir, files.png), svgToPng(svg, opts.pngScale ?? 2));

@@ -26,7 +26,7 @@ export function indexHtml(page: IndexPage): string {
     <figcaption>${f.caption.split('\n\n').map((p) => `<p>${escapeHtml(p)}</p>`).join('\n    ')}</figcaption>
   </figure>
   <p class="cmd">Regenerate: <code>${escapeHtml(f.command)}</code></p>
-  <p class="files">Files: <a href="${escapeHtml(f.files.svg)}">SVG</a> · <a href="${escapeHtml(f.files.png)}">PNG</a> · <a href="${escapeHtml(f.files.csv)}">data (CSV)</a> · <a href="${escapeHtml(f.files.spec)}">Vega-Lite spec</a></p>
+  <p class="files">Files: <a href="${escapeHtml(f.files.svg)}">SVG</a> · <a href="${escapeHtml(f.files.png)}">PNG</a> · <a href="${escapeHtml(f.files.csv)}">data (CSV)</a>${f.files.seeds !== undefined ? ` · <a href="${escapeHtml(f.files.seeds)}">per-seed data (CSV)</a>` : ''} · <a href="${escapeHtml(f.files.spec)}">Vega-Lite spec</a></p>
 </section>`,
     )
     .join('\n');

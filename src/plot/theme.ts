@@ -118,3 +118,12 @@ export function positiveExtent(values: Iterable<number | null | undefined>): [nu
   }
   return lo <= hi ? [lo, hi] : null;
 }
+
+/**
+ * Axis of a linear position channel whose ticks read as plain numbers (20, 40, … 100; 0.5, 1,
+ * 1.5), as a paper prints them. The format is `~f`, not `~g`: Vega gives `g` a precision from
+ * the tick step, so `~g` turns 20 … 100 into 2e+1 … 1e+2.
+ */
+export function linearAxis(opts: { tickCount: number; title?: string | string[] }): Record<string, unknown> {
+  return { ...(opts.title !== undefined ? { title: opts.title } : {}), tickCount: opts.tickCount, format: '~f', labelFlush: true };
+}

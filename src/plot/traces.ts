@@ -74,15 +74,23 @@ export function traceFigures(runs: readonly TracedRun[], opts: { command: string
       resolve: BAND_RESOLVE,
       layer: bandLayers({ x: { field: 'x', type: 'quantitative', ...x }, y, scales, filter: `datum.panel == '${which}'`, legend: withLegend ? legend : null }),
     });
-    const counts = methods.map((m) => `${m}: ${mine.filter((r) => r.method === m).length}`).join('; ');
+    const perMethod = methods.map((m) => mine.filter((r) => r.method === m).length);
+    const counts = methods.map((m, i) => `${m}: ${perMethod[i]}`).join('; ');
+    // The band needs at least two runs of a method; with one run per method there is only the line.
+    const banded = perMethod.some((c) => c > 1);
+    const summary = !banded
+      ? 'one run per method, so each line is that run'
+      : perMethod.every((c) => c > 1)
+        ? "median and 10–90% band over a method's runs"
+        : "median and 10–90% band over a method's runs (a method with one run has its line only)";
     const noEval = gExt === null;
     figs.push({
       name: `${slug(problem)}-trace`,
       title: `${problem}: stationarity and batch sizes`,
-      caption: `Runs on ${problem} grouped by method (runs per method — ${counts}); median and 10–90% band over a method's runs. Left: min over evaluated k < K of ‖∇F(xₖ)‖² against steps; middle: the same against the samples processed; right: the batch size bₖ.${noEval ? ' No run evaluated ‖∇F‖² (use --eval-every to record it): the first two panels are empty.' : ' Only steps on the evaluation schedule (--eval-every) count in the minimum.'}`,
+      caption: `${mine.length === 1 ? 'One run' : `${mine.length} runs`} on ${problem}, grouped by method (runs per method — ${counts}); ${summary}. Left: min over evaluated k < K of ‖∇F(xₖ)‖² against steps; middle: the same against the samples processed; right: the batch size bₖ.${noEval ? ' No run evaluated ‖∇F‖² (use --eval-every to record it): the first two panels are empty.' : ' Only steps on the evaluation schedule (--eval-every) count in the minimum.'}`,
       command: opts.command,
       spec: {
-        title: { text: problem, subtitle: 'median and 10–90% band over runs' },
+        title: { text: problem, subtitle: banded ? 'median and 10–90% band over runs' : mine.length === 1 ? 'one run' : 'one run per method' },
         hconcat: [
           panel('steps', { scale: xK.scale, axis: xK.axis }, Yg, 'best ‖∇F‖² against steps', true),
           panel('samples', { scale: xS.scale, axis: xS.axis }, Yg, 'against samples', false),

@@ -1,6 +1,6 @@
 /**
  * The Problem interface: a smooth stochastic objective F(x) = E_ξ f(x; ξ) or
- * F(x) = (1/n) Σ_i f_i(x), x ∈ R^d, as described in SPEC §1.
+ * F(x) = (1/n) Σ_i f_i(x), x ∈ R^d, as described in docs/MATH.md §1.
  *
  * A problem is raw mathematics plus an adapter: the batch size is an argument of
  * every `sample` call (never fixed at construction) and all randomness comes

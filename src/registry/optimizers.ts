@@ -1,5 +1,5 @@
 /**
- * The optimizers of SPEC §4, one row each. A row names the builder of
+ * The optimizers of docs/MATH.md §4, one row each. A row names the builder of
  * `src/optim` it calls and the defaults of the hyperparameters it reads; adding
  * an optimizer is one builder (a file in src/optim) and one row here.
  */
@@ -22,7 +22,7 @@ export const OPTIMIZERS: readonly AnyDescriptor<GradientTransformation<any>>[] =
     name: 'sgd',
     summary: 'stochastic gradient descent',
     formula: 'x ← x − α g',
-    reference: 'Robbins, Monro 1951; SPEC §4',
+    reference: 'Robbins, Monro 1951; docs/MATH.md §4',
     params: { lr: { default: 0.1 } },
     build: (v) => sgd(v.lr),
   }),
@@ -30,7 +30,7 @@ export const OPTIMIZERS: readonly AnyDescriptor<GradientTransformation<any>>[] =
     name: 'momentum',
     summary: 'heavy-ball momentum',
     formula: 'm ← βm + g; x ← x − α m',
-    reference: 'Polyak 1964; SPEC §4',
+    reference: 'Polyak 1964; docs/MATH.md §4',
     params: { lr: { default: 0.05 }, beta: { default: D.momentum.beta } },
     build: (v) => momentum(v.lr, v.beta),
   }),
@@ -38,7 +38,7 @@ export const OPTIMIZERS: readonly AnyDescriptor<GradientTransformation<any>>[] =
     name: 'adagrad-norm',
     summary: 'AdaGrad-Norm: one scalar step size (the theory\'s form)',
     formula: 'v ← v + ||g||², v₋₁ = β₀²; x ← x − α g/√v',
-    reference: 'Ward, Wu, Bottou 2019 (arXiv:1806.01811); SPEC §4',
+    reference: 'Ward, Wu, Bottou 2019 (arXiv:1806.01811); docs/MATH.md §4',
     params: { lr: { default: 1 }, beta0: { default: D.adagradNorm.beta0 } },
     build: (v) => adagradNorm(v.lr, v.beta0),
   }),
@@ -46,7 +46,7 @@ export const OPTIMIZERS: readonly AnyDescriptor<GradientTransformation<any>>[] =
     name: 'adagrad',
     summary: 'diagonal AdaGrad, v₋₁ = 0 (PyTorch\'s, as in the official experiments)',
     formula: 'v_j ← v_j + g_j²; x_j ← x_j − α g_j/(√v_j + ε)',
-    reference: 'Duchi, Hazan, Singer 2011; SPEC §4',
+    reference: 'Duchi, Hazan, Singer 2011; docs/MATH.md §4',
     params: { lr: { default: 0.1 }, eps: { default: D.adagrad.eps } },
     build: (v) => adagrad(v.lr, v.eps),
   }),

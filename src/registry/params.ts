@@ -12,7 +12,7 @@ export interface ParamSpec {
   readonly name: string;
   /** The command-line flag, without `--`. */
   readonly flag: string;
-  /** The symbol of SPEC (α, β₀, η, b_max, …). */
+  /** The symbol of docs/MATH.md (α, β₀, η, b_max, …). */
   readonly symbol: string;
   /** One line: what it is. */
   readonly doc: string;

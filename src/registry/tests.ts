@@ -1,5 +1,5 @@
 /**
- * The batch-size tests of SPEC §3, one row each. Every row becomes a practical
+ * The batch-size tests of docs/MATH.md §3, one row each. Every row becomes a practical
  * controller (`testDriven`, lagged: tested on the batch just used) and, when
  * `oracle` is set, an exact one (`oracle`, at x_k before B_k is drawn); see
  * controllers.ts. Adding a test is one builder in src/batching and one row here.
@@ -35,7 +35,7 @@ export const TESTS: readonly AnyTestDescriptor[] = [
     name: 'norm',
     summary: 'norm test',
     formula: 'S_norm/b ≤ η² ||ḡ||²; T = S_norm/(η² ||ḡ||²)',
-    reference: 'Byrd, Chin, Nocedal, Wu 2012; Lau et al. (arXiv:2402.11215) §3; SPEC §3',
+    reference: 'Byrd, Chin, Nocedal, Wu 2012; Lau et al. (arXiv:2402.11215) §3; docs/MATH.md §3',
     params: { eta: ETA },
     oracle: true,
     build: (v) => normTest(v.eta),
@@ -44,7 +44,7 @@ export const TESTS: readonly AnyTestDescriptor[] = [
     name: 'ip',
     summary: 'inner-product test',
     formula: 'S_ip/b ≤ θ² ||ḡ||⁴; T = S_ip/(θ² ||ḡ||⁴)',
-    reference: 'Bollapragada, Byrd, Nocedal 2018 (arXiv:1710.11258); SPEC §3',
+    reference: 'Bollapragada, Byrd, Nocedal 2018 (arXiv:1710.11258); docs/MATH.md §3',
     params: { theta: THETA },
     oracle: true,
     build: (v) => ipTest(v.theta),
@@ -53,7 +53,7 @@ export const TESTS: readonly AnyTestDescriptor[] = [
     name: 'orth',
     summary: 'orthogonality test',
     formula: 'S_orth/b ≤ ν² ||ḡ||²; T = S_orth/(ν² ||ḡ||²)',
-    reference: 'Bollapragada, Byrd, Nocedal 2018 (arXiv:1710.11258); SPEC §3',
+    reference: 'Bollapragada, Byrd, Nocedal 2018 (arXiv:1710.11258); docs/MATH.md §3',
     params: { nu: NU },
     oracle: true,
     build: (v) => orthTest(v.nu),
@@ -62,7 +62,7 @@ export const TESTS: readonly AnyTestDescriptor[] = [
     name: 'aug-ip',
     summary: 'augmented inner-product test (ip and orth)',
     formula: 'T = max(T_ip(θ), T_orth(ν))',
-    reference: 'Bollapragada, Byrd, Nocedal 2018 (arXiv:1710.11258); SPEC §3',
+    reference: 'Bollapragada, Byrd, Nocedal 2018 (arXiv:1710.11258); docs/MATH.md §3',
     params: { theta: THETA, nu: NU },
     oracle: true,
     build: (v) => augIpTest(v.theta, v.nu),
@@ -71,7 +71,7 @@ export const TESTS: readonly AnyTestDescriptor[] = [
     name: 'coord-norm',
     summary: 'coordinate-wise norm test (AdAdaGrad)',
     formula: 'S_j/b ≤ η² ḡ_j² for every j; T = q-quantile_j S_j/(η² ḡ_j²), skipping ḡ_j² ≤ floor·max ḡ²',
-    reference: 'Lau et al. (arXiv:2402.11215) §3; SPEC §3',
+    reference: 'Lau et al. (arXiv:2402.11215) §3; docs/MATH.md §3',
     params: { eta: ETA, coordFloor: { default: 1e-12 }, quantile: { default: 1 } },
     oracle: true,
     build: (v) => coordNormTest(v.eta, { coordFloor: v.coordFloor, quantile: v.quantile }),
@@ -80,7 +80,7 @@ export const TESTS: readonly AnyTestDescriptor[] = [
     name: 'block-ip',
     summary: 'block-wise inner-product test (per parameter block, cross-block covariance dropped)',
     formula: 'S_ip summed over blocks; T as for ip',
-    reference: 'official AdAdaGrad code (tests.py); SPEC §3',
+    reference: 'official AdAdaGrad code (tests.py); docs/MATH.md §3',
     params: { theta: THETA },
     oracle: false,
     build: (v) => blockIpTest(v.theta),
@@ -89,7 +89,7 @@ export const TESTS: readonly AnyTestDescriptor[] = [
     name: 'block-orth',
     summary: 'block-wise orthogonality test (per parameter block)',
     formula: 'S_orth summed over blocks; T as for orth',
-    reference: 'official AdAdaGrad code (tests.py); SPEC §3',
+    reference: 'official AdAdaGrad code (tests.py); docs/MATH.md §3',
     params: { nu: NU },
     oracle: false,
     build: (v) => blockOrthTest(v.nu),
@@ -98,7 +98,7 @@ export const TESTS: readonly AnyTestDescriptor[] = [
     name: 'block-aug-ip',
     summary: 'block-wise augmented inner-product test (the official "ip+orth")',
     formula: 'T = max(T_ip^blk(θ), T_orth^blk(ν))',
-    reference: 'official AdAdaGrad code (tests.py); SPEC §2–3',
+    reference: 'official AdAdaGrad code (tests.py); docs/MATH.md §2–3',
     params: { theta: THETA, nu: NU },
     oracle: false,
     build: (v) => blockAugIpTest(v.theta, v.nu),

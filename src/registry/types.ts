@@ -45,9 +45,9 @@ export interface Descriptor<P extends ParamUses, T> {
   readonly name: string;
   /** One line. */
   readonly summary: string;
-  /** The rule, in SPEC's notation. */
+  /** The rule, in the notation of docs/MATH.md. */
   readonly formula: string;
-  /** Paper (authors, year or arXiv id) and SPEC section. */
+  /** Paper (authors, year or arXiv id) and docs/MATH.md section. */
   readonly reference: string;
   readonly params: P;
   readonly checks?: readonly CrossCheck<P>[];

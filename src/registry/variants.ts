@@ -1,4 +1,4 @@
-/** Named pairings of an optimizer and a controller (SPEC §4), one row each. */
+/** Named pairings of an optimizer and a controller (docs/MATH.md §4), one row each. */
 
 export interface VariantEntry {
   readonly name: string;

@@ -1,5 +1,5 @@
 /**
- * Local gradient methods with adaptive local batch sizes (SPEC §6): M simulated
+ * Local gradient methods with adaptive local batch sizes (docs/MATH.md §6): M simulated
  * workers, H local steps per round, one synchronisation per round, and a norm
  * test that runs only at synchronisation.
  *
@@ -247,7 +247,7 @@ function resolveLocalBudget(problem: Problem, budget: LocalBudget): { rounds: nu
 class Diverged extends Error {}
 
 /**
- * Run the local method of SPEC §6 (see the module comment for the round, the two
+ * Run the local method of docs/MATH.md §6 (see the module comment for the round, the two
  * estimators, the key derivation and the trace columns). Configuration errors throw a
  * ConfigError naming the field before any work; a non-finite loss, gradient or iterate
  * in round r stops the run with status 'diverged' and keeps rows 0..r−1 and x̄_r.

@@ -1,11 +1,33 @@
 /** Tensor: an immutable n-d view (ndarray) over a Float64Array (reference) or Float32Array. */
-import ndarray, { type NdArray } from 'ndarray';
+import ndarray from 'ndarray';
 import ops from 'ndarray-ops';
 import type { TapeNode } from '../autodiff/tape.js';
 
 export type DType = 'float64' | 'float32';
 export type Arr = Float64Array | Float32Array;
 export type Shape = readonly number[];
+
+/**
+ * The strided view a tensor wraps: a buffer, a shape, strides and an offset,
+ * with index access and windowing. It is the part of an `ndarray` view the
+ * toolkit uses, declared here so that the public types do not depend on the
+ * `ndarray` package's declarations (any `ndarray(data, shape, stride, offset)`
+ * view fits it).
+ */
+export interface View {
+  readonly data: Arr;
+  readonly shape: number[];
+  readonly stride: number[];
+  readonly offset: number;
+  /** Value at a multi-index. */
+  get(...idx: number[]): number;
+  /** Write the last argument at the multi-index given by the others. */
+  set(...idxThenValue: number[]): number;
+  /** The window ending before the given indices on each axis. */
+  hi(...idx: number[]): View;
+  /** The window starting at the given indices on each axis. */
+  lo(...idx: number[]): View;
+}
 
 /** Allocate a zero-filled buffer of the given dtype. */
 export function alloc(dtype: DType, size: number): Arr {
@@ -55,12 +77,12 @@ function checkShape(shape: Shape, where: string): void {
  */
 export class Tensor {
   /** The underlying ndarray view. Treat as read-only. */
-  readonly nd: NdArray<Arr>;
+  readonly nd: View;
   readonly dtype: DType;
   /** @internal The autodiff node that produced this tensor, when traced. */
   readonly node: TapeNode | null;
 
-  constructor(nd: NdArray<Arr>, node: TapeNode | null = null) {
+  constructor(nd: View, node: TapeNode | null = null) {
     this.nd = nd;
     this.dtype = dtypeOf(nd.data);
     this.node = node;
@@ -100,7 +122,8 @@ export class Tensor {
       return d.subarray(this.nd.offset, this.nd.offset + size) as Arr;
     }
     const out = alloc(this.dtype, size);
-    ops.assign(ndarray(out, this.nd.shape.slice()), this.nd);
+    const { data, shape, stride, offset } = this.nd;
+    ops.assign(ndarray(out, shape.slice()), ndarray(data, shape.slice(), stride.slice(), offset));
     return out;
   }
 
@@ -135,7 +158,7 @@ export class Tensor {
   /** Value at a multi-index. */
   get(...idx: number[]): number {
     if (idx.length !== this.rank) throw new Error(`get: expected ${this.rank} indices, got ${idx.length}`);
-    return this.nd.get(...idx) as number;
+    return this.nd.get(...idx);
   }
 
   toString(): string {

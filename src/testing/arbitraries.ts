@@ -150,7 +150,7 @@ export function problemById(id: string): Problem {
 
 // ------------------------------------------------------------------ hyperparameters
 
-/** The hyperparameters of the claims (SPEC §3–§4), in the registry's parameter table with their test ranges. */
+/** The hyperparameters of the claims (docs/MATH.md §3–§4), in the registry's parameter table with their test ranges. */
 export const CLAIM_PARAMS = ['lr', 'beta0', 'eta', 'theta', 'nu', 'b0', 'bMax'] as const;
 
 /** The name of a hyperparameter of the claims. */

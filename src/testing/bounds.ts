@@ -1,8 +1,8 @@
-/** Explicit rate bounds for checkRate: SPEC §8 L7 for deterministic AdaGrad-Norm. */
+/** Explicit rate bounds for checkRate: docs/MATH.md §8 L7 for deterministic AdaGrad-Norm. */
 import type { Problem } from '../problem/types.js';
 import type { BoundRun } from './rate.js';
 
-/** The constant B̄ of SPEC §8 L7: max(β₀, αL) + (2/α)(F(x₀) − F*) + 2αL · log₊(αL/β₀). */
+/** The constant B̄ of docs/MATH.md §8 L7: max(β₀, αL) + (2/α)(F(x₀) − F*) + 2αL · log₊(αL/β₀). */
 export function adagradNormL7Constant(o: { alpha: number; beta0: number; L: number; F0: number; Fstar: number }): number {
   const { alpha, beta0, L, F0, Fstar } = o;
   const aL = alpha * L;
@@ -10,7 +10,7 @@ export function adagradNormL7Constant(o: { alpha: number; beta0: number; L: numb
 }
 
 /**
- * SPEC §8 L7 *(derived)*: deterministic AdaGrad-Norm (g_k = ∇F(x_k)) with step α
+ * docs/MATH.md §8 L7 *(derived)*: deterministic AdaGrad-Norm (g_k = ∇F(x_k)) with step α
  * and β₀ satisfies √v_{K−1} ≤ B̄ for all K, hence
  * min_{k<K} ||∇F(x_k)||² ≤ (B̄² − β₀²)/K, with
  * B̄ = max(β₀, αL) + (2/α)(F(x₀) − F*) + 2αL · log₊(αL/β₀).

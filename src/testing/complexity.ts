@@ -1,5 +1,5 @@
 /**
- * Decided checks of the sample-complexity claims of SPEC §7:
+ * Decided checks of the sample-complexity claims of docs/MATH.md §7:
  *
  * - C5 `checkSampleComplexity`: N(ε) = Σ_{k<k(ε)} b_k, the samples a run needs
  *   until ||∇F(x_k)||² ≤ ε, grows at most like ε^(−2). Per run r, N_r(ε) is read

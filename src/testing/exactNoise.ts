@@ -1,6 +1,6 @@
 /**
  * withNoiseAlong: give a problem the exact E⟨∇f(x; ξ) − ∇F(x), v⟩² that the
- * oracle inner-product and orthogonality tests need (SPEC §3, exact forms),
+ * oracle inner-product and orthogonality tests need (docs/MATH.md §3, exact forms),
  * where the problem does not provide `noiseAlong` itself.
  *
  * - finite sums: (1/n) Σ_i ⟨∇f_i(x) − ∇F(x), v⟩² by one pass over the per-sample

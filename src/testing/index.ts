@@ -1,4 +1,4 @@
-/** adadagrad/testing: rate checks of SPEC §7 claims, their property helpers and arbitraries (curated public index, re-exports only). */
+/** adadagrad/testing: rate checks of docs/MATH.md §7 claims, their property helpers and arbitraries (curated public index, re-exports only). */
 export {
   checkRate, formatRateCheck, runKey, twinKey, variantSeries, seriesStatistics, TWIN_POWER_GOAL,
   type CheckRateOptions, type RateCheck, type RateRunRecord, type RateVariant, type PairVariant, type SeriesVariant, type VariantSeries, type BoundRun, type RateStatistic, type RateProgress, type TwinReport,
@@ -21,3 +21,5 @@ export {
   checkClaim, rateProperty, assertRate, claimFailureMessage,
   type RateClaim, type ClaimCheckOptions, type RatePropertyOptions,
 } from './property.js';
+/** fast-check, the property-testing library the rate checks run on (the version this package depends on): `import { fc } from 'adadagrad/testing'`. */
+export * as fc from 'fast-check';

@@ -1,5 +1,5 @@
 /**
- * checkRate: does a variant reach ||∇F(x_k)||² = O(1/K) (SPEC §7), and could
+ * checkRate: does a variant reach ||∇F(x_k)||² = O(1/K) (docs/MATH.md §7), and could
  * the check have told it apart from a method without the claimed property?
  *
  * ## What it does
@@ -28,7 +28,7 @@
  * 6. Decision:
  *    - 'reject' when a run stopped early; or the slope is above −1 + tol AND its
  *      interval excludes −1; or the growth is above growthFactor AND its interval
- *      excludes 1; or an explicit bound (on min_{k<K}, SPEC §8 L7) is violated.
+ *      excludes 1; or an explicit bound (on min_{k<K}, docs/MATH.md §8 L7) is violated.
  *    - 'inconclusive' (never a silent accept) when nothing rejects but some run's
  *      batch reached b_max (default: n of a finite sum) before K_max: from there
  *      the gradient is exact or the batch rule is switched off, and the check no

@@ -3,7 +3,7 @@
  * models (family `nqm`, h_j = j^(−a)) whose condition number κ = d^a is at least
  * twice K_max.
  *
- * Why these separate (SPEC §7 "How a rate claim is checked"):
+ * Why these separate (docs/MATH.md §7 "How a rate claim is checked"):
  * - the noise does not vanish at x★ (its covariance is H, σ² = tr H), so a
  *   method that does not grow its batch keeps an O(step) noise floor: with
  *   AdaGrad-Norm's step α/√v_k and v_k ≈ k σ²/b the floor decays like k^(−1/2);

@@ -1,6 +1,6 @@
 /**
  * Function variants for checkRate that do not go through `run`'s sampling:
- * the deterministic method (g_k = ∇F(x_k), SPEC §8 L7) and the noisy quadratic
+ * the deterministic method (g_k = ∇F(x_k), docs/MATH.md §8 L7) and the noisy quadratic
  * model with its batch mean drawn exactly (cost O(d) per step whatever b is).
  */
 import { constant } from '../batching/controllers.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJsonl } from '../../src/run/jsonl.js';
 import { key } from '../../src/rng/index.js';
+import { problemsListing } from '../../src/cli/problems.js';
 import { cli, MAIN, ROOT, spawnCli, tmp, writeJson } from './helpers.js';
 
 const base = tmp();
@@ -147,7 +148,9 @@ describe('adadagrad problems', () => {
     expect(tagged.length).toBeGreaterThan(0);
     expect(tagged.every((p) => p.tags.includes('finite-sum') && p.family === 'lsq-noisy')).toBe(true);
     const text = await cli('problems', '--family', 'nqm');
-    expect(text.stdout).toMatch(/^id\s+family\s+dim\s+n\s+L\s+tags/);
+    expect(text.stdout).toMatch(/^id\s+family\s+dim\s+n\s+L\s+F_low\s+F\*\s+tags/);
+    const nqm = problemsListing({ family: 'nqm' }).find((p) => p.id === 'nqm_d100_i0')!.constants as { F_low: number; F_star?: number };
+    expect(text.stdout).toMatch(new RegExp(`^nqm_d100_i0\\s.*\\)\\s+${nqm.F_low}\\s+${nqm.F_star ?? '–'}\\s+population`, 'm'));
     const bad = await cli('problems', '--family', 'nosuch');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/nosuch/);

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memoryIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
+import { seedData } from '../../src/experiments/seedData.js';
+import type { RunJob, RunOutput } from '../../src/experiments/types.js';
 import { escapeHtml, indexHtml, parseCsv, PNG_SIGNATURE, saveFigure, type Figure } from '../../src/plot/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'adadagrad-plot-'));
@@ -45,6 +47,27 @@ describe('saveFigure', () => {
     expect(html).toContain('id="other"');
     expect(html).toContain('a note');
     expect(escapeHtml('<a href="x">&')).toBe('&lt;a href=&quot;x&quot;&gt;&amp;');
+    expect(html).not.toContain('per-seed');
+  });
+
+  it('writes the per-seed data beside the figure, and the page links it', async () => {
+    const job = { label: 'demo seed 3', problem: 'p', optimizer: 'sgd', controller: 'constant', hyper: {}, budget: { steps: 2 }, seed: 3, replace: true, evals: { steps: [0, 1] } } as unknown as RunJob;
+    const out: RunOutput = {
+      status: 'completed', message: '', steps: 2, samples: 4, finalB: 2, wallMs: 1, trace: { b: [2, 2], samples: [2, 4], loss: [1.25, null] },
+      evals: [{ step: 0, samples: 0, F: 1.5, G: 2 }, { step: 1, samples: 2, F: 1, G: null }],
+    };
+    const seeds = seedData('demo', [job], [out]);
+    const run = { run: 'demo seed 3', problem: 'p', optimizer: 'sgd', controller: 'constant', seed: 3, status: 'completed' };
+    const saved = await saveFigure(dir, fig, { seeds });
+    expect(saved.files.seeds).toBe('demo-seeds.csv');
+    expect(parseCsv(readFileSync(join(dir, 'demo-seeds.csv'), 'utf8'))).toEqual([
+      { ...run, kind: 'eval', step: 0, samples: 0, b: null, loss: null, F: 1.5, gradFNormSq: 2, testAccuracy: null },
+      { ...run, kind: 'eval', step: 1, samples: 2, b: null, loss: null, F: 1, gradFNormSq: null, testAccuracy: null },
+      { ...run, kind: 'step', step: 0, samples: 2, b: 2, loss: 1.25, F: null, gradFNormSq: null, testAccuracy: null },
+      { ...run, kind: 'step', step: 1, samples: 4, b: 2, loss: null, F: null, gradFNormSq: null, testAccuracy: null },
+    ]);
+    expect(indexHtml({ title: 'T', intro: [], figures: [saved] })).toContain('<a href="demo-seeds.csv">per-seed data (CSV)</a>');
+    expect(() => seedData('demo', [job, job], [out])).toThrow(/2 jobs but 1 outputs/);
   });
 });
 

@@ -65,7 +65,8 @@ describe('suite', () => {
     const twod = suite({ family: ['rosenbrock', 'beale', 'branin', 'nqm', 'nclogreg'], tags: ['population', 'nonconvex'] });
     expect(twod.map((e) => e.id)).toEqual(['rosenbrock_d2_i0', 'beale_d2_i0', 'branin_d2_i0']);
     for (const e of twod) expect(e.problem.tags).toEqual(expect.arrayContaining(['population', 'nonconvex']));
-    expect(suite({ family: 'nclogreg', tags: ['no-such-tag'] })).toEqual([]);
+    expect(suite({ family: 'nclogreg', tags: ['population'] })).toEqual([]);
+    expect(() => suite({ family: 'nclogreg', tags: ['no-such-tag'] })).toThrow(/no-such-tag: unknown problem tag; known tags/);
     expect(() => suite({ family: 'nosuch' })).toThrow(/unknown problem family; known families/);
   });
 

@@ -24,7 +24,7 @@
  * movement), pow and the comparisons, n-d broadcasts that do not collapse to 2-D,
  * arrays of 2^24 elements or more (float32 index arithmetic), and tiny inputs.
  */
-import { createRequire } from 'node:module';
+import { requireOptionalPeer } from '../../optionalPeer.js';
 import type { Arr, Shape } from '../../tensor/tensor.js';
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
 import { broadcastStrides, jsBackend } from '../js.js';
@@ -74,12 +74,7 @@ interface GpuLike {
 }
 
 function loadGpuJs(): { GPU: new (o: Record<string, unknown>) => GpuLike } {
-  const require = createRequire(import.meta.url);
-  try {
-    return require('gpu.js') as { GPU: new (o: Record<string, unknown>) => GpuLike };
-  } catch (e) {
-    throw new Error(`gpujs backend: the optional dependency gpu.js is not installed or does not load (${(e as Error).message}); npm install gpu.js@2.24`);
-  }
+  return requireOptionalPeer<{ GPU: new (o: Record<string, unknown>) => GpuLike }>('gpu.js', 'the gpujs backend');
 }
 
 /** Synchronous kernels of gpu.js in mode cpu or webasm. */

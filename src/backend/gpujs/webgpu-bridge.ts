@@ -9,7 +9,7 @@
  * adapter once; no adapter, or a software adapter without permission, is an error
  * at the first kernel call — never a silent switch.
  */
-import { createRequire } from 'node:module';
+import { resolveOptionalPeer } from '../../optionalPeer.js';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Arr } from '../../tensor/tensor.js';
@@ -105,15 +105,9 @@ export class WebgpuBridge implements KernelRunner {
   readonly adapter: string;
 
   constructor(sources: Record<string, (...a: any[]) => number>, allowSoftware: boolean) {
-    const require = createRequire(import.meta.url);
-    let gpuPath: string;
-    let webgpuUrl: string;
-    try {
-      gpuPath = require.resolve('gpu.js');
-      webgpuUrl = pathToFileURL(require.resolve('webgpu')).href;
-    } catch (e) {
-      throw new Error(`gpujs backend (webgpu): the optional packages gpu.js and webgpu are needed (${(e as Error).message})`);
-    }
+    const usedFor = "the gpujs backend in mode 'webgpu'";
+    const gpuPath = resolveOptionalPeer('gpu.js', usedFor);
+    const webgpuUrl = pathToFileURL(resolveOptionalPeer('webgpu', usedFor)).href;
     const src: Record<string, string> = {};
     for (const [k, f] of Object.entries(sources)) src[k] = f.toString();
     this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { gpuPath, webgpuUrl, sources: src, allowSoftware } });

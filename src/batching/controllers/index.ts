@@ -1,4 +1,4 @@
-/** Batch-size controllers, one file per family (SPEC §3 and §5). */
+/** Batch-size controllers, one file per family (docs/MATH.md §3 and §5). */
 export {
   needExact,
   type Controller, type ControllerContext, type ControllerInitContext, type ControllerDecision, type ControllerNeed, type ExactOracle,

@@ -1,5 +1,5 @@
 /**
- * Test-driven controllers (AdAdaGrad and its baselines; SPEC §3): the practical test
+ * Test-driven controllers (AdAdaGrad and its baselines; docs/MATH.md §3): the practical test
  * on the batch just used (testDriven) or the exact test at the iterate (oracle) sets
  * b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉); batch sizes never decrease.
  */
@@ -20,7 +20,7 @@ function roundUp(v: number, m: number): number {
 }
 
 /**
- * b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉), rounded up to a multiple of `workers` (SPEC §3).
+ * b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉), rounded up to a multiple of `workers` (docs/MATH.md §3).
  * When bMax is itself a multiple of `workers` (testDriven and oracle pass the largest
  * multiple ≤ the user's b_max), every result is a multiple of `workers`.
  */
@@ -48,7 +48,7 @@ function checkTestDriven(where: string, o: TestDrivenOptions): number {
 }
 
 /**
- * Test-driven controller (AdAdaGrad and its baselines; SPEC §3): at the steps
+ * Test-driven controller (AdAdaGrad and its baselines; docs/MATH.md §3): at the steps
  * k = 0, τ, 2τ, … (as in the official code: the test runs on the batch of every
  * τ-th step, starting with the first), while b_k < b_max, the practical test on the
  * batch just used sets b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉); batch sizes never

@@ -1,5 +1,5 @@
 /**
- * The controller interface (SPEC §3 and §5). A controller is a pure (init, next)
+ * The controller interface (docs/MATH.md §3 and §5). A controller is a pure (init, next)
  * pair: `next` is called after step k and returns b_{k+1}, chosen before B_{k+1}
  * is drawn, and optionally a multiplier on the learning rate of step k+1 (stagewise
  * SGD, Smith et al.). A controller declares what it needs to decide:

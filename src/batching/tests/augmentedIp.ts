@@ -1,5 +1,5 @@
 /**
- * The augmented inner-product test (Bollapragada, Byrd, Nocedal 2018; SPEC §3):
+ * The augmented inner-product test (Bollapragada, Byrd, Nocedal 2018; docs/MATH.md §3):
  * ip(θ) and orth(ν) both hold; it asks for T = max(T_ip, T_orth).
  */
 import { combineBoth } from './decision.js';

@@ -1,7 +1,7 @@
 /**
  * The test-driven controller of the block-wise augmented inner-product test
  * (the official "ip+orth"): b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉) with
- * T_k = max(T_ip^blk, T_orth^blk) from the batch just used (SPEC §2–3).
+ * T_k = max(T_ip^blk, T_orth^blk) from the batch just used (docs/MATH.md §2–3).
  */
 import { testDriven, type Controller, type TestDrivenOptions } from '../controllers.js';
 import { blockAugIpTest } from './blockwise.js';

@@ -1,5 +1,5 @@
 /**
- * Block-wise tests (SPEC §2–3), as the official AdAdaGrad code's `tests.py`
+ * Block-wise tests (docs/MATH.md §2–3), as the official AdAdaGrad code's `tests.py`
  * computes them: per parameter block p, S_ip^blk = Σ_p Var_i ⟨g_i^p, ḡ^p⟩ and
  * S_orth^blk = Σ_p (1/(b−1)) Σ_i ||o_i^p − ō^p||² with each block projected on its
  * OWN mean, o_i^p = g_i^p − (⟨g_i^p, ḡ^p⟩/||ḡ^p||²) ḡ^p; the tests divide by the

@@ -1,6 +1,6 @@
 /**
  * The coordinate-wise norm test (Lau, Liu, Kolar, AdAdaGrad, arXiv 2402.11215;
- * SPEC §3): holds when S_j/b ≤ η² ḡ_j² for every j, and asks for
+ * docs/MATH.md §3): holds when S_j/b ≤ η² ḡ_j² for every j, and asks for
  * T = max_j S_j/(η²ḡ_j²). Exact form with σ_j²(x) and ∂_j F(x) (times
  * (n − b)/(n − 1) without replacement).
  *

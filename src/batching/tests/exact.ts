@@ -3,7 +3,7 @@
  * from the problem: ∇F(x), σ²(x), σ_j²(x) and E⟨∇f − ∇F, ∇F⟩². They are not
  * counted as samples. When batches are drawn without replacement from a finite
  * sum, the quantities carry n so that every exact test includes the factor
- * (n − b)/(n − 1) of SPEC §1.
+ * (n − b)/(n − 1) of docs/MATH.md §1.
  */
 import type { Problem } from '../../problem/types.js';
 import type { BatchSizeTest, ExactQuantities } from './types.js';

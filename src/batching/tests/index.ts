@@ -1,5 +1,5 @@
 /**
- * The batch-size tests of SPEC §3, one file each: norm, inner product,
+ * The batch-size tests of docs/MATH.md §3, one file each: norm, inner product,
  * orthogonality, augmented inner product, coordinate-wise norm, the block-wise
  * variants of the official code, the exact quantities of their population
  * forms, and the official M-device pooled statistics.

@@ -1,5 +1,5 @@
 /**
- * The inner-product test (Bollapragada, Byrd, Nocedal 2018; SPEC §3): holds when
+ * The inner-product test (Bollapragada, Byrd, Nocedal 2018; docs/MATH.md §3): holds when
  * S_ip/b ≤ θ² ||ḡ||⁴, and asks for T = S_ip/(θ²||ḡ||⁴). Exact form with the
  * population variance of ⟨∇f, ∇F⟩ (times (n − b)/(n − 1) without replacement).
  */

@@ -1,5 +1,5 @@
 /**
- * The norm test (Byrd, Chin, Nocedal, Wu 2012; SPEC §3): holds when
+ * The norm test (Byrd, Chin, Nocedal, Wu 2012; docs/MATH.md §3): holds when
  * S_norm/b ≤ η² ||ḡ||², and asks for T = S_norm/(η²||ḡ||²) = B_simple/η².
  * Exact form: σ²(x)/b ≤ η² ||∇F(x)||² (times (n − b)/(n − 1) without replacement).
  */

@@ -1,6 +1,6 @@
 /**
  * The official size rule of a test-driven controller, as a labelled option
- * beside our default (`testDriven`, SPEC §3: b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉),
+ * beside our default (`testDriven`, docs/MATH.md §3: b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉),
  * never decreasing). The official code (`tests.py`, `main.py`) takes the max with
  * the size of the batch the test ran on,
  *   b_{k+1} = min(b_max, ⌈max(|B_k|, T_k)⌉),

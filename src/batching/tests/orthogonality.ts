@@ -1,5 +1,5 @@
 /**
- * The orthogonality test (Bollapragada, Byrd, Nocedal 2018; SPEC §3): holds when
+ * The orthogonality test (Bollapragada, Byrd, Nocedal 2018; docs/MATH.md §3): holds when
  * S_orth/b ≤ ν² ||ḡ||², and asks for T = S_orth/(ν²||ḡ||²). Exact form with the
  * population variance of the part of ∇f orthogonal to ∇F, σ² − E⟨∇f − ∇F, ∇F⟩²/||∇F||²
  * (times (n − b)/(n − 1) without replacement).

@@ -1,5 +1,5 @@
 /**
- * The shape of a batch-size test (SPEC §3): its decision, the exact quantities
+ * The shape of a batch-size test (docs/MATH.md §3): its decision, the exact quantities
  * its population form needs, and the options shared by every test.
  */
 import type { BatchStatistics } from '../summary.js';
@@ -28,7 +28,7 @@ export interface ExactQuantities {
   /**
    * Set when batches are drawn without replacement from a finite sum of n
    * samples: the variance of the batch mean then carries the factor
-   * (n − b)/(n − 1) (SPEC §1), and every exact test includes it.
+   * (n − b)/(n − 1) (docs/MATH.md §1), and every exact test includes it.
    */
   readonly withoutReplacementFrom?: number;
 }

@@ -9,10 +9,12 @@ export async function problemsCommand(o: { family?: string[]; tag?: string[]; js
     return 0;
   }
   const table = rows.map((r) => {
-    const L = (r.constants as { L?: { value?: unknown; kind?: unknown } } | null)?.L;
-    return [r.id, r.family, String(r.dim), r.n === null ? '∞' : String(r.n), L?.value !== undefined ? `${Number(L.value).toPrecision(4)} (${String(L.kind)})` : '–', r.tags.join(',')];
+    const c = r.constants as { L?: { value?: unknown; kind?: unknown }; F_low?: unknown; F_star?: unknown } | null;
+    const L = c?.L;
+    const num = (v: unknown): string => (typeof v === 'number' ? String(Number(v.toPrecision(4))) : '–');
+    return [r.id, r.family, String(r.dim), r.n === null ? '∞' : String(r.n), L?.value !== undefined ? `${Number(L.value).toPrecision(4)} (${String(L.kind)})` : '–', num(c?.F_low), num(c?.F_star), r.tags.join(',')];
   });
-  const head = ['id', 'family', 'dim', 'n', 'L', 'tags'];
+  const head = ['id', 'family', 'dim', 'n', 'L', 'F_low', 'F*', 'tags'];
   const widths = head.map((h, j) => Math.max(h.length, ...table.map((r) => r[j]!.length)));
   const fmtRow = (r: string[]): string => r.map((c, j) => (j === r.length - 1 ? c : c.padEnd(widths[j]!))).join('  ');
   io.out(`${fmtRow(head)}\n${table.map(fmtRow).join('\n')}\n`);

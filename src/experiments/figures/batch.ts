@@ -1,4 +1,4 @@
-/** Figure 3: the batch size each test asks for, against steps and against samples (SPEC §3). */
+/** Figure 3: the batch size each test asks for, against steps and against samples (docs/MATH.md §3). */
 import type { Figure } from '../../plot/figure.js';
 import { logAxis, methodScales } from '../../plot/theme.js';
 import { SETTINGS } from '../settings.js';
@@ -85,7 +85,7 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
     {
       name: 'fig3-batch',
       title: 'Figure 3 — batch size chosen by each test, against steps and against samples',
-      caption: `How fast each batch-size test (SPEC §3) grows the batch: b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉), with T_k computed from the batch just used. All runs use AdaGrad-Norm (α = 1, β₀ = 1, b₀ = 2) on ${s.rates.problem} so that only the test differs; median line and 10–90% band over ${s.batch.seeds} seeds; batches without replacement, capped at b_max = n = ${n} (dotted line). The inner-product test asks for the smallest batches (it controls only the component of the noise along the gradient); the norm and coordinate-wise tests the largest. Left: against the step k (log batch axis). Right: against the samples processed before step k (log-log).${bad.length > 0 ? ` ${bad.length} runs did not complete (${bad[0]}).` : ''}`,
+      caption: `How fast each batch-size test (docs/MATH.md §3) grows the batch: b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉), with T_k computed from the batch just used. All runs use AdaGrad-Norm (α = 1, β₀ = 1, b₀ = 2) on ${s.rates.problem} so that only the test differs; median line and 10–90% band over ${s.batch.seeds} seeds; batches without replacement, capped at b_max = n = ${n} (dotted line). The inner-product test asks for the smallest batches (it controls only the component of the noise along the gradient); the norm and coordinate-wise tests the largest. Left: against the step k (log batch axis). Right: against the samples processed before step k (log-log).${bad.length > 0 ? ` ${bad.length} runs did not complete (${bad[0]}).` : ''}`,
       command: reproduceCommand('fig3-batch', mode),
       spec: {
         title: { text: 'Batch sizes chosen by the tests', subtitle: `AdaGrad-Norm on ${s.rates.problem}, median and 10–90% band over ${s.batch.seeds} seeds` },

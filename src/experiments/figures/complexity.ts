@@ -1,5 +1,5 @@
 /**
- * Figure 4: oracle complexity (SPEC §7 C5). Under the norm test the samples
+ * Figure 4: oracle complexity (docs/MATH.md §7 C5). Under the norm test the samples
  * Σ_k b_k needed to reach ||∇F||² ≤ ε grow at most like ε^(−2); equivalently the
  * best ||∇F||² after S samples falls at least like S^(−1/2).
  */
@@ -100,7 +100,7 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
   const fig: Figure = {
     name: 'fig4-complexity',
     title: 'Figure 4 — oracle complexity: ‖∇F‖² against samples, and samples to reach ε',
-    caption: `SPEC §7 C5: under the norm test, the number of samples Σₖ bₖ needed to reach ‖∇F‖² ≤ ε grows at most like ε⁻². Left: the best ‖∇F(xₖ)‖² seen after S samples (log-log); a sample complexity of ε⁻² is a slope of −1/2 here (grey reference). Right: the samples needed to reach ε (median over seeds, 10–90% band; shown where at least half the seeds reach ε), with the ε axis reversed so that harder targets are to the right; the grey lines are ε⁻² (the bound of C5) and ε⁻¹. A curve flatter than the ε⁻² line uses fewer samples than the bound allows: near a nondegenerate minimum the gradient falls geometrically in steps, so the norm test's batch grows like 1/‖∇F‖² and its total samples like 1/ε.\n\nProblem ${s.rates.problem}, batches drawn with replacement (the empirical distribution as a population) and no cap on the batch size, budget ${S.toExponential(0)} samples, ${R} seeds; ε is absolute (median ‖∇F(x₀)‖² = ${G0.toPrecision(3)}). Constant-batch AdaGrad-Norm and SGD stall at a noise floor that a larger batch only lowers.${bad.length > 0 ? ` ${bad.length} runs did not complete (${bad[0]}).` : ''}`,
+    caption: `docs/MATH.md §7 C5: under the norm test, the number of samples Σₖ bₖ needed to reach ‖∇F‖² ≤ ε grows at most like ε⁻². Left: the best ‖∇F(xₖ)‖² seen after S samples (log-log); a sample complexity of ε⁻² is a slope of −1/2 here (grey reference). Right: the samples needed to reach ε (median over seeds, 10–90% band; shown where at least half the seeds reach ε), with the ε axis reversed so that harder targets are to the right; the grey lines are ε⁻² (the bound of C5) and ε⁻¹. A curve flatter than the ε⁻² line uses fewer samples than the bound allows: near a nondegenerate minimum the gradient falls geometrically in steps, so the norm test's batch grows like 1/‖∇F‖² and its total samples like 1/ε.\n\nProblem ${s.rates.problem}, batches drawn with replacement (the empirical distribution as a population) and no cap on the batch size, budget ${S.toExponential(0)} samples, ${R} seeds; ε is absolute (median ‖∇F(x₀)‖² = ${G0.toPrecision(3)}). Constant-batch AdaGrad-Norm and SGD stall at a noise floor that a larger batch only lowers.${bad.length > 0 ? ` ${bad.length} runs did not complete (${bad[0]}).` : ''}`,
     command: reproduceCommand('fig4-complexity', mode),
     spec: {
       title: { text: 'Oracle complexity', subtitle: `${s.rates.problem}, sampling with replacement, no batch cap, ${R} seeds` },

@@ -15,7 +15,7 @@
  * evaluated at checkpoints rather than at every step.
  */
 import type { Figure } from '../../plot/figure.js';
-import { logAxis, methodScales } from '../../plot/theme.js';
+import { linearAxis, logAxis, methodScales } from '../../plot/theme.js';
 import { SETTINGS } from '../settings.js';
 import type { Mode, RunJob, RunOutput } from '../types.js';
 import { failures, reproduceCommand, type Method } from './common.js';
@@ -108,7 +108,7 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
     type: 'quantitative',
     title: `samples processed (epochs of ${n.toLocaleString('en-US')})`,
     scale: { domain: [0, s.epochs], nice: false },
-    axis: { tickCount: Math.min(6, Math.max(2, s.epochs * 2)), format: '~g', labelFlush: true },
+    axis: linearAxis({ tickCount: Math.min(6, Math.max(2, s.epochs * 2)) }),
   };
   const maxStep = Math.max(1, ...outputs.map((o) => o.steps));
   const xSteps = logAxis(1, maxStep, 'steps taken (updates)', { exact: true });

@@ -1,5 +1,5 @@
 /**
- * Figures 1 and 2: min_{k<K} ||∇F(x_k)||² against K (SPEC §7 C1–C4 and the
+ * Figures 1 and 2: min_{k<K} ||∇F(x_k)||² against K (docs/MATH.md §7 C1–C4 and the
  * negative controls), and K · min_{k<K} ||∇F(x_k)||², which is flat or falling
  * for an O(1/K) rate and rises like √K for an O(1/√K) one.
  */
@@ -109,7 +109,7 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
   const fig1: Figure = {
     name: 'fig1-rate',
     title: 'Figure 1 — stationarity rate: min_{k<K} ||∇F(x_k)||² against K',
-    caption: `The O(1/K) claims (SPEC §7 C1–C4): with an adaptive batch-size test, AdaGrad-Norm and diagonal AdaGrad should drive min_{k<K} ‖∇F(xₖ)‖² down at least as fast as 1/K; with a constant batch, where the noise does not vanish at stationary points, AdaGrad-Norm is only guaranteed 1/√K (the negative control of SPEC §7), and SGD with a constant step and batch stalls at a noise floor. Log-log axes: a rate K^(−p) is a straight line of slope −p; the references start at the median ‖∇F(x₀)‖². Median log-log slope over the last decade of K (from K/10 to K): ${lastSlopes.join('; ')} (−∞: the curve reached the floor of the plot).\n\n${setup} Curves end where they fall below 10⁻¹⁰ · ‖∇F(x₀)‖²; once a test reaches b = n its steps are exact, and the descent becomes linear (the problem is locally strongly convex at its minimisers), which is faster than any power of K.`,
+    caption: `The O(1/K) claims (docs/MATH.md §7 C1–C4): with an adaptive batch-size test, AdaGrad-Norm and diagonal AdaGrad should drive min_{k<K} ‖∇F(xₖ)‖² down at least as fast as 1/K; with a constant batch, where the noise does not vanish at stationary points, AdaGrad-Norm is only guaranteed 1/√K (the negative control of docs/MATH.md §7), and SGD with a constant step and batch stalls at a noise floor. Log-log axes: a rate K^(−p) is a straight line of slope −p; the references start at the median ‖∇F(x₀)‖². Median log-log slope over the last decade of K (from K/10 to K): ${lastSlopes.join('; ')} (−∞: the curve reached the floor of the plot).\n\n${setup} Curves end where they fall below 10⁻¹⁰ · ‖∇F(x₀)‖²; once a test reaches b = n its steps are exact, and the descent becomes linear (the problem is locally strongly convex at its minimisers), which is faster than any power of K.`,
     command: reproduceCommand('fig1-rate', mode),
     spec: { ...common, title: { text: 'Stationarity rate', subtitle: `${s.problem}, median and 10–90% band over ${s.seeds} seeds` }, resolve: BAND_RESOLVE, layer: bandLayers({ x, y: Y1, scales: methodScales(labels, REF1) }) },
     rows: rows1,

@@ -1,5 +1,5 @@
 /**
- * Figure 5: SEBS against stagewise SGD at matched samples (SPEC §5, §7 C6).
+ * Figure 5: SEBS against stagewise SGD at matched samples (docs/MATH.md §5, §7 C6).
  * SEBS keeps the step α and doubles the batch each stage of T₁ steps; stagewise
  * SGD keeps the batch b₁ and halves the step while stage s lasts 2^{s−1} T₁
  * steps. Both use the same samples in each stage; SEBS takes far fewer updates.
@@ -78,7 +78,7 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
     {
       name: 'fig5-sebs',
       title: 'Figure 5 — SEBS against stagewise SGD at matched samples',
-      caption: `SPEC §7 C6: SEBS (constant step, batch ×${RHO} per stage) and stagewise SGD (constant batch, step ÷${RHO} per stage, stage ${RHO}× longer) use the same samples in every stage and reach about the same error, but SEBS needs far fewer updates: ${K.sebs} against ${K.stagewise} here (${s.stages} stages, T₁ = ${s.T1}, b₁ = ${B1}, α = ${ALPHA}; ${totalSamples} samples each). Final median error: SEBS ${final[0]!.toPrecision(3)}, stagewise SGD ${final[1]!.toPrecision(3)}. Left: error against updates; right: against samples processed (log-log), median and 10–90% band over ${s.seeds} seeds.\n\nProblem ${s.problem} (least squares with noise, F* = ${Fstar.toPrecision(6)} known); batches with replacement.${bad.length > 0 ? ` ${bad.length} runs did not complete (${bad[0]}).` : ''}`,
+      caption: `docs/MATH.md §7 C6: SEBS (constant step, batch ×${RHO} per stage) and stagewise SGD (constant batch, step ÷${RHO} per stage, stage ${RHO}× longer) use the same samples in every stage and reach about the same error, but SEBS needs far fewer updates: ${K.sebs} against ${K.stagewise} here (${s.stages} stages, T₁ = ${s.T1}, b₁ = ${B1}, α = ${ALPHA}; ${totalSamples} samples each). Final median error: SEBS ${final[0]!.toPrecision(3)}, stagewise SGD ${final[1]!.toPrecision(3)}. Left: error against updates; right: against samples processed (log-log), median and 10–90% band over ${s.seeds} seeds.\n\nProblem ${s.problem} (least squares with noise, F* = ${Fstar.toPrecision(6)} known); batches with replacement.${bad.length > 0 ? ` ${bad.length} runs did not complete (${bad[0]}).` : ''}`,
       command: reproduceCommand('fig5-sebs', mode),
       spec: {
         title: { text: 'SEBS vs stagewise SGD', subtitle: `${s.problem}, same samples per stage, median and 10–90% band over ${s.seeds} seeds` },
