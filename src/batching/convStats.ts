@@ -14,9 +14,10 @@
  *   product over the whole batch; the centred quantities by subtraction, with the
  *   cancellation test of the linear path (centred < τ · raw) falling back to the
  *   materialised form ('conv-refined').
- *   NOTE: Σ_i G_i∘G_i has no cheaper factored form than G_i itself when P > 1;
- *   both forms form G_i for the coordinate sums, so with all statistics requested
- *   the factored form saves only the ||G_i||² work (see `convCosts`).
+ *   NOTE: Σ_i G_i∘G_i has no cheaper factored form than G_i itself when P > 1,
+ *   and ⟨G_i, ḡ⟩ costs P·K·c_out in any form; both forms therefore form G_i for
+ *   the coordinate sums, and with all statistics requested the factored form is
+ *   never the cheaper one (see `convCosts`, and the measured ratios there).
  *
  * Assumption: as everywhere in the engine, row i of the batch depends on sample i only.
  */
@@ -25,14 +26,22 @@ import type { WindowGeom } from '../backend/backend.js';
 import { alloc, type Arr } from '../tensor/tensor.js';
 import type { BlockSummary } from './summary.js';
 
-/** Per-sample flop counts of the two forms for a conv weight of geometry g and c_out outputs. */
+/**
+ * Per-sample costs of the two forms for a conv weight of geometry g and c_out outputs.
+ * Both form G_i for the coordinate sums (c_out·P·K) and sweep its entries (2·c_out·K,
+ * the weight measured for the fused loop); the factored form adds the two Gram
+ * matrices (P²(K + c_out)) and the ⟨G_i, ḡ⟩ product (P·K·c_out). So while the
+ * coordinate statistics are requested (always, today) the materialised form is the
+ * cheaper one for every shape; the factored form pays only for a consumer that needs
+ * ||g_i||² alone, where its cost is P²(K + c_out) against c_out·P·K.
+ * Measured (test/bench/convStatsCrossover.ts, b = 32, js): factored/materialised =
+ * 1.23 at P = 1, 1.1–2.1 for P = 4..64 with c_in = 32, c_out = 64, 3×3; 76 at P = 576.
+ */
 export function convCosts(g: WindowGeom, cout: number): { factored: number; materialised: number } {
   const P = g.oh * g.ow;
   const K = g.c * g.kh * g.kw;
-  // both: the coordinate sums need G_i (c_out·P·K) and 2·c_out·K more;
-  // materialised adds 6·c_out·K for norms, dots and centred terms; factored adds the Grams and the ⟨G_i, ḡ⟩ product
-  const coord = cout * P * K + 2 * cout * K;
-  return { materialised: coord + 6 * cout * K, factored: coord + P * P * (K + cout) + P * K * cout };
+  const common = cout * P * K + 2 * cout * K;
+  return { materialised: common, factored: common + P * P * (K + cout) + P * K * cout };
 }
 
 export interface ConvInputs {
