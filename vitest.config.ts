@@ -15,6 +15,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // tests compare exact values and traces computed on the float64 reference backend;
+    // the library's own default is the fastest backend that loads (wasm where it does)
+    env: { ADADAGRAD_BACKEND: process.env['ADADAGRAD_BACKEND'] || 'js' },
     exclude: ['test/bench/**', 'node_modules/**', 'dist/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

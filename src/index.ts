@@ -5,6 +5,7 @@ export {
 } from './tensor/tensor.js';
 export {
   getBackend, setBackend, withBackend, listBackends, registerBackend, loadWasmBackend, loadGpujsBackend,
+  defaultBackendChoice, describeBackend, type BackendChoice,
   type Backend, type BackendOptions, type WasmBackendOptions, type GpujsBackendOptions, type GpujsMode,
 } from './backend/index.js';
 export * from './autodiff/index.js';

@@ -38,6 +38,12 @@ export interface Backend {
   readonly name: string;
   /** A backend-specific mode (e.g. gpu.js 'cpu' or 'webgpu'); 'default' otherwise. */
   readonly mode: string;
+  /**
+   * True when matmul and linearStats read the sparse companion of a batch array
+   * (src/backend/sparseRows.ts) and call ensureDense before any dense read of it:
+   * problems may then hand it batches whose dense rows are written only on demand.
+   */
+  readonly sparseRows?: boolean;
   unary(op: UnaryOp, x: Arr, out: Arr): void;
   binary(op: BinaryOp, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void;
   where(cond: Arr, cShape: Shape, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void;

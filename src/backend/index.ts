@@ -1,8 +1,10 @@
 /**
- * Backend selection: by option (`setBackend`) or by the ADADAGRAD_BACKEND environment
- * variable. `js` is always there; `wasm` (WebAssembly SIMD, threads from
- * ADADAGRAD_THREADS) and `gpujs` (gpu.js, opt-in, mode from ADADAGRAD_GPUJS_MODE)
- * are created on first selection, so importing the library loads neither.
+ * Backend selection: by option (`setBackend`), by the ADADAGRAD_BACKEND environment
+ * variable, else the fastest backend that works here: `wasm` (WebAssembly SIMD,
+ * threads from ADADAGRAD_THREADS) when its module loads and passes a check against
+ * `js`, otherwise `js` (plain loops, the float64 reference every backend is checked
+ * against). `gpujs` (gpu.js, float32, mode from ADADAGRAD_GPUJS_MODE) is opt-in only.
+ * Backends are created on first use, so importing the library loads none of them.
  */
 import type { Backend } from './backend.js';
 import { jsBackend } from './js.js';
@@ -76,11 +78,76 @@ export function loadGpujsBackend(opts: GpujsBackendOptions = {}): Backend {
   return b;
 }
 
-/** The active backend: the last `setBackend`, else $ADADAGRAD_BACKEND, else `js`. */
+/** How the default backend was chosen (see {@link defaultBackendChoice}). */
+export interface BackendChoice {
+  readonly backend: Backend;
+  /** 'option' (setBackend), 'env' ($ADADAGRAD_BACKEND), 'fastest' (wasm loaded) or 'fallback' (js: wasm did not load). */
+  readonly how: 'option' | 'env' | 'fastest' | 'fallback';
+  /** Why wasm was not taken, for 'fallback'. */
+  readonly reason?: string;
+}
+
+let choice: BackendChoice | null = null;
+
+/**
+ * The wasm backend if its module loads here and one small product and one statistics
+ * call agree with js (to 1e-12); otherwise the reason it was not taken.
+ */
+function probeWasm(): Backend | string {
+  try {
+    const be = registry.get('wasm') ?? createWasmBackend();
+    registry.set('wasm', be);
+    const b = 16, din = 24, dout = 3;
+    const x = Float64Array.from({ length: b * din }, (_, t) => ((t * 7) % 5 === 0 ? 0 : ((t * 13) % 11) / 11 - 0.4));
+    const d = Float64Array.from({ length: b * dout }, (_, t) => ((t * 5) % 7) / 7 - 0.5);
+    const m = Float64Array.from({ length: din * dout }, (_, t) => ((t * 3) % 13) / 13 - 0.5);
+    const got = [new Float64Array(b), new Float64Array(b), new Float64Array(din * dout)] as const;
+    const ref = [new Float64Array(b), new Float64Array(b), new Float64Array(din * dout)] as const;
+    be.linearStats(x, d, m, b, din, dout, ...got);
+    jsBackend.linearStats(x, d, m, b, din, dout, ...ref);
+    for (let k = 0; k < 3; k++) {
+      const g = got[k]!;
+      const r = ref[k]!;
+      for (let t = 0; t < r.length; t++) {
+        if (!(Math.abs(g[t]! - r[t]!) <= 1e-12 * (1 + Math.abs(r[t]!)))) return `wasm disagrees with js on a check (${g[t]} vs ${r[t]})`;
+      }
+    }
+    return be;
+  } catch (e) {
+    registry.delete('wasm');
+    return (e as Error).message;
+  }
+}
+
+/**
+ * The backend used when none was selected: $ADADAGRAD_BACKEND if set, else wasm when
+ * it loads and passes its check, else js. Decided once per process.
+ */
+export function defaultBackendChoice(): BackendChoice {
+  if (choice !== null) return choice;
+  const env = typeof process !== 'undefined' ? process.env['ADADAGRAD_BACKEND'] : undefined;
+  if (env !== undefined && env !== '') {
+    choice = { backend: setBackend(env), how: 'env' };
+  } else {
+    const w = probeWasm();
+    choice = typeof w === 'string' ? { backend: jsBackend, how: 'fallback', reason: w } : { backend: w, how: 'fastest' };
+  }
+  return choice;
+}
+
+/** One line naming the active backend and how it was chosen, e.g. `wasm (2-threads; the fastest that loads here)`. */
+export function describeBackend(): string {
+  const b = getBackend();
+  const c = choice !== null && choice.backend === b ? choice : null;
+  const how =
+    c === null ? 'selected' : c.how === 'env' ? 'from ADADAGRAD_BACKEND' : c.how === 'fastest' ? 'the fastest that loads here; ADADAGRAD_BACKEND=js for the reference' : `wasm did not load: ${c.reason ?? ''}`;
+  return `${b.name} (${b.mode}; ${how})`;
+}
+
+/** The active backend: the last `setBackend`, else the default ({@link defaultBackendChoice}). */
 export function getBackend(): Backend {
   if (current !== null) return current;
-  const env = typeof process !== 'undefined' ? process.env['ADADAGRAD_BACKEND'] : undefined;
-  current = env !== undefined && env !== '' ? setBackend(env) : jsBackend;
+  current = defaultBackendChoice().backend;
   return current;
 }
 

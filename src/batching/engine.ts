@@ -22,6 +22,7 @@
  * two-pass over x_i δ_iᵀ − ḡ (O(b·d) time, O(d) memory, never b × d).
  */
 import { getBackend } from '../backend/index.js';
+import { ensureDense } from '../backend/sparseRows.js';
 import { backward, leaf, onTape, withTape, type TapeNode } from '../autodiff/tape.js';
 import { makeTensor, Tensor, fmtShape, alloc } from '../tensor/tensor.js';
 import type { WindowGeom } from '../backend/backend.js';
@@ -434,6 +435,8 @@ function linearBlock(
   }
   const cancels = devSum < tau * rawSum || devDot2 < tau * tau * rawDot2 || coordCancel;
   if (refine === 'always' || (refine === 'auto' && cancels)) {
+    // a batch whose dense rows are written on demand (src/backend/sparseRows.ts) is read here
+    ensureDense(x);
     return refineLinear(name, shape, offset, x, dl, mean, r, b, din, dout, sqNorms, dots, coordSumSq);
   }
   for (let j = 0; j < size; j++) coordSumSqDev[j] = Math.max(0, coordSumSqDev[j]!);

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunJob, RunOutput } from './types.js';
+import { getBackend } from '../backend/index.js';
 
 /** Bump when the meaning of a job or its output changes, so old files are not reused. */
 export const CACHE_VERSION = 3;
@@ -20,9 +21,15 @@ function canonical(v: unknown): unknown {
   return v;
 }
 
-/** A stable id of what a job computes (its label does not count). */
+/**
+ * A stable id of what a job computes (its label does not count). The backend's name is
+ * part of it: wasm and js agree to float tolerance, not bit for bit, so a run cached on
+ * one is not reused on the other.
+ */
 export function jobHash(job: RunJob): string {
-  return createHash('sha256').update(JSON.stringify({ v: CACHE_VERSION, job: canonical(job) })).digest('hex').slice(0, 20);
+  const backend = getBackend().name;
+  const key = backend === 'js' ? { v: CACHE_VERSION, job: canonical(job) } : { v: CACHE_VERSION, job: canonical(job), backend };
+  return createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 20);
 }
 
 export class RunCache {

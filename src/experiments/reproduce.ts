@@ -9,6 +9,7 @@ import { saveFigure, type SavedFigure } from '../plot/figure.js';
 import { indexHtml } from '../plot/html.js';
 import { RunCache } from './cache.js';
 import { FAMILIES } from './figures/index.js';
+import { describeBackend } from '../backend/index.js';
 import type { FigureFamily } from './figures/family.js';
 import { runJobs } from './pool.js';
 import { SETTINGS } from './settings.js';
@@ -35,6 +36,8 @@ export interface ReproduceResult {
   readonly figures: readonly SavedFigure[];
   readonly runs: { readonly total: number; readonly cached: number; readonly failed: number };
   readonly seconds: number;
+  /** Per figure family: runs, runs computed (not reused), their run time summed (s), time to build the figures (s). */
+  readonly timing?: readonly { readonly family: string; readonly runs: number; readonly fresh: number; readonly runS: number; readonly buildS: number }[];
 }
 
 /** Families matching the selectors (all when none); an unknown selector throws, listing the known ones. */
@@ -100,6 +103,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   log(`reproduce (${opts.mode} mode): ${families.map((f) => f.id).join(', ')} — ${all.length} runs, output in ${opts.out}`);
   let cached = 0;
   let failed = 0;
+  const cachedJobs = new Set<RunJob>();
   if (all.length > 0) opts.onProgress?.(0, all.length, '', false);
   const outputs = await runJobs(all, {
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
@@ -109,7 +113,10 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     } as RunCache,
     cost: jobCost,
     onDone: (job, out, info) => {
-      if (info.cached) cached++;
+      if (info.cached) {
+        cached++;
+        cachedJobs.add(job);
+      }
       if (out.status !== 'completed') failed++;
       opts.onProgress?.(info.done, info.total, job.label, info.cached);
       if (opts.onProgress === undefined) {
@@ -120,15 +127,23 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   });
 
   const saved: SavedFigure[] = [];
+  // time per figure family: its runs (summed: they ran in parallel with others) and building its figures
+  const timing: { family: string; runs: number; fresh: number; runS: number; buildS: number }[] = [];
   let at = 0;
   for (const p of plan) {
     const outs = outputs.slice(at, at + p.jobs.length);
+    const fresh = p.jobs.filter((j) => !cachedJobs.has(j));
+    const runS = outs.reduce((acc, o, t) => acc + (cachedJobs.has(p.jobs[t]!) ? 0 : o.wallMs / 1000), 0);
     at += p.jobs.length;
+    const b0 = Date.now();
     for (const fig of p.family.build(opts.mode, outs)) {
       saved.push(await saveFigure(opts.out, fig));
       log(`figure ${fig.name}: ${join(opts.out, `${fig.name}.png`)}`);
     }
+    timing.push({ family: p.family.id, runs: p.jobs.length, fresh: fresh.length, runS, buildS: (Date.now() - b0) / 1000 });
   }
+  const timingText = timing.map((t) => `${t.family} ${t.runS.toFixed(1)} s in ${t.fresh} of ${t.runs} runs + ${t.buildS.toFixed(1)} s figures`).join('; ');
+  for (const t of timing) log(`time ${t.family}: runs ${t.runS.toFixed(1)} s (${t.fresh} computed, ${t.runs - t.fresh} reused; summed over workers), figures ${t.buildS.toFixed(1)} s`);
 
   const previous = readManifest(opts.out).filter((f) => !saved.some((s) => s.name === f.name));
   const figures = [...previous, ...saved].sort((a, b) => figureOrder(a.name) - figureOrder(b.name));
@@ -147,12 +162,13 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
       notes: [
         `Mode ${opts.mode}: ${describeMode(opts.mode)}`,
         ...(excluded.length > 0 ? [`Left out of the benchmark figures in this mode (slow): the families ${excluded.join(', ')}; --full includes them.`] : []),
-        `This call: ${all.length} runs (${cached} reused from runs/, ${failed} did not complete), ${seconds.toFixed(0)} s.`,
+        `This call: ${all.length} runs (${cached} reused from runs/, ${failed} did not complete), ${seconds.toFixed(0)} s on backend ${describeBackend()}.`,
+        `Time per figure family (run time summed over the worker threads, then building the figures): ${timingText}.`,
       ],
     }),
   );
   log(`index: ${join(opts.out, 'index.html')} (${seconds.toFixed(0)} s)`);
-  return { out: opts.out, figures: saved, runs: { total: all.length, cached, failed }, seconds };
+  return { out: opts.out, figures: saved, runs: { total: all.length, cached, failed }, seconds, timing };
 }
 
 /** One sentence on the sizes of a mode. */

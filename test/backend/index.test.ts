@@ -105,10 +105,48 @@ describe('ADADAGRAD_BACKEND', () => {
     expect(() => mod.getBackend()).toThrow("setBackend: unknown backend 'nope'; available: js");
   });
 
-  it('empty or unset means js', async () => {
+  it('empty or unset means the fastest backend that loads: wasm here', async () => {
     process.env['ADADAGRAD_BACKEND'] = '';
-    expect((await freshModule()).getBackend().name).toBe('js');
+    const a = await freshModule();
+    expect(a.getBackend().name).toBe('wasm');
+    expect(a.defaultBackendChoice().how).toBe('fastest');
+    expect(a.describeBackend()).toMatch(/^wasm \((1-thread|2-threads); the fastest that loads here/);
     delete process.env['ADADAGRAD_BACKEND'];
-    expect((await freshModule()).getBackend().name).toBe('js');
+    expect((await freshModule()).getBackend().name).toBe('wasm');
+  });
+
+  it('falls back to js, saying why, when wasm does not load or disagrees with js', async () => {
+    delete process.env['ADADAGRAD_BACKEND'];
+    vi.doMock('../../src/backend/wasm/backend.js', async (orig) => ({
+      ...(await orig<typeof import('../../src/backend/wasm/backend.js')>()),
+      createWasmBackend: () => {
+        throw new Error('kernels.wasm is missing');
+      },
+    }));
+    const a = await freshModule();
+    expect(a.getBackend().name).toBe('js');
+    expect(a.defaultBackendChoice()).toMatchObject({ how: 'fallback', reason: 'kernels.wasm is missing' });
+    expect(a.describeBackend()).toBe('js (default; wasm did not load: kernels.wasm is missing)');
+    // a near miss: wasm loads but one coordSumSq entry is off by one part in 10^9
+    vi.doMock('../../src/backend/wasm/backend.js', async (orig) => {
+      const real = await orig<typeof import('../../src/backend/wasm/backend.js')>();
+      return {
+        ...real,
+        createWasmBackend: () => {
+          const be = real.createWasmBackend({ threads: 1 });
+          return {
+            ...be,
+            linearStats(...args: Parameters<Backend['linearStats']>): void {
+              be.linearStats(...args);
+              args[8][5] = args[8][5]! * (1 + 1e-9);
+            },
+          };
+        },
+      };
+    });
+    const b = await freshModule();
+    expect(b.getBackend().name).toBe('js');
+    expect(b.defaultBackendChoice().reason).toMatch(/^wasm disagrees with js/);
+    vi.doUnmock('../../src/backend/wasm/backend.js');
   });
 });

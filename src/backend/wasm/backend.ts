@@ -18,10 +18,13 @@
  * keeps both cores busy without an idle third thread — and blocks in Atomics.wait
  * until the worker is done, so the API stays synchronous.
  */
+import { isMainThread } from 'node:worker_threads';
 import type { Arr, Shape } from '../../tensor/tensor.js';
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
 import { broadcastStrides, jsBackend } from '../js.js';
 import { MAX_THREADS, wasmRuntime, type WasmRuntime } from './runtime.js';
+import { ensureDense, sparseRowsOf } from '../sparseRows.js';
+import { sparseFits, sparseLinearStats, sparseMatmul as sparseRowsMatmul } from './sparseRows.js';
 
 type DT = 'f32' | 'f64';
 
@@ -31,6 +34,10 @@ const ELEMENTWISE_MIN = 2048;
 const PARALLEL_MIN_MACS = 1 << 18;
 /** The sparse path is taken when op(A) has at most this fraction of non-zeros (sampled). */
 const SPARSE_MAX_DENSITY = 0.4;
+/** Parts of the sparse Aᵀ·B product: stored rows per part, at most this many parts, and bytes of accumulators. */
+const SCATTER_PART_ROWS = 1024;
+const SCATTER_MAX_PARTS = 8;
+const SCATTER_MAX_BYTES = 1 << 28;
 
 const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4 };
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, relu: 3, step: 4, sign: 5 };
@@ -48,16 +55,19 @@ function prod(xs: readonly number[]): number {
 
 /** Options of {@link createWasmBackend}. */
 export interface WasmBackendOptions {
-  /** Threads for matmul and linearStats: 1 or 2 (up to 4). Default: $ADADAGRAD_THREADS, else 2. */
+  /**
+   * Threads for matmul and linearStats: 1 or 2 (up to 4). Default: $ADADAGRAD_THREADS, else 2 on
+   * the main thread and 1 in a worker thread (sweeps and reproduce already run one job per core).
+   */
   readonly threads?: number;
 }
 
-/** The thread count from the option, else $ADADAGRAD_THREADS, else 2. */
+/** The thread count from the option, else $ADADAGRAD_THREADS, else 2 (1 in a worker thread). */
 export function resolveThreads(threads?: number): number {
   let t = threads;
   if (t === undefined) {
     const env = typeof process !== 'undefined' ? process.env['ADADAGRAD_THREADS'] : undefined;
-    t = env !== undefined && env !== '' ? Number(env) : 2;
+    t = env !== undefined && env !== '' ? Number(env) : isMainThread ? 2 : 1;
   }
   if (!Number.isInteger(t) || t < 1 || t > MAX_THREADS) {
     throw new Error(`wasm backend: threads must be an integer in [1, ${MAX_THREADS}], got ${String(threads ?? t)} (option or ADADAGRAD_THREADS)`);
@@ -183,24 +193,25 @@ function sparseMatmul(
     rt.parallel(dt === 'f64' ? 'spmm_rows_dyn_f64' : 'spmm_rows_dyn_f32', works.map((w) => [aa, bb, c, m, k, n, counter, chunk, rb, w]));
     return;
   }
+  // the stored rows go in parts fixed by the shapes alone, each into its own accumulator,
+  // summed in order: the result is the same bits for any thread count and schedule
   const sh = dt === 'f64' ? 3 : 2;
-  const accs = [c];
-  for (let t = 1; t < nt; t++) accs.push(rt.alloc(m * n * E));
-  const works = Array.from({ length: nt }, (_, t) => work(t));
+  const stride = Math.ceil((m * n * E) / 64) * 64;
+  const parts = Math.max(1, Math.min(SCATTER_MAX_PARTS, Math.ceil(k / SCATTER_PART_ROWS), Math.floor(SCATTER_MAX_BYTES / stride)));
+  const chunk = Math.ceil(k / parts);
+  const acc = parts === 1 ? c : rt.alloc(parts * stride);
+  const works = Array.from({ length: Math.min(nt, parts) }, (_, t) => work(t));
   const v = dt === 'f64' ? rt.f64 : rt.f32; // read after the allocations (a growth refreshes the views)
-  for (const acc of accs) v.fill(0, acc >> sh, (acc >> sh) + m * n);
+  v.fill(0, acc >> sh, (acc + (parts - 1) * stride) / (1 << sh) + m * n);
   const sq = squareA ? 1 : 0;
-  if (nt === 1) {
-    if (dt === 'f64') ex.spmm_scatter_f64(a, bb, c, m, n, 0, k, sq, rb, works[0]!);
-    else ex.spmm_scatter_f32(a, bb, c, m, n, 0, k, sq, rb, works[0]!);
-  } else {
-    const counter = newCounter(rt);
-    const chunk = rb * Math.max(1, Math.ceil(k / (8 * nt * rb)));
-    rt.parallel(dt === 'f64' ? 'spmm_scatter_dyn_f64' : 'spmm_scatter_dyn_f32', works.map((w, t) => [a, bb, accs[t]!, k, m, n, sq, counter, chunk, rb, w]));
-  }
-  for (let t = 1; t < nt; t++) {
-    if (dt === 'f64') ex.binary_f64(0, c, 0, 1, accs[t]!, 0, 1, c, 1, m * n);
-    else ex.binary_f32(0, c, 0, 1, accs[t]!, 0, 1, c, 1, m * n);
+  const counter = newCounter(rt);
+  rt.parallel(dt === 'f64' ? 'spmm_scatter_dyn_f64' : 'spmm_scatter_dyn_f32', works.map((w) => [a, bb, acc, k, m, n, sq, counter, chunk, rb, w, stride]));
+  if (parts > 1) {
+    v.copyWithin(c >> sh, acc >> sh, (acc >> sh) + m * n);
+    for (let q = 1; q < parts; q++) {
+      if (dt === 'f64') ex.binary_f64(0, c, 0, 1, acc + q * stride, 0, 1, c, 1, m * n);
+      else ex.binary_f32(0, c, 0, 1, acc + q * stride, 0, 1, c, 1, m * n);
+    }
   }
 }
 
@@ -234,8 +245,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     name: 'wasm',
     mode: threadsMode(threads),
     threads,
+    sparseRows: true,
 
     unary(op: UnaryOp, x: Arr, out: Arr): void {
+      ensureDense(x);
       const code = UNARY_CODES[op];
       if (code === undefined || x.length < ELEMENTWISE_MIN) return jsBackend.unary(op, x, out);
       const r = rt();
@@ -249,6 +262,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     },
 
     binary(op: BinaryOp, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void {
+      ensureDense(a);
+      ensureDense(b);
       const code = BINARY_CODES[op];
       if (code === undefined || out.length < ELEMENTWISE_MIN || dtOf(a) !== dtOf(out) || dtOf(b) !== dtOf(out)) {
         return jsBackend.binary(op, a, aShape, b, bShape, out, outShape);
@@ -273,10 +288,14 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     },
 
     where(cond: Arr, cShape: Shape, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void {
+      ensureDense(cond);
+      ensureDense(a);
+      ensureDense(b);
       jsBackend.where(cond, cShape, a, aShape, b, bShape, out, outShape);
     },
 
     reduce(op: ReduceOp, x: Arr, shape: Shape, axes: readonly number[], out: Arr): void {
+      ensureDense(x);
       const contiguousRun = axes.length > 0 && axes.every((ax, i) => ax === axes[0]! + i);
       if (!contiguousRun || x.length < ELEMENTWISE_MIN || dtOf(x) !== dtOf(out)) return jsBackend.reduce(op, x, shape, axes, out);
       const a0 = axes[0]!;
@@ -297,6 +316,13 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
 
     matmul(a: Arr, b: Arr, m: number, k: number, n: number, out: Arr, transA: boolean, transB: boolean): void {
       const dt = dtOf(out);
+      // a batch with a sparse companion: over the resident data set's non-zeros
+      const sp = dt === 'f64' && dtOf(a) === dt && dtOf(b) === dt && !transB ? sparseRowsOf(a) : undefined;
+      if (sp !== undefined && (transA ? sparseFits(sp, k, m) : sparseFits(sp, m, k))) {
+        return sparseRowsMatmul(rt(), sp, b, n, out as Float64Array, transA, threads);
+      }
+      ensureDense(a);
+      ensureDense(b);
       if (dtOf(a) !== dt || dtOf(b) !== dt || m * k * n < 512) return jsBackend.matmul(a, b, m, k, n, out, transA, transB);
       const r = rt();
       r.reset();
@@ -308,14 +334,17 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     },
 
     transpose(x: Arr, shape: Shape, perm: readonly number[], out: Arr): void {
+      ensureDense(x);
       jsBackend.transpose(x, shape, perm, out);
     },
 
     gatherRows(x: Arr, rowSize: number, idx: Int32Array, out: Arr): void {
+      ensureDense(x);
       jsBackend.gatherRows(x, rowSize, idx, out);
     },
 
     scatterAddRows(g: Arr, rowSize: number, idx: Int32Array, out: Arr): void {
+      ensureDense(g);
       jsBackend.scatterAddRows(g, rowSize, idx, out);
     },
 
@@ -331,6 +360,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       x: Arr, delta: Arr, mm: Arr, b: number, din: number, dout: number,
       sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array,
     ): void {
+      const sp = x instanceof Float64Array ? sparseRowsOf(x) : undefined;
+      if (sp !== undefined && sparseFits(sp, b, din)) {
+        return sparseLinearStats(rt(), sp, delta, mm, b, din, dout, sqNorms, dots, coordSumSq, threads);
+      }
+      ensureDense(x);
       if (b * din * dout < 512) return jsBackend.linearStats(x, delta, mm, b, din, dout, sqNorms, dots, coordSumSq);
       const r = rt();
       r.reset();

@@ -38,8 +38,8 @@ export interface KernelExports {
   gemm_dyn_f64(a: number, b: number, c: number, m: number, k: number, n: number, tA: number, tB: number, counter: number, chunk: number, scratch: number): void;
   spmm_rows_dyn_f32(a: number, b: number, c: number, m: number, k: number, n: number, counter: number, chunk: number, rb: number, work: number): void;
   spmm_rows_dyn_f64(a: number, b: number, c: number, m: number, k: number, n: number, counter: number, chunk: number, rb: number, work: number): void;
-  spmm_scatter_dyn_f32(a: number, b: number, c: number, k: number, m: number, n: number, square: number, counter: number, chunk: number, rb: number, work: number): void;
-  spmm_scatter_dyn_f64(a: number, b: number, c: number, k: number, m: number, n: number, square: number, counter: number, chunk: number, rb: number, work: number): void;
+  spmm_scatter_dyn_f32(a: number, b: number, c: number, k: number, m: number, n: number, square: number, counter: number, chunk: number, rb: number, work: number, stride: number): void;
+  spmm_scatter_dyn_f64(a: number, b: number, c: number, k: number, m: number, n: number, square: number, counter: number, chunk: number, rb: number, work: number, stride: number): void;
   transpose_f32(src: number, rows: number, cols: number, dst: number): void;
   transpose_f64(src: number, rows: number, cols: number, dst: number): void;
   binary_f32(op: number, a: number, sar: number, sac: number, b: number, sbr: number, sbc: number, out: number, rows: number, cols: number): void;
@@ -50,11 +50,18 @@ export interface KernelExports {
   reduce_f64(isMax: number, x: number, outer: number, red: number, inner: number, out: number): void;
   row_sq_norms_f64(x: number, rows: number, cols: number, out: number): void;
   row_dots_f64(x: number, y: number, rows: number, cols: number, out: number): void;
+  csr_mm_dyn_f64(rp: number, co: number, va: number, idx: number, b: number, c: number, n: number, rows: number, counter: number, chunk: number): void;
+  csr_tmm_dyn_f64(rp: number, co: number, va: number, idx: number, b: number, c: number, stride: number, n: number, rows: number, counter: number, chunk: number): void;
+  csr_stats_dyn_f64(
+    rp: number, co: number, va: number, idx: number, d: number, m: number, sq: number, dots: number, cs: number, stride: number,
+    n: number, rows: number, counter: number, chunk: number,
+  ): void;
 }
 
 /** Kernels a worker can be asked to run (by index in this list). */
 export const THREADED_KERNELS = [
   'gemm_dyn_f32', 'gemm_dyn_f64', 'spmm_rows_dyn_f32', 'spmm_rows_dyn_f64', 'spmm_scatter_dyn_f32', 'spmm_scatter_dyn_f64',
+  'csr_mm_dyn_f64', 'csr_tmm_dyn_f64', 'csr_stats_dyn_f64',
 ] as const;
 export type ThreadedKernel = (typeof THREADED_KERNELS)[number];
 
@@ -125,12 +132,22 @@ export function kernelsPath(): string {
   return fileURLToPath(new URL('./kernels.wasm', import.meta.url));
 }
 
+/** Where a resident data set's arrays are (byte pointers): row starts, column indices, values. */
+export interface ResidentPtrs {
+  readonly rp: number;
+  readonly co: number;
+  readonly va: number;
+}
+
 export class WasmRuntime {
   readonly module: WasmModule;
   readonly memory: WasmMemory;
   readonly ex: KernelExports;
   readonly scratchBytes: number;
-  private readonly dataBase: number;
+  /** Start of the data region; above the resident data set when one is kept. */
+  private dataBase: number;
+  private readonly residentBase: number;
+  private residentSet: { readonly data: object; readonly ptrs: ResidentPtrs } | null = null;
   private top: number;
   private workers: PoolWorker[] = [];
   f32!: Float32Array;
@@ -150,6 +167,7 @@ export class WasmRuntime {
     if (heapBase !== undefined && heapBase > STATIC_BYTES) throw new Error(`wasm backend: static data (${heapBase} bytes) overlaps the scratch area`);
     this.scratchBytes = align(this.ex.SCRATCH_BYTES.value as number, 64);
     this.dataBase = STATIC_BYTES + MAX_THREADS * this.scratchBytes;
+    this.residentBase = this.dataBase;
     this.top = this.dataBase;
     this.ensure(this.dataBase);
     this.refresh();
@@ -163,6 +181,30 @@ export class WasmRuntime {
   /** Free every data allocation (call at the start of each backend call). */
   reset(): void {
     this.top = this.dataBase;
+  }
+
+  /**
+   * Pointers to a compressed-rows data set kept in wasm memory across calls (one at a
+   * time: a different data set replaces it). Call right after reset(): placing a new
+   * data set frees every data allocation.
+   */
+  resident(data: { readonly rowPtr: Int32Array; readonly col: Int32Array; readonly val: Float64Array }): ResidentPtrs {
+    if (this.residentSet !== null && this.residentSet.data === data) return this.residentSet.ptrs;
+    this.residentSet = null;
+    this.top = this.residentBase;
+    this.dataBase = this.residentBase;
+    const nnz = data.rowPtr[data.rowPtr.length - 1]!;
+    const rp = this.alloc(data.rowPtr.length * 4);
+    const co = this.alloc(nnz * 4);
+    const va = this.alloc(nnz * 8);
+    this.i32.set(data.rowPtr, rp >> 2);
+    this.i32.set(data.col.subarray(0, nnz), co >> 2);
+    this.f64.set(data.val.subarray(0, nnz), va >> 3);
+    this.dataBase = align(this.top, 64);
+    this.top = this.dataBase;
+    const ptrs = { rp, co, va };
+    this.residentSet = { data, ptrs };
+    return ptrs;
   }
 
   /** Allocate `bytes` (64-byte aligned) in the data region, growing the memory when needed. */

@@ -786,11 +786,13 @@ function spmmRowsDyn<T>(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, co
   }
 }
 
-function spmmScatterDyn<T>(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, rb: i32, work: usize): void {
+/** Chunk q of the stored rows accumulates into c + q·stride (the caller sums the chunks in order). */
+function spmmScatterDyn<T>(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, rb: i32, work: usize, stride: usize): void {
   for (;;) {
-    const p0 = atomic.add<i32>(counter, 1) * chunk;
+    const q = atomic.add<i32>(counter, 1);
+    const p0 = q * chunk;
     if (p0 >= k) break;
-    spmmScatter<T>(a, b, c, m, n, p0, min(k, p0 + chunk), square, rb, work);
+    spmmScatter<T>(a, b, c + <usize>q * stride, m, n, p0, min(k, p0 + chunk), square, rb, work);
   }
 }
 
@@ -858,9 +860,12 @@ export function spmm_rows_dyn_f32(a: usize, b: usize, c: usize, m: i32, k: i32, 
 export function spmm_rows_dyn_f64(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, counter: usize, chunk: i32, rb: i32, work: usize): void {
   spmmRowsDyn<f64>(a, b, c, m, k, n, counter, chunk, rb, work);
 }
-export function spmm_scatter_dyn_f32(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, rb: i32, work: usize): void {
-  spmmScatterDyn<f32>(a, b, c, k, m, n, square, counter, chunk, rb, work);
+export function spmm_scatter_dyn_f32(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, rb: i32, work: usize, stride: usize): void {
+  spmmScatterDyn<f32>(a, b, c, k, m, n, square, counter, chunk, rb, work, stride);
 }
-export function spmm_scatter_dyn_f64(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, rb: i32, work: usize): void {
-  spmmScatterDyn<f64>(a, b, c, k, m, n, square, counter, chunk, rb, work);
+export function spmm_scatter_dyn_f64(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, rb: i32, work: usize, stride: usize): void {
+  spmmScatterDyn<f64>(a, b, c, k, m, n, square, counter, chunk, rb, work, stride);
 }
+
+// the kernels over data sets kept in compressed sparse rows
+export * from './sparseRows';

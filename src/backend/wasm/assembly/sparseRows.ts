@@ -1,0 +1,242 @@
+/**
+ * Kernels over a data set kept in compressed sparse rows (f64), for batches that are
+ * rows `idx[0 .. b)` of it (see src/backend/sparseRows.ts): the non-zeros of batch
+ * row i are va[rp[r] .. rp[r+1]) at columns co[·], r = idx[i]. Nothing dense of X is
+ * read, and the data set stays resident in wasm memory.
+ *
+ *  - csrMm:    C[i, :] = Σ_e x_e B[col_e, :]                     (X · B)
+ *  - csrTmm:   C[col_e, :] += x_e B[i, :]                        (Xᵀ · B)
+ *  - csrStats: in one pass over the non-zeros of each row, for Δ [b, n] and M [din, n]:
+ *              sq[i] = ||x_i||² ||δ_i||²,  dots[i] = x_iᵀ M δ_i,
+ *              CS[col_e, :] += x_e² (δ_i ∘ δ_i)                 ((X∘X)ᵀ(Δ∘Δ))
+ *
+ * Columns go in blocks of five f64x2 vectors (ten columns, the width of MNIST's
+ * softmax layer, in one pass), then single vectors, then a scalar column.
+ * Threads: the *_dyn forms take chunks from an atomic counter. The scattering kernels
+ * (csrTmm, csrStats) write chunk q into its own accumulator (c + q·stride), and the
+ * caller sums the accumulators in order q = 0, 1, …: the result does not depend on
+ * the number of threads or on which thread took which chunk.
+ */
+
+// @ts-ignore: decorator
+@inline function rowStart(rp: usize, idx: usize, i: i32): i32 {
+  return load<i32>(rp + (<usize>load<i32>(idx + <usize>i * 4)) * 4);
+}
+
+// @ts-ignore: decorator
+@inline function rowEnd(rp: usize, idx: usize, i: i32): i32 {
+  return load<i32>(rp + (<usize>load<i32>(idx + <usize>i * 4) + 1) * 4);
+}
+
+/** C[i, :] = Σ_e va[e] B[co[e], :] for batch rows i in [i0, i1); B [*, n], C [b, n]. */
+function csrMm(rp: usize, co: usize, va: usize, idx: usize, b: usize, c: usize, n: i32, i0: i32, i1: i32): void {
+  const rowBytes = <usize>n * 8;
+  for (let i = i0; i < i1; i++) {
+    const e0 = rowStart(rp, idx, i);
+    const e1 = rowEnd(rp, idx, i);
+    const out = c + <usize>i * rowBytes;
+    let j = 0;
+    for (; j + 10 <= n; j += 10) {
+      const bj = b + <usize>j * 8;
+      let s0 = f64x2.splat(0);
+      let s1 = s0, s2 = s0, s3 = s0, s4 = s0;
+      for (let e = e0; e < e1; e++) {
+        const v = v128.load_splat<f64>(va + <usize>e * 8);
+        const br = bj + <usize>load<i32>(co + <usize>e * 4) * rowBytes;
+        s0 = f64x2.add(s0, f64x2.mul(v, v128.load(br)));
+        s1 = f64x2.add(s1, f64x2.mul(v, v128.load(br, 16)));
+        s2 = f64x2.add(s2, f64x2.mul(v, v128.load(br, 32)));
+        s3 = f64x2.add(s3, f64x2.mul(v, v128.load(br, 48)));
+        s4 = f64x2.add(s4, f64x2.mul(v, v128.load(br, 64)));
+      }
+      const o = out + <usize>j * 8;
+      v128.store(o, s0);
+      v128.store(o, s1, 16);
+      v128.store(o, s2, 32);
+      v128.store(o, s3, 48);
+      v128.store(o, s4, 64);
+    }
+    for (; j + 2 <= n; j += 2) {
+      const bj = b + <usize>j * 8;
+      let s0 = f64x2.splat(0);
+      for (let e = e0; e < e1; e++) {
+        const v = v128.load_splat<f64>(va + <usize>e * 8);
+        s0 = f64x2.add(s0, f64x2.mul(v, v128.load(bj + <usize>load<i32>(co + <usize>e * 4) * rowBytes)));
+      }
+      v128.store(out + <usize>j * 8, s0);
+    }
+    if (j < n) {
+      const bj = b + <usize>j * 8;
+      let s: f64 = 0;
+      for (let e = e0; e < e1; e++) s += load<f64>(va + <usize>e * 8) * load<f64>(bj + <usize>load<i32>(co + <usize>e * 4) * rowBytes);
+      store<f64>(out + <usize>j * 8, s);
+    }
+  }
+}
+
+/** C[co[e], :] += va[e] B[i, :] for batch rows i in [i0, i1); B [b, n], C [din, n] (holds the accumulator). */
+function csrTmm(rp: usize, co: usize, va: usize, idx: usize, b: usize, c: usize, n: i32, i0: i32, i1: i32): void {
+  const rowBytes = <usize>n * 8;
+  for (let i = i0; i < i1; i++) {
+    const e0 = rowStart(rp, idx, i);
+    const e1 = rowEnd(rp, idx, i);
+    const bi = b + <usize>i * rowBytes;
+    let j = 0;
+    for (; j + 10 <= n; j += 10) {
+      const bp = bi + <usize>j * 8;
+      const b0 = v128.load(bp), b1 = v128.load(bp, 16), b2 = v128.load(bp, 32), b3 = v128.load(bp, 48), b4 = v128.load(bp, 64);
+      const cj = c + <usize>j * 8;
+      for (let e = e0; e < e1; e++) {
+        const v = v128.load_splat<f64>(va + <usize>e * 8);
+        const cr = cj + <usize>load<i32>(co + <usize>e * 4) * rowBytes;
+        v128.store(cr, f64x2.add(v128.load(cr), f64x2.mul(v, b0)));
+        v128.store(cr, f64x2.add(v128.load(cr, 16), f64x2.mul(v, b1)), 16);
+        v128.store(cr, f64x2.add(v128.load(cr, 32), f64x2.mul(v, b2)), 32);
+        v128.store(cr, f64x2.add(v128.load(cr, 48), f64x2.mul(v, b3)), 48);
+        v128.store(cr, f64x2.add(v128.load(cr, 64), f64x2.mul(v, b4)), 64);
+      }
+    }
+    for (; j + 2 <= n; j += 2) {
+      const b0 = v128.load(bi + <usize>j * 8);
+      const cj = c + <usize>j * 8;
+      for (let e = e0; e < e1; e++) {
+        const v = v128.load_splat<f64>(va + <usize>e * 8);
+        const cr = cj + <usize>load<i32>(co + <usize>e * 4) * rowBytes;
+        v128.store(cr, f64x2.add(v128.load(cr), f64x2.mul(v, b0)));
+      }
+    }
+    if (j < n) {
+      const b0 = load<f64>(bi + <usize>j * 8);
+      const cj = c + <usize>j * 8;
+      for (let e = e0; e < e1; e++) {
+        const cr = cj + <usize>load<i32>(co + <usize>e * 4) * rowBytes;
+        store<f64>(cr, load<f64>(cr) + load<f64>(va + <usize>e * 8) * b0);
+      }
+    }
+  }
+}
+
+/**
+ * For batch rows i in [i0, i1), with δ_i = D[i, :] (D [b, n]) and M [din, n]:
+ * sq[i] = ||x_i||² ||δ_i||², dots[i] = x_iᵀ M δ_i, and CS[co[e], :] += va[e]² δ_i∘δ_i
+ * (CS [din, n] holds the accumulator), in one pass over the row's non-zeros per block
+ * of ten columns.
+ */
+function csrStats(
+  rp: usize, co: usize, va: usize, idx: usize, d: usize, m: usize, sq: usize, dots: usize, cs: usize,
+  n: i32, i0: i32, i1: i32,
+): void {
+  const rowBytes = <usize>n * 8;
+  for (let i = i0; i < i1; i++) {
+    const e0 = rowStart(rp, idx, i);
+    const e1 = rowEnd(rp, idx, i);
+    const di = d + <usize>i * rowBytes;
+    let xn: f64 = 0;
+    for (let e = e0; e < e1; e++) {
+      const v = load<f64>(va + <usize>e * 8);
+      xn += v * v;
+    }
+    let dn = f64x2.splat(0);
+    let dot = f64x2.splat(0);
+    let j = 0;
+    for (; j + 10 <= n; j += 10) {
+      const dp = di + <usize>j * 8;
+      const d0 = v128.load(dp), d1 = v128.load(dp, 16), d2 = v128.load(dp, 32), d3 = v128.load(dp, 48), d4 = v128.load(dp, 64);
+      const q0 = f64x2.mul(d0, d0), q1 = f64x2.mul(d1, d1), q2 = f64x2.mul(d2, d2), q3 = f64x2.mul(d3, d3), q4 = f64x2.mul(d4, d4);
+      dn = f64x2.add(dn, f64x2.add(f64x2.add(f64x2.add(q0, q1), f64x2.add(q2, q3)), q4));
+      let t0 = f64x2.splat(0);
+      let t1 = t0, t2 = t0, t3 = t0, t4 = t0;
+      const mj = m + <usize>j * 8;
+      const cj = cs + <usize>j * 8;
+      for (let e = e0; e < e1; e++) {
+        const x = load<f64>(va + <usize>e * 8);
+        const v = f64x2.splat(x);
+        const w = f64x2.splat(x * x);
+        const off = <usize>load<i32>(co + <usize>e * 4) * rowBytes;
+        const mr = mj + off;
+        t0 = f64x2.add(t0, f64x2.mul(v, v128.load(mr)));
+        t1 = f64x2.add(t1, f64x2.mul(v, v128.load(mr, 16)));
+        t2 = f64x2.add(t2, f64x2.mul(v, v128.load(mr, 32)));
+        t3 = f64x2.add(t3, f64x2.mul(v, v128.load(mr, 48)));
+        t4 = f64x2.add(t4, f64x2.mul(v, v128.load(mr, 64)));
+        const cr = cj + off;
+        v128.store(cr, f64x2.add(v128.load(cr), f64x2.mul(w, q0)));
+        v128.store(cr, f64x2.add(v128.load(cr, 16), f64x2.mul(w, q1)), 16);
+        v128.store(cr, f64x2.add(v128.load(cr, 32), f64x2.mul(w, q2)), 32);
+        v128.store(cr, f64x2.add(v128.load(cr, 48), f64x2.mul(w, q3)), 48);
+        v128.store(cr, f64x2.add(v128.load(cr, 64), f64x2.mul(w, q4)), 64);
+      }
+      dot = f64x2.add(dot, f64x2.add(f64x2.add(f64x2.add(f64x2.mul(t0, d0), f64x2.mul(t1, d1)), f64x2.add(f64x2.mul(t2, d2), f64x2.mul(t3, d3))), f64x2.mul(t4, d4)));
+    }
+    for (; j + 2 <= n; j += 2) {
+      const d0 = v128.load(di + <usize>j * 8);
+      const q0 = f64x2.mul(d0, d0);
+      dn = f64x2.add(dn, q0);
+      let t0 = f64x2.splat(0);
+      const mj = m + <usize>j * 8;
+      const cj = cs + <usize>j * 8;
+      for (let e = e0; e < e1; e++) {
+        const x = load<f64>(va + <usize>e * 8);
+        const off = <usize>load<i32>(co + <usize>e * 4) * rowBytes;
+        t0 = f64x2.add(t0, f64x2.mul(f64x2.splat(x), v128.load(mj + off)));
+        const cr = cj + off;
+        v128.store(cr, f64x2.add(v128.load(cr), f64x2.mul(f64x2.splat(x * x), q0)));
+      }
+      dot = f64x2.add(dot, f64x2.mul(t0, d0));
+    }
+    let dns = f64x2.extract_lane(dn, 0) + f64x2.extract_lane(dn, 1);
+    let dots1 = f64x2.extract_lane(dot, 0) + f64x2.extract_lane(dot, 1);
+    if (j < n) {
+      const d0 = load<f64>(di + <usize>j * 8);
+      const q0 = d0 * d0;
+      dns += q0;
+      let t0: f64 = 0;
+      const mj = m + <usize>j * 8;
+      const cj = cs + <usize>j * 8;
+      for (let e = e0; e < e1; e++) {
+        const x = load<f64>(va + <usize>e * 8);
+        const off = <usize>load<i32>(co + <usize>e * 4) * rowBytes;
+        t0 += x * load<f64>(mj + off);
+        const cr = cj + off;
+        store<f64>(cr, load<f64>(cr) + x * x * q0);
+      }
+      dots1 += t0 * d0;
+    }
+    store<f64>(sq + <usize>i * 8, xn * dns);
+    store<f64>(dots + <usize>i * 8, dots1);
+  }
+}
+
+// ------------------------------------------------------------------ exports (threaded forms)
+
+/** csrMm over chunks of `chunk` rows taken from the counter, for b batch rows. */
+export function csr_mm_dyn_f64(rp: usize, co: usize, va: usize, idx: usize, b: usize, c: usize, n: i32, rows: i32, counter: usize, chunk: i32): void {
+  for (;;) {
+    const r0 = atomic.add<i32>(counter, 1) * chunk;
+    if (r0 >= rows) break;
+    csrMm(rp, co, va, idx, b, c, n, r0, min(rows, r0 + chunk));
+  }
+}
+
+/** csrTmm: chunk q of rows accumulates into c + q·stride (zeroed by the caller). */
+export function csr_tmm_dyn_f64(rp: usize, co: usize, va: usize, idx: usize, b: usize, c: usize, stride: usize, n: i32, rows: i32, counter: usize, chunk: i32): void {
+  for (;;) {
+    const q = atomic.add<i32>(counter, 1);
+    const r0 = q * chunk;
+    if (r0 >= rows) break;
+    csrTmm(rp, co, va, idx, b, c + <usize>q * stride, n, r0, min(rows, r0 + chunk));
+  }
+}
+
+/** csrStats: chunk q of rows accumulates its CS into cs + q·stride (zeroed by the caller). */
+export function csr_stats_dyn_f64(
+  rp: usize, co: usize, va: usize, idx: usize, d: usize, m: usize, sq: usize, dots: usize, cs: usize, stride: usize,
+  n: i32, rows: i32, counter: usize, chunk: i32,
+): void {
+  for (;;) {
+    const q = atomic.add<i32>(counter, 1);
+    const r0 = q * chunk;
+    if (r0 >= rows) break;
+    csrStats(rp, co, va, idx, d, m, sq, dots, cs + <usize>q * stride, n, r0, min(rows, r0 + chunk));
+  }
+}

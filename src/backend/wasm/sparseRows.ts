@@ -1,0 +1,116 @@
+/**
+ * The wasm backend's path for batches with a sparse companion (src/backend/sparseRows.ts):
+ * the data set stays resident in wasm memory (copied once), a batch passes only its row
+ * indices, and X · B, Xᵀ · B and the linear statistics run over the non-zeros
+ * (assembly/sparseRows.ts). Float64 only.
+ *
+ * Determinism: the scattering products (Xᵀ · B and (X∘X)ᵀ(Δ∘Δ)) split the batch into a
+ * number of parts fixed by the batch size alone, each accumulated separately and summed
+ * in order, so results are the same bits for 1 or 2 threads and under any scheduling.
+ */
+import type { Arr } from '../../tensor/tensor.js';
+import type { SparseBatch } from '../sparseRows.js';
+import type { WasmRuntime } from './runtime.js';
+
+/** Below this many multiply-adds (non-zeros × columns) a product stays on one thread. */
+const PARALLEL_MIN_MACS = 1 << 17;
+/** Rows per part of the scattering products (at most MAX_PARTS parts). */
+const PART_ROWS = 1024;
+const MAX_PARTS = 8;
+
+/** Whether `sp` describes a [rows, cols] batch (the shapes the caller multiplies). */
+export function sparseFits(sp: SparseBatch, rows: number, cols: number): boolean {
+  return sp.indices.length === rows && sp.data.cols === cols;
+}
+
+function counter(rt: WasmRuntime): number {
+  const p = rt.alloc(4);
+  rt.i32[p >> 2] = 0;
+  return p;
+}
+
+function putIndices(rt: WasmRuntime, idx: Int32Array): number {
+  const p = rt.alloc(idx.length * 4);
+  rt.i32.set(idx, p >> 2);
+  return p;
+}
+
+function threadsFor(sp: SparseBatch, rows: number, n: number, threads: number): number {
+  const nnz = sp.data.rowPtr[sp.data.rows]!;
+  const macs = (nnz / Math.max(1, sp.data.rows)) * rows * n;
+  return macs >= PARALLEL_MIN_MACS ? threads : 1;
+}
+
+/** The number of parts and rows per part of a scattering product over `rows` batch rows (independent of threads). */
+export function partsOf(rows: number): { parts: number; chunk: number } {
+  const parts = Math.max(1, Math.min(MAX_PARTS, Math.ceil(rows / PART_ROWS)));
+  return { parts, chunk: Math.ceil(rows / parts) };
+}
+
+/** Sum accumulators acc[0..parts) (each `len` f64 at acc + q·stride) in order into `out`. */
+function sumParts(rt: WasmRuntime, acc: number, stride: number, parts: number, len: number, out: Float64Array): void {
+  const f = rt.f64;
+  const base = acc >> 3;
+  const st = stride >> 3;
+  out.set(f.subarray(base, base + len));
+  for (let q = 1; q < parts; q++) {
+    const o = base + q * st;
+    for (let t = 0; t < len; t++) out[t] = out[t]! + f[o + t]!;
+  }
+}
+
+/**
+ * out = X · B (X the batch [b, k], B [k, n]) or, with transA, out = Xᵀ · B (B [b, n],
+ * out [k, n]), over the non-zeros of X's rows.
+ */
+export function sparseMatmul(
+  rt: WasmRuntime, sp: SparseBatch, bm: Arr, n: number, out: Float64Array, transA: boolean, threads: number,
+): void {
+  rt.reset();
+  const { rp, co, va } = rt.resident(sp.data);
+  const rows = sp.indices.length;
+  const idx = putIndices(rt, sp.indices);
+  const B = rt.put(bm, 'f64');
+  const nt = threadsFor(sp, rows, n, threads);
+  if (!transA) {
+    const C = rt.alloc(rows * n * 8);
+    const cnt = counter(rt);
+    const chunk = Math.max(16, Math.ceil(rows / (8 * nt)));
+    rt.parallel('csr_mm_dyn_f64', Array.from({ length: nt }, () => [rp, co, va, idx, B, C, n, rows, cnt, chunk]));
+    rt.get(C, 'f64', out, rows * n);
+    return;
+  }
+  const k = sp.data.cols;
+  const { parts, chunk } = partsOf(rows);
+  const stride = Math.ceil((k * n * 8) / 64) * 64;
+  const acc = rt.alloc(parts * stride);
+  rt.f64.fill(0, acc >> 3, (acc + parts * stride) >> 3);
+  const cnt = counter(rt);
+  rt.parallel('csr_tmm_dyn_f64', Array.from({ length: Math.min(nt, parts) }, () => [rp, co, va, idx, B, acc, stride, n, rows, cnt, chunk]));
+  sumParts(rt, acc, stride, parts, k * n, out);
+}
+
+/** Backend.linearStats for a sparse batch X, in one pass over its non-zeros per block of ten columns. */
+export function sparseLinearStats(
+  rt: WasmRuntime, sp: SparseBatch, delta: Arr, mm: Arr, b: number, din: number, dout: number,
+  sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array, threads: number,
+): void {
+  rt.reset();
+  const { rp, co, va } = rt.resident(sp.data);
+  const idx = putIndices(rt, sp.indices);
+  const D = rt.put(delta.length === b * dout ? delta : delta.subarray(0, b * dout), 'f64');
+  const M = rt.put(mm.length === din * dout ? mm : mm.subarray(0, din * dout), 'f64');
+  const sq = rt.alloc(b * 8);
+  const dp = rt.alloc(b * 8);
+  const { parts, chunk } = partsOf(b);
+  const stride = Math.ceil((din * dout * 8) / 64) * 64;
+  const acc = rt.alloc(parts * stride);
+  rt.f64.fill(0, acc >> 3, (acc + parts * stride) >> 3);
+  const cnt = counter(rt);
+  const nt = Math.min(threadsFor(sp, b, 2 * dout, threads), parts);
+  rt.parallel('csr_stats_dyn_f64', Array.from({ length: nt }, () => [rp, co, va, idx, D, M, sq, dp, acc, stride, dout, b, cnt, chunk]));
+  const f = rt.f64;
+  sqNorms.set(f.subarray(sq >> 3, (sq >> 3) + b));
+  dots.set(f.subarray(dp >> 3, (dp >> 3) + b));
+  sumParts(rt, acc, stride, parts, din * dout, coordSumSq);
+}

@@ -1,0 +1,147 @@
+// Batches with a sparse companion: the wasm backend's products and statistics over the
+// resident data set's non-zeros agree with js on the dense rows, and do not depend on threads.
+import { describe, expect, it } from 'vitest';
+import { jsBackend } from '../../src/backend/index.js';
+import { attachSparseRows, sparseRowsOf, worthSparse, type SparseDataset } from '../../src/backend/sparseRows.js';
+import { createWasmBackend } from '../../src/backend/wasm/backend.js';
+import { partsOf } from '../../src/backend/wasm/sparseRows.js';
+import { bernoulli, integers, key, normal, split, type Key } from '../../src/rng/index.js';
+
+const SEED = 20261202;
+
+/** A random data set of `rows` × `cols` with the given density, as dense rows and compressed rows. */
+function dataset(k: Key, rows: number, cols: number, density: number): { dense: Float64Array; data: SparseDataset } {
+  const [k1, k2] = split(k, 2) as [Key, Key];
+  const keep = bernoulli(k1, rows * cols, density);
+  const v = normal(k2, rows * cols);
+  const dense = Float64Array.from(v, (x, t) => (keep[t] ? x : 0));
+  const rowPtr = new Int32Array(rows + 1);
+  const col: number[] = [];
+  const val: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const x = dense[i * cols + j]!;
+      if (x !== 0) {
+        col.push(j);
+        val.push(x);
+      }
+    }
+    rowPtr[i + 1] = col.length;
+  }
+  return { dense, data: { rows, cols, rowPtr, col: Int32Array.from(col), val: Float64Array.from(val) } };
+}
+
+function gather(dense: Float64Array, cols: number, idx: Int32Array): Float64Array {
+  const out = new Float64Array(idx.length * cols);
+  idx.forEach((i, t) => out.set(dense.subarray(i * cols, (i + 1) * cols), t * cols));
+  return out;
+}
+
+function expectClose(got: Float64Array, want: Float64Array, scale: Float64Array, what: string): void {
+  for (let t = 0; t < want.length; t++) {
+    const tol = 1e-12 * Math.max(scale[t]!, 1e-300);
+    if (!(Math.abs(got[t]! - want[t]!) <= tol)) throw new Error(`${what}[${t}]: got ${got[t]}, want ${want[t]} (tolerance ${tol}); seed ${SEED}`);
+  }
+}
+
+const abs = (x: Float64Array): Float64Array => x.map(Math.abs);
+
+describe('sparse companions', () => {
+  it('attach checks the shape, and a copy of the array has no companion', () => {
+    const { data } = dataset(key(SEED), 6, 5, 0.3);
+    const x = new Float64Array(3 * 5);
+    expect(() => attachSparseRows(new Float64Array(14), data, Int32Array.of(0, 1, 2))).toThrow(/holds 14 values, not 3 rows × 5/);
+    attachSparseRows(x, data, Int32Array.of(0, 1, 2));
+    expect(sparseRowsOf(x)?.data).toBe(data);
+    expect(sparseRowsOf(x.slice())).toBeUndefined();
+    expect(worthSparse(data)).toBe(true);
+    expect(worthSparse(dataset(key(SEED), 6, 5, 1).data)).toBe(false);
+  });
+
+  it('parts depend on the batch size only', () => {
+    expect(partsOf(1)).toEqual({ parts: 1, chunk: 1 });
+    expect(partsOf(1024)).toEqual({ parts: 1, chunk: 1024 });
+    expect(partsOf(1025)).toEqual({ parts: 2, chunk: 513 });
+    expect(partsOf(60000)).toEqual({ parts: 8, chunk: 7500 });
+  });
+
+  const w1 = createWasmBackend({ threads: 1 });
+  const w2 = createWasmBackend({ threads: 2 });
+  // sizes: dout = 10 (one block of ten), 23 (two blocks + a vector + a scalar column), 1, 256; b past one part
+  const cases: [number, number, number, number][] = [[300, 784, 10, 3000], [50, 97, 23, 700], [40, 64, 1, 129], [120, 200, 256, 2100]];
+  it.each(cases)('data %i × %i, n = %i, batch of %i rows: X·B, Xᵀ·B and linearStats equal js, the same bits on 1 and 2 threads', (rows, cols, n, b) => {
+    const [kd, ki, kb, km, kt] = split(key(SEED + rows + n), 5) as [Key, Key, Key, Key, Key];
+    const { dense, data } = dataset(kd, rows, cols, 0.19);
+    const idx = integers(ki, b, 0, rows); // with repeats, as sampling with replacement gives
+    const x = gather(dense, cols, idx);
+    const xPlain = x.slice(); // the same values without a companion: js and the dense wasm path
+    attachSparseRows(x, data, idx);
+    const B = normal(kb, cols * n);
+    const Bt = normal(kt, b * n);
+    const M = normal(km, cols * n);
+    for (const [label, be] of [['wasm 1-thread', w1], ['wasm 2-threads', w2]] as const) {
+      const got = new Float64Array(b * n);
+      const ref = new Float64Array(b * n);
+      const sc = new Float64Array(b * n);
+      be.matmul(x, B, b, cols, n, got, false, false);
+      jsBackend.matmul(xPlain, B, b, cols, n, ref, false, false);
+      jsBackend.matmul(abs(xPlain), abs(B), b, cols, n, sc, false, false);
+      expectClose(got, ref, sc, `${label} X·B`);
+      const gotT = new Float64Array(cols * n);
+      const refT = new Float64Array(cols * n);
+      const scT = new Float64Array(cols * n);
+      be.matmul(x, Bt, cols, b, n, gotT, true, false);
+      jsBackend.matmul(xPlain, Bt, cols, b, n, refT, true, false);
+      jsBackend.matmul(abs(xPlain), abs(Bt), cols, b, n, scT, true, false);
+      expectClose(gotT, refT, scT, `${label} Xᵀ·B`);
+      const s = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+      const r = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+      const a = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+      be.linearStats(x, Bt, M, b, cols, n, ...s);
+      jsBackend.linearStats(xPlain, Bt, M, b, cols, n, ...r);
+      jsBackend.linearStats(abs(xPlain), abs(Bt), abs(M), b, cols, n, ...a);
+      expectClose(s[0], r[0], a[0], `${label} sqNorms`);
+      expectClose(s[1], r[1], a[1], `${label} dots`);
+      expectClose(s[2], r[2], a[2], `${label} coordSumSq`);
+    }
+    // the same bits whatever the thread count
+    const one = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+    const two = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+    w1.linearStats(x, Bt, M, b, cols, n, ...one);
+    w2.linearStats(x, Bt, M, b, cols, n, ...two);
+    for (let k = 0; k < 3; k++) expect(Array.from(two[k]!)).toEqual(Array.from(one[k]!));
+    const t1 = new Float64Array(cols * n);
+    const t2 = new Float64Array(cols * n);
+    w1.matmul(x, Bt, cols, b, n, t1, true, false);
+    w2.matmul(x, Bt, cols, b, n, t2, true, false);
+    expect(Array.from(t2)).toEqual(Array.from(t1));
+  });
+
+  it('without a companion, the sparse-A path of Xᵀ·B also gives the same bits on 1 and 2 threads, and equals js', () => {
+    const { dense } = dataset(key(SEED + 9), 5000, 300, 0.15);
+    const Bt = normal(key(SEED + 10), 5000 * 12);
+    const t1 = new Float64Array(300 * 12);
+    const t2 = new Float64Array(300 * 12);
+    const ref = new Float64Array(300 * 12);
+    const sc = new Float64Array(300 * 12);
+    w1.matmul(dense, Bt, 300, 5000, 12, t1, true, false);
+    w2.matmul(dense, Bt, 300, 5000, 12, t2, true, false);
+    jsBackend.matmul(dense, Bt, 300, 5000, 12, ref, true, false);
+    jsBackend.matmul(abs(dense), abs(Bt), 300, 5000, 12, sc, true, false);
+    expect(Array.from(t2)).toEqual(Array.from(t1));
+    expectClose(t1, ref, sc, 'dense sparse-A Xᵀ·B');
+  });
+
+  it('a stale companion (rows that differ from the array) is what the kernels read: they never scan the array', () => {
+    // the contract is the owner's: this pins that the sparse path is really taken
+    const { dense, data } = dataset(key(SEED + 5), 80, 100, 0.2);
+    const idx = Int32Array.from({ length: 600 }, (_, t) => t % 80);
+    const x = gather(dense, 100, idx);
+    attachSparseRows(x, data, idx);
+    x.fill(0);
+    const B = normal(key(SEED + 6), 100 * 10);
+    const got = new Float64Array(600 * 10);
+    w1.matmul(x, B, 600, 100, 10, got, false, false);
+    expect(got.some((v) => v !== 0)).toBe(true);
+  });
+});
