@@ -11,7 +11,7 @@ import { nqmFamily } from './families/nqm.js';
 import { robustCauchyFamily, robustGemanMcClureFamily, robustWelschFamily } from './families/robust.js';
 import { sigmoidFamily } from './families/sigmoidloss.js';
 import { twoLayerSoftplusFamily, twoLayerTanhFamily } from './families/twolayer.js';
-import { mnistMlpFamily, mnistSoftmaxFamily } from './mnist/problem.js';
+import { mnistCnnFamily, mnistMlpFamily, mnistSoftmaxFamily } from './mnist/problem.js';
 import { bealeFamily, braninFamily, rosenbrockFamily } from './twod/problem.js';
 
 /** A row with its contract plan (how the contract suite checks it). */
@@ -44,6 +44,11 @@ export const FAMILIES: readonly FamilyEntry[] = [
     familyIds: ['mnist-mlp_d3190_h4_n30_i0'],
     skipProblem:
       'its L is a proven but conservative bound on ||W2||₂ ≤ R (the search finds curvature ~40× smaller), so the contract\'s tightness check (L/10 caught) does not apply; every other check of the problem contract runs in test/problems/mnist.test.ts',
+  }),
+  withContract(mnistCnnFamily, {
+    familyIds: ['mnist-cnn_d28938_n20_i0'],
+    skipProblem:
+      'its L is unknown (+∞: ReLU and max pooling make ∇F discontinuous), so the smoothness check does not apply; the gradient, per-sample gradient, full-pass, noise and error checks run in test/problems/mnistCnn.test.ts',
   }),
   withContract(rosenbrockFamily, { ids: ['rosenbrock_d2_i0', 'rosenbrock_d2_i5_s0.1'] }),
   withContract(bealeFamily, { ids: ['beale_d2_i0', 'beale_d2_i2_s2'] }),
