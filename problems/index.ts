@@ -20,6 +20,7 @@ export { nclogreg, nclogregFamily, type NclogregOptions } from './families/nclog
 export { robustRegression, robustCauchyFamily, robustGemanMcClureFamily, robustWelschFamily, type RobustOptions } from './families/robust.js';
 export { sigmoidClassification, sigmoidFamily, type SigmoidLossOptions } from './families/sigmoidloss.js';
 export { twoLayerTanhFamily, twoLayerSoftplusFamily } from './families/twolayer.js';
+export { cnnTeacherFamily, cnnTeacher, cnnTeacherLocalL, type CnnTeacherOptions } from './families/cnnTeacher.js';
 export { noisyQuadratic, nqmFamily, type NqmOptions } from './families/nqm.js';
 export { lsqPair, lsqInterpFamily, lsqNoisyFamily, type LsqPairOptions } from './families/interpolation.js';
 export { hardChain, chainFamily, type ChainOptions } from './families/chain.js';

@@ -5,6 +5,7 @@ import { libsvmFamily } from './data/libsvmFamily.js';
 import { ProblemArgumentError } from './common/validate.js';
 import { MissingPeerError } from '../src/optionalPeer.js';
 import { chainFamily } from './families/chain.js';
+import { cnnTeacherFamily } from './families/cnnTeacher.js';
 import { lsqInterpFamily, lsqNoisyFamily } from './families/interpolation.js';
 import { nclogregFamily } from './families/nclogreg.js';
 import { nqmFamily } from './families/nqm.js';
@@ -12,7 +13,7 @@ import { nqmRotFamily } from './families/nqmrot.js';
 import { robustCauchyFamily, robustGemanMcClureFamily, robustWelschFamily } from './families/robust.js';
 import { sigmoidFamily } from './families/sigmoidloss.js';
 import { twoLayerSoftplusFamily, twoLayerTanhFamily } from './families/twolayer.js';
-import { mnistMlpFamily, mnistSoftmaxFamily } from './mnist/problem.js';
+import { mnistCnnFamily, mnistMlpFamily, mnistSoftmaxFamily } from './mnist/problem.js';
 import { bealeFamily, braninFamily, rosenbrockFamily } from './twod/problem.js';
 
 /** A row with its contract plan (how the contract suite checks it). */
@@ -35,12 +36,21 @@ export const FAMILIES: readonly FamilyEntry[] = [
   sigmoidFamily,
   twoLayerTanhFamily,
   twoLayerSoftplusFamily,
+  withContract(cnnTeacherFamily, {
+    looseL:
+      'its L is a proven but conservative local bound (|r| ≤ R√(cQ) + |y| and ||J|| by Cauchy–Schwarz over every conv position); the search finds curvature ~50× smaller, and the validity half of the check still runs',
+  }),
   // Small instances keep the contract fast (the finite-difference control evaluates value 2·dim times).
   withContract(mnistSoftmaxFamily, { ids: ['mnist-softmax_d7850_n50_i0', 'mnist-softmax_d7850_n40_i3'], familyIds: ['mnist-softmax_d7850_n50_i0'], lipschitzBudget: 200 }),
   withContract(mnistMlpFamily, {
     familyIds: ['mnist-mlp_d3190_h4_n30_i0'],
     skipProblem:
       'its L is a proven but conservative bound on ||W2||₂ ≤ R (the search finds curvature ~40× smaller), so the contract\'s tightness check (L/10 caught) does not apply; every other check of the problem contract runs in test/problems/mnist.test.ts',
+  }),
+  withContract(mnistCnnFamily, {
+    familyIds: ['mnist-cnn_d28938_n20_i0'],
+    skipProblem:
+      'its L is unknown (+∞: ReLU and max pooling make ∇F discontinuous), so the smoothness check does not apply; the gradient, per-sample gradient, full-pass, noise and error checks run in test/problems/mnistCnn.test.ts',
   }),
   withContract(rosenbrockFamily, { ids: ['rosenbrock_d2_i0', 'rosenbrock_d2_i5_s0.1'] }),
   withContract(bealeFamily, { ids: ['beale_d2_i0', 'beale_d2_i2_s2'] }),

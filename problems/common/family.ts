@@ -48,6 +48,8 @@ export interface ContractPlan {
   readonly skipFamily?: string;
   /** The problem contract does not apply: why (and where the checks that do apply run). */
   readonly skipProblem?: string;
+  /** The stated L is a proven but loose bound: why the L/10 tightness check does not apply (its validity is still searched). */
+  readonly looseL?: string;
 }
 
 /** An id cut to a short prefix for messages (a 50 MB id is not echoed whole). */

@@ -19,6 +19,7 @@ import { C, N_TRAIN, featureFacts, gatherPixels, gatherRing, instanceData, type 
 import type { MnistModel as MnistModelSpec } from './model.js';
 import { softmaxModel } from './softmax.js';
 import { mlpModel } from './mlp.js';
+import { cnnModel } from './cnn.js';
 
 export { featureFacts, type MnistBatch } from './data.js';
 export { TANH_CURVATURE, mlpSmoothness, mlpW2Norm } from './mlp.js';
@@ -41,7 +42,7 @@ export interface MnistProblem extends Problem<MnistBatch> {
   readonly info: Readonly<Record<string, unknown>>;
 }
 
-export type MnistModel = 'softmax' | 'mlp';
+export type MnistModel = 'softmax' | 'mlp' | 'cnn';
 
 /** Options of one instance. */
 export interface MnistOptions {
@@ -64,9 +65,9 @@ export interface MnistOptions {
 export function mnistProblem(opts: MnistOptions): MnistProblem {
   const n = opts.n ?? N_TRAIN;
   const instance = opts.instance ?? 0;
-  if (opts.model !== 'softmax' && opts.model !== 'mlp') throw new ProblemArgumentError('mnist', `unknown model ${String(opts.model)}`);
+  if (opts.model !== 'softmax' && opts.model !== 'mlp' && opts.model !== 'cnn') throw new ProblemArgumentError('mnist', `unknown model ${String(opts.model)}`);
   const model: MnistModelSpec =
-    opts.model === 'softmax' ? softmaxModel() : mlpModel(opts.hidden ?? 32, opts.radius ?? 3, opts.radius !== undefined);
+    opts.model === 'softmax' ? softmaxModel() : opts.model === 'cnn' ? cnnModel() : mlpModel(opts.hidden ?? 32, opts.radius ?? 3, opts.radius !== undefined);
   return fromModel(model, n, instance);
 }
 
@@ -212,3 +213,18 @@ export const mnistMlpFamily: FamilyEntry = {
 };
 
 export const mnistFamilies: readonly FamilyEntry[] = [mnistSoftmaxFamily, mnistMlpFamily];
+
+const CNN_PATTERN = /^mnist-cnn_d28938_n\d+_i\d+$/;
+const CNN_FORM = 'mnist-cnn_d28938_n<training rows ≤ 60000>_i<instance>';
+
+export const mnistCnnFamily: FamilyEntry = {
+  family: 'mnist-cnn',
+  idPattern: CNN_PATTERN,
+  build(id: string): Problem {
+    const p = parseId(id, CNN_PATTERN, CNN_FORM);
+    return mnistProblem({ model: 'cnn', n: intField(id, p, 'n', C, N_TRAIN), instance: intField(id, p, 'i', 0, 1_000_000) });
+  },
+  defaultIds: ['mnist-cnn_d28938_n60000_i0'],
+  description:
+    'The official AdAdaGrad MNIST CNN (conv 5×5 1→16, ReLU, max pool, conv 5×5 16→32, ReLU, max pool, linear 1568→10; PyTorch default init; pixels /255), cross-entropy over the training rows; nonconvex; L unknown (ReLU and max pooling make ∇F discontinuous); test loss and accuracy on the 10000 test images.',
+};

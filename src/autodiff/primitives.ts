@@ -4,8 +4,8 @@
  * need no rule of their own.
  */
 import { getBackend } from '../backend/index.js';
-import type { BinaryOp, UnaryOp } from '../backend/backend.js';
-import { alloc, fmtShape, makeTensor, scalar, shapeSize, Tensor, type DType, type Shape } from '../tensor/tensor.js';
+import type { BinaryOp, PoolOp, UnaryOp, WindowGeom } from '../backend/backend.js';
+import { alloc, type Arr, fmtShape, makeTensor, scalar, shapeSize, Tensor, type DType, type Shape } from '../tensor/tensor.js';
 import { record } from './tape.js';
 
 export type TensorLike = Tensor | number;
@@ -439,6 +439,173 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
       return slice(ct, begin, t.shape);
     }),
   { axis: ax });
+}
+
+// ---------------------------------------------------------------- 2-D windows (NCHW)
+
+/** A side length or a [height, width] pair. */
+export type Pair = number | readonly [number, number];
+
+/** Options of conv2d: stride (default 1), zero padding on each side (default 0), dilation (default 1). */
+export interface Conv2dOptions {
+  readonly stride?: Pair;
+  readonly padding?: Pair;
+  readonly dilation?: Pair;
+}
+
+/** Options of the pooling ops: window size, stride (default the window), zero padding (default 0). */
+export interface Pool2dOptions {
+  readonly kernel: Pair;
+  readonly stride?: Pair;
+  readonly padding?: Pair;
+}
+
+function pair(op: string, name: string, v: Pair | undefined, dflt: number, min: number): [number, number] {
+  const p: readonly number[] = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : v;
+  if (p.length !== 2 || p.some((x) => !Number.isInteger(x) || x < min)) {
+    throw new Error(`${op}: ${name} must be an integer ≥ ${min} or a pair of them, got ${JSON.stringify(v)}`);
+  }
+  return [p[0]!, p[1]!];
+}
+
+/** The window geometry of x [n, c, h, w]; errors name the op and the shapes. */
+export function windowGeom(
+  op: string, xShape: Shape, k: [number, number], stride: [number, number], pad: [number, number], dil: [number, number],
+): WindowGeom {
+  if (xShape.length !== 4) throw new Error(`${op}: input must be [n, c, h, w] (NCHW), got ${fmtShape(xShape)}`);
+  const [n, c, h, w] = xShape as [number, number, number, number];
+  const oh = Math.floor((h + 2 * pad[0] - dil[0] * (k[0] - 1) - 1) / stride[0]) + 1;
+  const ow = Math.floor((w + 2 * pad[1] - dil[1] * (k[1] - 1) - 1) / stride[1]) + 1;
+  if (oh < 1 || ow < 1) {
+    throw new Error(
+      `${op}: window ${k[0]}×${k[1]} (dilation ${dil[0]}×${dil[1]}, padding ${pad[0]}×${pad[1]}) does not fit input ${fmtShape(xShape)}`,
+    );
+  }
+  return { n, c, h, w, kh: k[0], kw: k[1], sh: stride[0], sw: stride[1], ph: pad[0], pw: pad[1], dh: dil[0], dw: dil[1], oh, ow };
+}
+
+/** U = im2col(x): [n·oh·ow, c·kh·kw], a raw (unrecorded) kernel call. */
+function unfoldRaw(x: Tensor, g: WindowGeom): Arr {
+  const out = alloc(x.dtype, g.n * g.oh * g.ow * g.c * g.kh * g.kw);
+  getBackend().unfold(x.contiguous(), g, out);
+  return out;
+}
+
+/**
+ * 2-D cross-correlation (what deep-learning frameworks call convolution), NCHW:
+ * y[i, o, p, q] = bias[o] + Σ_{c, a, e} w[o, c, a, e] · x[i, c, p·s_h − pad_h + a·dil_h, q·s_w − pad_w + e·dil_w]
+ * with zero padding; x [n, c_in, h, w], w [c_out, c_in, kh, kw], bias [c_out] or null.
+ * Computed as im2col + matmul (y_i = U_i Wᵀ): U = unfold(x) [n·P, c_in·kh·kw], P = oh·ow.
+ * VJP: ∂w = Δᵀ U, ∂x = fold(Δ W), ∂bias = Σ over n and positions, with Δ = ct as [n·P, c_out].
+ */
+export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
+  checkTensor('conv2d', x, 'input');
+  checkTensor('conv2d', w, 'weight');
+  if (w.rank !== 4) throw new Error(`conv2d: weight must be [c_out, c_in, kh, kw], got ${fmtShape(w.shape)}`);
+  const [cout, cin, kh, kw] = w.shape as [number, number, number, number];
+  if (x.rank !== 4 || x.shape[1] !== cin) {
+    throw new Error(`conv2d: input ${fmtShape(x.shape)} does not fit weight ${fmtShape(w.shape)} (need [n, ${cin}, h, w])`);
+  }
+  if (x.dtype !== w.dtype) throw new Error(`conv2d: dtype mismatch ${x.dtype} input vs ${w.dtype} weight`);
+  if (bias !== null) {
+    checkTensor('conv2d', bias, 'bias');
+    if (bias.rank !== 1 || bias.shape[0] !== cout) {
+      throw new Error(`conv2d: bias ${fmtShape(bias.shape)} does not fit weight ${fmtShape(w.shape)} (need [${cout}])`);
+    }
+    if (bias.dtype !== w.dtype) throw new Error(`conv2d: dtype mismatch ${bias.dtype} bias vs ${w.dtype} weight`);
+  }
+  const g = windowGeom('conv2d', x.shape, [kh, kw],
+    pair('conv2d', 'stride', opts.stride, 1, 1), pair('conv2d', 'padding', opts.padding, 0, 0), pair('conv2d', 'dilation', opts.dilation, 1, 1));
+  const { n, oh, ow } = g;
+  const P = oh * ow;
+  const K = cin * kh * kw;
+  const be = getBackend();
+  const U = unfoldRaw(x, g);
+  const wd = w.contiguous();
+  const yT = alloc(x.dtype, n * P * cout); // [n, P, c_out]
+  be.matmul(U, wd, n * P, K, cout, yT, false, true);
+  const out = alloc(x.dtype, n * cout * P);
+  be.transpose(yT, [n, P, cout], [0, 2, 1], out);
+  if (bias !== null) {
+    const bd = bias.contiguous();
+    for (let i = 0; i < n; i++) for (let o = 0; o < cout; o++) {
+      const base = (i * cout + o) * P;
+      for (let p = 0; p < P; p++) out[base + p] = out[base + p]! + bd[o]!;
+    }
+  }
+  const inputs = bias === null ? [x, w] : [x, w, bias];
+  return record('conv2d', inputs, out, [n, cout, oh, ow], (ct) => {
+    const dT = alloc(x.dtype, n * P * cout); // Δ as [n·P, c_out]
+    be.transpose(ct.contiguous(), [n, cout, P], [0, 2, 1], dT);
+    let gx: Tensor | null = null;
+    if (x.node !== null) {
+      const dU = alloc(x.dtype, n * P * K);
+      be.matmul(dT, wd, n * P, cout, K, dU, false, false);
+      const dx = alloc(x.dtype, x.size);
+      be.fold(dU, g, dx);
+      gx = makeTensor(dx, x.shape);
+    }
+    let gw: Tensor | null = null;
+    if (w.node !== null) {
+      const dw = alloc(x.dtype, cout * K);
+      be.matmul(dT, U, cout, n * P, K, dw, true, false);
+      gw = makeTensor(dw, w.shape);
+    }
+    const grads: (Tensor | null)[] = [gx, gw];
+    if (bias !== null) {
+      const db = alloc(x.dtype, cout);
+      const c = ct.contiguous();
+      for (let i = 0; i < n; i++) for (let o = 0; o < cout; o++) {
+        let s = 0;
+        const base = (i * cout + o) * P;
+        for (let p = 0; p < P; p++) s += c[base + p]!;
+        db[o] = db[o]! + s;
+      }
+      grads.push(bias.node === null ? null : makeTensor(db, bias.shape));
+    }
+    return grads;
+  }, { geom: g });
+}
+
+function pool(op: PoolOp, name: 'maxPool2d' | 'avgPool2d', x: Tensor, opts: Pool2dOptions): Tensor {
+  checkTensor(name, x);
+  if (opts === undefined || opts.kernel === undefined) throw new Error(`${name}: options need a kernel size`);
+  const k = pair(name, 'kernel', opts.kernel, 1, 1);
+  const g = windowGeom(name, x.shape, k, pair(name, 'stride', opts.stride ?? opts.kernel, 1, 1), pair(name, 'padding', opts.padding, 0, 0), [1, 1]);
+  if (2 * g.ph > g.kh || 2 * g.pw > g.kw) {
+    throw new Error(`${name}: padding ${g.ph}×${g.pw} exceeds half the window ${g.kh}×${g.kw} for input ${fmtShape(x.shape)}`);
+  }
+  const out = alloc(x.dtype, g.n * g.c * g.oh * g.ow);
+  const xd = x.contiguous();
+  getBackend().pool2d(op, xd, g, out);
+  return record(op === 'max' ? 'maxPool2d' : 'avgPool2d', [x], out, [g.n, g.c, g.oh, g.ow], (ct) => {
+    const gx = alloc(x.dtype, x.size);
+    getBackend().pool2dBackward(op, xd, ct.contiguous(), g, gx);
+    return [makeTensor(gx, x.shape)];
+  }, { geom: g });
+}
+
+/**
+ * Max pooling over kh × kw windows of each channel (NCHW); padding counts as −∞.
+ * NOTE: at ties the cotangent goes to the first maximal entry of the window
+ * (row-major), as PyTorch does, not split as in `max`.
+ */
+export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
+  return pool('max', 'maxPool2d', x, opts);
+}
+
+/** Average pooling over kh × kw windows of each channel (NCHW); padding counts as 0 in the mean (divisor kh·kw). */
+export function avgPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
+  return pool('avg', 'avgPool2d', x, opts);
+}
+
+/** [n, ...] → [n, Π rest]: the per-sample feature vector (row-major; a view of the data). */
+export function flatten(x: Tensor): Tensor {
+  checkTensor('flatten', x);
+  if (x.rank < 1) throw new Error(`flatten: needs rank ≥ 1 (a batch axis), got shape ${fmtShape(x.shape)}`);
+  const n = x.shape[0]!;
+  const shape = [n, shapeSize(x.shape.slice(1))];
+  return record('flatten', [x], x.contiguous(), shape, (ct) => [reshape(ct, x.shape)]);
 }
 
 /** The same values with no gradient flowing back. */

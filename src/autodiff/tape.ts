@@ -6,6 +6,7 @@ import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 /** The primitives that are not elementwise backend kernels (plus the leaf marker). */
 export const STRUCTURAL_OPS = [
   'leaf', 'where', 'sum', 'max', 'broadcastTo', 'matmul', 'reshape', 'transpose', 'slice', 'gather', 'concat',
+  'conv2d', 'maxPool2d', 'avgPool2d', 'flatten',
 ] as const;
 
 /**

@@ -11,6 +11,24 @@ export type BinaryOp = (typeof BINARY_OPS)[number];
 
 export type ReduceOp = 'sum' | 'max';
 
+/** The two pooling kernels: max over the window (padding counts as −∞) or mean over it (padding counts as 0). */
+export type PoolOp = 'max' | 'avg';
+
+/**
+ * The geometry of a 2-D window op on NCHW input: n images of c channels h × w,
+ * a kh × kw window with strides (sh, sw), zero padding (ph, pw) on each side and
+ * dilation (dh, dw); the output is oh × ow positions with
+ * oh = ⌊(h + 2ph − dh(kh − 1) − 1)/sh⌋ + 1 (ow likewise).
+ */
+export interface WindowGeom {
+  readonly n: number; readonly c: number; readonly h: number; readonly w: number;
+  readonly kh: number; readonly kw: number;
+  readonly sh: number; readonly sw: number;
+  readonly ph: number; readonly pw: number;
+  readonly dh: number; readonly dw: number;
+  readonly oh: number; readonly ow: number;
+}
+
 /**
  * Kernels over contiguous row-major buffers. All outputs are written into `out`
  * (already allocated with the right size and dtype). Broadcasting shapes are
@@ -49,4 +67,18 @@ export interface Backend {
     x: Arr, delta: Arr, m: Arr, b: number, din: number, dout: number,
     sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array,
   ): void;
+  /**
+   * im2col: out[i, p, (ci, a, e)] = x[i, ci, p_y sh − ph + a dh, p_x sw − pw + e dw]
+   * (0 outside the image), out of shape [n, oh·ow, c·kh·kw].
+   */
+  unfold(x: Arr, g: WindowGeom, out: Arr): void;
+  /** col2im, the adjoint of unfold: out [n, c, h, w] (overwritten) = Σ of the columns over the windows. */
+  fold(cols: Arr, g: WindowGeom, out: Arr): void;
+  /** Pooling over each channel's windows: out [n, c, oh, ow]. */
+  pool2d(op: PoolOp, x: Arr, g: WindowGeom, out: Arr): void;
+  /**
+   * The VJP of pool2d: out [n, c, h, w] (overwritten). Max routes each window's
+   * cotangent to the first maximal entry (row-major); avg spreads it as 1/(kh·kw).
+   */
+  pool2dBackward(op: PoolOp, x: Arr, ct: Arr, g: WindowGeom, out: Arr): void;
 }

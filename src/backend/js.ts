@@ -1,6 +1,7 @@
 /** The `js` backend: plain typed-array loops, the float64 reference. */
 import type { Arr, Shape } from '../tensor/tensor.js';
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from './backend.js';
+import { foldJs, pool2dBackwardJs, pool2dJs, unfoldJs } from './conv.js';
 import { linearStatsSparse } from './linearStatsSparse.js';
 
 const log1pexp = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
@@ -335,6 +336,11 @@ export const jsBackend: Backend = {
   },
 
   linearStats: linearStatsSparse,
+
+  unfold: unfoldJs,
+  fold: foldJs,
+  pool2d: pool2dJs,
+  pool2dBackward: pool2dBackwardJs,
 
   scatterAddRows(g: Arr, rowSize: number, idx: Int32Array, out: Arr): void {
     for (let i = 0; i < idx.length; i++) {

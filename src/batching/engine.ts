@@ -25,6 +25,8 @@ import { getBackend } from '../backend/index.js';
 import { ensureDense } from '../backend/sparseRows.js';
 import { backward, leaf, onTape, withTape, type TapeNode } from '../autodiff/tape.js';
 import { makeTensor, Tensor, fmtShape, alloc } from '../tensor/tensor.js';
+import type { WindowGeom } from '../backend/backend.js';
+import { convCosts, convFactored, convMaterialised } from './convStats.js';
 import { combineBlocks, summariseExplicitBlock, type BlockSummary, type GradSummary } from './summary.js';
 
 export interface BatchGradStatsOptions {
@@ -38,6 +40,11 @@ export interface BatchGradStatsOptions {
   readonly refineThreshold?: number;
   /** 'auto' (default): refine when cancellation is detected; 'always' or 'never'. */
   readonly refine?: 'auto' | 'always' | 'never';
+  /**
+   * Conv2d weights: 'auto' (default) picks per layer the cheaper of the factored and
+   * the materialised forms from the shapes (convCosts in convStats.ts); or force one.
+   */
+  readonly convForm?: 'auto' | 'factored' | 'materialised';
 }
 
 export interface BatchGradStats extends GradSummary {
@@ -154,7 +161,16 @@ function gradPass<B>(
         const { node, pos } = u[0]!;
         const delta = cts[node.index]!;
         const other = node.inputs[1 - pos];
-        if (node.op === 'matmul' && pos === 1 && other !== undefined && other.rank === 2 && other.shape[0] === b) {
+        const convX = node.op === 'conv2d' ? node.inputs[0]! : null;
+        if (convX !== null && pos === 1 && convX.shape[0] === b) {
+          blk = meanOnly
+            ? meanOnlyBlock(name, p.shape, offset, mean)
+            : convWeightBlock(name, p.shape, offset, convX, delta, node.attrs.geom as WindowGeom, mean, r, b, tau, refine, opts.convForm ?? 'auto');
+        } else if (convX !== null && pos === 2 && convX.shape[0] === b) {
+          const G = convBiasPerSample(delta, b, size);
+          if (r !== null) for (let i = 0; i < b; i++) for (let j = 0; j < size; j++) G[i * size + j] = G[i * size + j]! + r[j]!;
+          blk = summariseExplicitBlock(name, p.shape, offset, G, b, size, 'materialized');
+        } else if (node.op === 'matmul' && pos === 1 && other !== undefined && other.rank === 2 && other.shape[0] === b) {
           blk = meanOnly ? meanOnlyBlock(name, p.shape, offset, mean) : linearBlock(name, p.shape, offset, other, delta, mean, r, b, tau, refine);
         } else if ((node.op === 'add' || node.op === 'mul') && other !== undefined && isBatchOf(other.shape, p.shape, b)) {
           const G = perSampleElementwise(node.op, other, delta, b, size);
@@ -301,6 +317,36 @@ function perSampleElementwise(op: 'add' | 'mul', other: Tensor, delta: Tensor, b
     for (let k = 0; k < b * size; k++) G[k] = x[k]! * d[k]!;
   }
   return G;
+}
+
+/** Per-sample gradients of a conv2d bias: Σ over positions of the output cotangent, [b, c_out]. */
+function convBiasPerSample(delta: Tensor, b: number, cout: number): Float64Array {
+  const d = delta.contiguous();
+  const P = delta.size / (b * cout);
+  const G = new Float64Array(b * cout);
+  for (let q = 0; q < b * cout; q++) {
+    let s = 0;
+    for (let p = 0; p < P; p++) s += d[q * P + p]!;
+    G[q] = s;
+  }
+  return G;
+}
+
+/** Statistics of a conv2d weight's per-sample gradients Δ_i U_i + r, in the form picked from the shapes (see convStats.ts). */
+function convWeightBlock(
+  name: string, shape: readonly number[], offset: number,
+  X: Tensor, delta: Tensor, geom: WindowGeom, mean: Float64Array, r: Float64Array | null,
+  b: number, tau: number, refine: 'auto' | 'always' | 'never', form: 'auto' | 'factored' | 'materialised',
+): BlockSummary {
+  const cout = shape[0]!;
+  const P = geom.oh * geom.ow;
+  const K = geom.c * geom.kh * geom.kw;
+  const U = alloc(X.dtype, b * P * K);
+  getBackend().unfold(X.contiguous(), geom, U);
+  const inputs = { name, shape, offset, U, delta: delta.contiguous(), b, P, K, cout, mean, r };
+  const costs = convCosts(geom, cout);
+  const pick = form === 'auto' ? (costs.factored < costs.materialised ? 'factored' : 'materialised') : form;
+  return pick === 'factored' ? convFactored(inputs, tau, refine) : convMaterialised(inputs);
 }
 
 /** A linear block's ḡ alone (batchMeanGrad: no per-sample statistics). */

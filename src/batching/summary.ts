@@ -9,7 +9,9 @@
  */
 
 /** How a block's per-sample statistics were obtained. */
-export type BlockMethod = 'linear' | 'linear-refined' | 'materialized' | 'fallback' | 'unused' | 'explicit';
+export type BlockMethod =
+  | 'linear' | 'linear-refined' | 'materialized' | 'fallback' | 'unused' | 'explicit'
+  | 'conv-factored' | 'conv-materialised' | 'conv-refined';
 
 export interface BlockSummary {
   readonly name: string;

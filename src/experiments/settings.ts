@@ -23,7 +23,7 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     complexity: { samples: 1e5, seeds: 2 },
     sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 20, stages: 5, seeds: 3 },
     mnist: { problem: 'mnist-softmax_d7850_n6000_i0', epochs: 2, evalEvery: 0.25 },
-    bench: { samples: 2e4, seeds: 1, excludeFamilies: ['mnist-softmax', 'mnist-mlp'] },
+    bench: { samples: 2e4, seeds: 1, excludeFamilies: ['mnist-softmax', 'mnist-mlp', 'mnist-cnn'] },
   },
   default: {
     rates: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 1000, seeds: 8 },
@@ -31,7 +31,7 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     complexity: { samples: 1e6, seeds: 4 },
     sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 40, stages: 6, seeds: 5 },
     mnist: { problem: 'mnist-softmax_d7850_n60000_i0', epochs: 5, evalEvery: 0.25 },
-    bench: { samples: 2e5, seeds: 2, excludeFamilies: ['mnist-softmax', 'mnist-mlp'] },
+    bench: { samples: 2e5, seeds: 2, excludeFamilies: ['mnist-softmax', 'mnist-mlp', 'mnist-cnn'] },
   },
   full: {
     rates: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 3000, seeds: 16 },
@@ -39,7 +39,7 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     complexity: { samples: 1e7, seeds: 8 },
     sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 100, stages: 7, seeds: 10 },
     mnist: { problem: 'mnist-softmax_d7850_n60000_i0', epochs: 100, evalEvery: 1 },
-    bench: { samples: 1e6, seeds: 3, excludeFamilies: [] },
+    bench: { samples: 1e6, seeds: 3, excludeFamilies: ['mnist-cnn'] },
   },
 };
 

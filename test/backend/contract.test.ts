@@ -7,6 +7,7 @@ import type { Arr, DType } from '../../src/tensor/tensor.js';
 import {
   axesOf, broadcastShapes, fcParams, float, indices, matmulDims, permutation, shape, values,
 } from '../arbitraries.js';
+import { pool2dRef, unfoldRef, windowCase } from '../convArbitraries.js';
 
 const RUNS = 40;
 const SHAPES = { maxRank: 4, maxSide: 4, maxSize: 64 } as const;
@@ -275,6 +276,66 @@ describe.each(listBackends())('backend %s', (name) => {
           expectClose(into, expected, dtype, 'scatterAddRows');
         }),
         fcParams(RUNS),
+      );
+    });
+
+    it('unfold is im2col by its definition, and fold is its adjoint (⟨unfold x, c⟩ = ⟨x, fold c⟩)', () => {
+      const arb = windowCase({ maxSide: 5 }).chain((g) =>
+        fc.tuple(fc.constant(g), values(g.n * g.c * g.h * g.w), values(g.n * g.oh * g.ow * g.c * g.kh * g.kw)));
+      fc.assert(
+        fc.property(arb, ([g, vx, vc]) => {
+          const x = rounded(dtype, vx);
+          const cols = rounded(dtype, vc);
+          const U = buf(dtype, new Array<number>(cols.length).fill(9));
+          backend().unfold(buf(dtype, x), g, U);
+          expectClose(U, unfoldRef(x, g), dtype, 'unfold');
+          const F = buf(dtype, new Array<number>(x.length).fill(9));
+          backend().fold(buf(dtype, cols), g, F);
+          // fold(c)[j] = Σ of c over the window slots that read x[j]: the transpose of the unfold matrix
+          const expected = new Array<number>(x.length).fill(0);
+          for (let j = 0; j < x.length; j++) {
+            const e = new Array<number>(x.length).fill(0);
+            e[j] = 1;
+            const col = unfoldRef(e, g);
+            for (let k = 0; k < col.length; k++) expected[j] = expected[j]! + col[k]! * cols[k]!;
+          }
+          expectClose(F, expected, dtype, 'fold');
+        }),
+        fcParams(RUNS / 2),
+      );
+    });
+
+    it('pool2d (max, avg) by the defining formula, and pool2dBackward as the VJP (avg: adjoint; max: to the first maximum)', () => {
+      const arb = windowCase({ maxSide: 5 }, true).chain((g) =>
+        fc.tuple(fc.constant(g), values(g.n * g.c * g.h * g.w), values(g.n * g.c * g.oh * g.ow)));
+      fc.assert(
+        fc.property(arb, ([g, vx, vc]) => {
+          const x = rounded(dtype, vx);
+          const ct = rounded(dtype, vc);
+          for (const op of ['max', 'avg'] as const) {
+            const out = buf(dtype, new Array<number>(ct.length).fill(9));
+            backend().pool2d(op, buf(dtype, x), g, out);
+            expectClose(out, pool2dRef(op, x, g), dtype, `pool2d ${op}`);
+            const gx = buf(dtype, new Array<number>(x.length).fill(9));
+            backend().pool2dBackward(op, buf(dtype, x), buf(dtype, ct), g, gx);
+            const expected = new Array<number>(x.length).fill(0);
+            let o = 0;
+            for (let i = 0; i < g.n; i++) for (let c = 0; c < g.c; c++) for (let p = 0; p < g.oh; p++) for (let q = 0; q < g.ow; q++, o++) {
+              let best = -1;
+              for (let a = 0; a < g.kh; a++) for (let e = 0; e < g.kw; e++) {
+                const y = p * g.sh - g.ph + a;
+                const xx = q * g.sw - g.pw + e;
+                if (y < 0 || y >= g.h || xx < 0 || xx >= g.w) continue;
+                const j = ((i * g.c + c) * g.h + y) * g.w + xx;
+                if (op === 'avg') expected[j] = expected[j]! + ct[o]! / (g.kh * g.kw);
+                else if (best < 0 || x[j]! > x[best]!) best = j;
+              }
+              if (op === 'max' && best >= 0) expected[best] = expected[best]! + ct[o]!;
+            }
+            expectClose(gx, expected, dtype, `pool2dBackward ${op}`);
+          }
+        }),
+        fcParams(RUNS / 2),
       );
     });
 

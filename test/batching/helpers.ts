@@ -84,8 +84,8 @@ function makeBatch(k: Key, b: number, din: number, head: Head, kOut: number): Ba
 /** Row i of a batch as a batch of one sample. */
 export function sampleOf(batch: Batch, i: number): Batch {
   const row = (t: Tensor): Tensor => {
-    const c = t.shape[1]!;
-    return t2(Float64Array.from(t.toFloat64Array().subarray(i * c, (i + 1) * c)), 1, c);
+    const c = t.size / t.shape[0]!; // one sample's entries, whatever the rank (images are [b, c, h, w])
+    return fromArray(Float64Array.from(t.toFloat64Array().subarray(i * c, (i + 1) * c)), [1, ...t.shape.slice(1)]);
   };
   return {
     X: row(batch.X),

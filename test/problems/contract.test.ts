@@ -11,7 +11,11 @@ for (const entry of FAMILIES) {
   if (plan.skipProblem === undefined) {
     describeProblemContract(
       ids.map((id) => entry.build(id)),
-      { ...(plan.mcSamples !== undefined ? { mcSamples: plan.mcSamples } : {}), ...(plan.lipschitzBudget !== undefined ? { lipschitzBudget: plan.lipschitzBudget } : {}) },
+      {
+        ...(plan.mcSamples !== undefined ? { mcSamples: plan.mcSamples } : {}),
+        ...(plan.lipschitzBudget !== undefined ? { lipschitzBudget: plan.lipschitzBudget } : {}),
+        ...(plan.looseL !== undefined ? { looseL: plan.looseL } : {}),
+      },
     );
   }
 }
@@ -24,6 +28,7 @@ describe('contract coverage', () => {
       if (plan.skipProblem === undefined) expect(ids.length, `${entry.family}: no instance for the problem contract`).toBeGreaterThan(0);
       else expect(plan.skipProblem.length, entry.family).toBeGreaterThan(40);
       if (plan.skipFamily !== undefined) expect(plan.skipFamily.length, entry.family).toBeGreaterThan(40);
+      if (plan.looseL !== undefined) expect(plan.looseL.length, entry.family).toBeGreaterThan(40);
       if (plan.skipFamily !== undefined || plan.skipProblem !== undefined) {
         console.log(`contract: ${entry.family} skips ${[plan.skipFamily !== undefined ? `the family contract (${plan.skipFamily})` : '', plan.skipProblem !== undefined ? `the problem contract (${plan.skipProblem})` : ''].filter((s) => s !== '').join(' and ')}`);
       }

@@ -34,6 +34,8 @@ export interface ContractOptions {
   readonly mcSamples?: number;
   /** Run the full-pass checks of finite sums (default true). */
   readonly fullPass?: boolean;
+  /** Why the L/10 tightness half of the smoothness check does not apply (the validity half still runs). */
+  readonly looseL?: string;
 }
 
 function relErr(a: Float64Array, b: Float64Array): number {
@@ -158,6 +160,10 @@ export function describeProblemContract(problems: readonly Problem[], options: C
       it('the stated L survives a search for violating pairs, and L/10 is caught by the same search', () => {
         const ok = lipschitzSearch(p, p.constants.L.value, kLip, budget);
         expect(ok.violated, `ratio ${ok.maxRatio} > L = ${p.constants.L.value} (${ok.how})`).toBe(false);
+        if (options.looseL !== undefined) {
+          console.log(`contract: ${p.id}: L/10 tightness not checked (${options.looseL}); largest ratio found ${ok.maxRatio}, L = ${p.constants.L.value}`);
+          return;
+        }
         const under = withUnderstatedL(p, 10);
         const caught = lipschitzSearch(under, under.constants.L.value, kLip, budget);
         expect(

@@ -29,7 +29,7 @@ describe('batchGradStats on the synthetic problems', () => {
         ...(p.regularizer ? { regularizer: (ps) => p.regularizer!(ps) } : {}),
         names: p.blocks.map((b) => b.name),
       });
-      for (const blk of s.blocks) expect(['linear', 'linear-refined', 'materialized'], blk.name).toContain(blk.method);
+      for (const blk of s.blocks) expect(['linear', 'linear-refined', 'materialized', 'conv-factored', 'conv-materialised', 'conv-refined'], blk.name).toContain(blk.method);
       const G = p.perSampleGrads!(x, batch);
       const ref = statsFromPerSampleGrads({ data: G, b: batch.size, d: p.dim });
       expect(maxRel(s.meanGrad, ref.meanGrad)).toBeLessThan(1e-10);

@@ -224,6 +224,9 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): Backend {
       jsBackend.scatterAddRows(g, rowSize, idx, out);
     },
 
+    // the 2-D window kernels are data movement: the js ones (a convolution's flops go through matmul)
+    unfold: jsBackend.unfold, fold: jsBackend.fold, pool2d: jsBackend.pool2d, pool2dBackward: jsBackend.pool2dBackward,
+
     linearStats(
       x: Arr, delta: Arr, mm: Arr, b: number, din: number, dout: number,
       sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array,

@@ -348,6 +348,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       jsBackend.scatterAddRows(g, rowSize, idx, out);
     },
 
+    // the 2-D window kernels are data movement: the js ones (a convolution's flops go through matmul)
+    unfold: jsBackend.unfold, fold: jsBackend.fold, pool2d: jsBackend.pool2d, pool2dBackward: jsBackend.pool2dBackward,
+
     /**
      * All in float64 inside wasm memory: sqNorms from row norms of X and Δ,
      * dots from T = X·M (then Σ_k T∘Δ per row), coordSumSq = (X∘X)ᵀ(Δ∘Δ);
