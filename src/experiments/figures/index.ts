@@ -7,5 +7,6 @@ import { mnistFamily } from './mnist.js';
 import { ratesFamily } from './rates.js';
 import { sebsFamily } from './sebs.js';
 import { sgdmFamily } from './sgdm.js';
+import { localFamily } from './local.js';
 
-export const FAMILIES: readonly FigureFamily[] = [ratesFamily, batchFamily, complexityFamily, sebsFamily, mnistFamily, benchFamily, sgdmFamily];
+export const FAMILIES: readonly FigureFamily[] = [ratesFamily, batchFamily, complexityFamily, sebsFamily, mnistFamily, benchFamily, sgdmFamily, localFamily];
