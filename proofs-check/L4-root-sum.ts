@@ -8,10 +8,14 @@
  *
  * Margin: (rhs − lhs)/max(|lhs|, |rhs|); passes at ≥ −1e-10 at every K of every run.
  *
- * Negative check: the gradient left out of the accumulator before the step.
+ * Fault ladder: the accumulator near misses of fault-runs.ts (as for L3). The slack
+ * is Σ (√v_k − √v_{k−1})²/√v_k, small where ||g_k||² ≪ v_k (the β₀ = 10 runs), where a
+ * start 0.1% short takes 2·10⁻³β₀ off the right-hand side.
  */
-import { PATH_TOL, fmt, forEachAccumulator, leMargin, pathTally, pathwiseStatus, trajectory, type Lemma, type PathTally, type Trajectory } from './harness.js';
+import { fmt, forEachAccumulator, leMargin, pathTally, pathwiseStatus, trajectory, type PathTally, type Trajectory } from './harness.js';
 import { accumulatorNegativeRuns } from './L3-log-sum.js';
+import { accumulatorLadder, tightInstanceRuns } from './fault-runs.js';
+import { ladder, negativeFromRung, type LadderLemma } from './ladder.js';
 import { pathwiseRuns } from './suites.js';
 
 export function checkRootSum(t: Trajectory, tally: PathTally): void {
@@ -28,30 +32,24 @@ export function checkRootSum(t: Trajectory, tally: PathTally): void {
   });
 }
 
-export const L4: Lemma = {
+export const L4: LadderLemma = {
   id: 'L4',
   title: 'root-sum',
   kind: 'pathwise',
   statement: 'Σ_{k<K} ||g_k||²/√v_k ≤ 2(√v_{K−1} − β₀) (per coordinate for AdaGrad)',
   check(mode) {
     const pos = pathTally();
-    for (const r of pathwiseRuns(mode)) checkRootSum(trajectory(r), pos);
-    const neg = pathTally();
-    for (const r of accumulatorNegativeRuns(mode.quick)) checkRootSum(trajectory(r), neg);
+    for (const r of [...pathwiseRuns(mode), ...tightInstanceRuns(mode.quick)]) checkRootSum(trajectory(r), pos);
+    const rungs = accumulatorLadder(mode.quick, checkRootSum, true, (id) => (id === 'lag' ? accumulatorNegativeRuns(mode.quick) : []));
     return {
       checked: { runs: pos.runs, steps: pos.steps },
       worst_margin: pos.worst.margin,
       worst_at: pos.worst.at,
       status: pathwiseStatus(pos.worst.margin),
       criterion: 'margin = (rhs − lhs)/max(|lhs|, |rhs|, √v) at every K (and coordinate); holds iff ≥ −1e-10',
-      negative_check: {
-        description: 'current gradient left out of the accumulator before the step, AdaGrad-Norm and AdaGrad',
-        caught: neg.worst.margin < -PATH_TOL,
-        worst_margin: neg.worst.margin,
-        worst_at: neg.worst.at,
-        checked: { runs: neg.runs, steps: neg.steps },
-      },
+      negative_check: negativeFromRung(rungs[0]!),
       notes: ['steps count (K, coordinate) pairs'],
+      ladder: ladder(rungs, 'β₀−0.1%', 'β₀ = 10 AdaGrad-Norm and v₋₁ = 100 AdaGrad runs (||g||² ≪ v: the bound is nearly tight) added to the positive check and to every rung'),
     };
   },
 };

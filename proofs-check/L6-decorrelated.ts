@@ -12,14 +12,29 @@
  * Confidence: two-sided z-intervals, Bonferroni over all points, family-wise
  * false-fail rate 1%. margin = (h − |Ȳ|)/(||∇_k||²/√ṽ_k) ≥ 0 iff 0 is in the interval.
  *
- * Negative check: the correlated accumulator v_k = v_{k−1} + ||g_k||² (it contains
+ * Fault ladder: (gross) the fully correlated accumulator below; then partly
+ * correlated ones, ṽ_c = (1 − c)·ṽ_k + c·(v_{k−1} + ||g_k||²) with c = 0.5 and 0.1
+ * (a fraction of the current stochastic gradient leaks into the step size); and
+ * ρ 10% off, which is NOT a fault of L6 (the identity holds for every ṽ that is
+ * independent of B_k) and must not be caught.
+ *
+ * Gross fault: the correlated accumulator v_k = v_{k−1} + ||g_k||² (it contains
  * the stochastic gradient of the step) in place of ṽ_k, with the same claim
  * E_k (⟨∇_k, g_k⟩ − ||∇_k||²)/√v_k = 0. It fails where the noise along ∇F is large
  * against ∇F and v_{k−1} is small (1-D NQM with β₀ = 0.1, b = 1): large ⟨∇, g⟩ come
  * with large ||g||², so the step is shorter exactly when it would help most.
  */
-import { MC_ALPHA, Worst, adagradNormSpec, bonferroniZ, cltAdequacy, dot, fmt, mcEqMargin, mcKey, meanSd, pickSteps, resampleAdequate, sqNorm, trajectory, type Lemma, type RunSpec } from './harness.js';
+import { MC_ALPHA, Worst, adagradNormSpec, bonferroniZ, cltAdequacy, dot, fmt, mcEqMargin, mcKey, meanSd, pickSteps, resampleAdequate, sqNorm, trajectory, type RunSpec } from './harness.js';
+import { ladder, mcRung, negativeFromRung, type LadderLemma, type Rung } from './ladder.js';
+import { replicateKey } from './replicate.js';
 import { ctrl } from './suites.js';
+
+const RUNGS: readonly (Rung & { col: number; note?: string })[] = [
+  { id: 'correlated', kind: 'method', fault: 'correlated v_k = v_{k−1} + ||g_k||² (includes the current stochastic gradient) in place of ṽ_k', size: 'full correlation', col: 1 },
+  { id: 'c=0.5', kind: 'method', fault: 'half of the correlated accumulator mixed into ṽ_k: 0.5·ṽ_k + 0.5·(v_{k−1} + ||g_k||²)', size: 'correlation ×0.5', col: 2 },
+  { id: 'c=0.1', kind: 'method', fault: 'a tenth of the correlated accumulator mixed into ṽ_k', size: 'correlation ×0.1', col: 3 },
+  { id: 'ρ×1.1', kind: 'constant', fault: 'ρ 10% off in ṽ_k (not a fault of L6: any B_k-independent ṽ satisfies it)', size: '+10% on ρ', col: 4, note: 'expected: L6 holds for every ṽ independent of B_k' },
+];
 
 const RHO = 1.25;
 const B_LIMIT = 256;
@@ -38,10 +53,11 @@ interface Point {
   where: string;
   Y: number[];
   Ycorr: number[];
+  cols: number[][];
   scale: number;
 }
 
-export const L6: Lemma = {
+export const L6: LadderLemma = {
   id: 'L6',
   title: 'decorrelated step',
   kind: 'expectation',
@@ -61,39 +77,44 @@ export const L6: Lemma = {
         const vPrev = s.k === 0 ? spec.opt.v0 : t.steps[s.k - 1]!.v[0]!;
         const G = s.gradFNormSq;
         const vt = vPrev + RHO * G;
-        const res = resampleAdequate(t.problem, s.x, s.b, mcKey(6, r++), true, M, 16 * M, (g) => [
-          (dot(s.gradF, g) - G) / Math.sqrt(vt),
-          (dot(s.gradF, g) - G) / Math.sqrt(vPrev + sqNorm(g)),
-        ]);
-        points.push({ where: `${t.label} k=${s.k} b=${s.b}`, Y: res.values[0]!, Ycorr: res.values[1]!, scale: G / Math.sqrt(vt) });
+        const vr = vPrev + 1.1 * RHO * G;
+        const res = resampleAdequate(t.problem, s.x, s.b, replicateKey(mcKey(6, r++)), true, M, 16 * M, (g) => {
+          const d = dot(s.gradF, g) - G;
+          const vc = vPrev + sqNorm(g);
+          return [d / Math.sqrt(vt), d / Math.sqrt(vc), d / Math.sqrt(0.5 * vt + 0.5 * vc), d / Math.sqrt(0.9 * vt + 0.1 * vc), d / Math.sqrt(vr)];
+        });
+        points.push({ where: `${t.label} k=${s.k} b=${s.b}`, Y: res.values[0]!, Ycorr: res.values[1]!, cols: res.values, scale: G / Math.sqrt(vt) });
       }
     }
     const z = bonferroniZ(MC_ALPHA, points.length, 2);
-    const evaluate = (which: 'Y' | 'Ycorr'): Worst => {
+    const evaluate = (col: number, tally?: ReturnType<typeof mcRung>): Worst => {
       const w = new Worst();
       for (const p of points) {
-        const { mean, sd } = meanSd(p[which]);
-        const h = (z * sd) / Math.sqrt(p[which].length);
-        w.add(mcEqMargin({ where: p.where, mean, halfWidth: h, target: 0, scale: p.scale }), () => `${p.where}: E Y ∈ ${fmt(mean, 4)} ± ${fmt(h, 3)} vs 0 (||∇||²/√ṽ = ${fmt(p.scale, 4)})`);
+        const ys = p.cols[col]!;
+        const { mean, sd } = meanSd(ys);
+        const h = (z * sd) / Math.sqrt(ys.length);
+        const m = mcEqMargin({ where: p.where, mean, halfWidth: h, target: 0, scale: p.scale });
+        const at = () => `${p.where}: E Y ∈ ${fmt(mean, 4)} ± ${fmt(h, 3)} vs 0 (||∇||²/√ṽ = ${fmt(p.scale, 4)})`;
+        w.add(m, at);
+        tally?.addMargin(m, at);
       }
       return w;
     };
-    const pos = evaluate('Y');
+    const pos = evaluate(0);
     const clt = Math.min(...points.map((p) => cltAdequacy(p.Y)));
-    const neg = evaluate('Ycorr');
+    const rungs = RUNGS.map((rg) => {
+      const rt = mcRung(rg);
+      evaluate(rg.col, rt);
+      return rt.result(undefined, rg.note);
+    });
     return {
       checked: { runs: specs.length, steps: points.length, resamples: points.reduce((a, p) => a + p.Y.length, 0), cltAdequacy: clt, skipped, skippedReason: `iterates with b_k > ${B_LIMIT}` },
       worst_margin: pos.margin,
       worst_at: pos.at,
       status: pos.margin >= 0 ? 'holds' : 'violated',
       criterion: `two-sided z-intervals, Bonferroni over ${points.length} points, family-wise 99% (z = ${fmt(z, 4)}); holds iff margin ≥ 0`,
-      negative_check: {
-        description: 'correlated v_k = v_{k−1} + ||g_k||² (includes the current stochastic gradient) in place of ṽ_k',
-        caught: neg.margin < 0,
-        worst_margin: neg.margin,
-        worst_at: neg.at,
-        checked: { runs: specs.length, steps: points.length },
-      },
+      negative_check: negativeFromRung(rungs[0]!),
+      ladder: ladder(rungs, 'c=0.1', 'no new instance: the b = 1, β₀ = 0.1 points on five problems (noise along ∇F large against ∇F, v_{k−1} small) carry the largest correlation bias; the partial correlations are evaluated on the same fresh batches'),
       notes: [`ρ = ${RHO}; M = ${M} fresh batches per point, doubled (up to ${16 * M}) until M ≥ 25·γ̂² for both statistics`],
     };
   },

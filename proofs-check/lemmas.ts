@@ -1,5 +1,5 @@
 /** The lemmas of SPEC §8, in order (one file each; adding a lemma adds one row). */
-import type { Lemma } from './harness.js';
+import type { LadderLemma } from './ladder.js';
 import { L0 } from './L0-variance.js';
 import { L1 } from './L1-strong-growth.js';
 import { L2 } from './L2-descent.js';
@@ -12,4 +12,4 @@ import { L8 } from './L8-markov.js';
 import { L9 } from './L9-batch-lower-bound.js';
 import { L10 } from './L10-batch-sizes.js';
 
-export const LEMMAS: readonly Lemma[] = [L0, L1, L2, L3, L4, L5, L6, L7, L8, L9, L10];
+export const LEMMAS: readonly LadderLemma[] = [L0, L1, L2, L3, L4, L5, L6, L7, L8, L9, L10];

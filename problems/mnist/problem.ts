@@ -185,7 +185,7 @@ export const mnistSoftmaxFamily: FamilyEntry = {
   },
   defaultIds: ['mnist-softmax_d7850_n60000_i0', 'mnist-softmax_d7850_n6000_i0'],
   description:
-    'MNIST softmax regression 784→10 with bias (the AdAdaGrad paper\'s MNIST setting), cross-entropy over the training rows (60000, or a class-balanced subset); convex; global L = ½ λ_max(X̃ᵀX̃/n) (≈ 19.5 on the full set); test loss and accuracy on the 10000 test images.',
+    'MNIST softmax regression 784→10 with bias (the model of the official AdAdaGrad expt.sh MNIST run; the official README\'s headline MNIST example is a 3-layer CNN), cross-entropy over the training rows (60000, or a class-balanced subset); convex; global L = ½ λ_max(X̃ᵀX̃/n) (≈ 19.5 on the full set); test loss and accuracy on the 10000 test images.',
 };
 
 export const mnistMlpFamily: FamilyEntry = {

@@ -9,8 +9,8 @@ import type { MnistModel } from './model.js';
 const DIM = D * C + C;
 
 /**
- * MNIST softmax regression (multinomial logistic regression), the MNIST
- * setting of the AdAdaGrad paper (Lau, Liu, Kolar, arXiv 2402.11215):
+ * MNIST softmax regression (multinomial logistic regression), the model of the
+ * official AdAdaGrad code's expt.sh MNIST run (Lau, Liu, Kolar, arXiv 2402.11215; its README's headline MNIST example is a 3-layer CNN):
  *
  *   F(W, b) = (1/n) Σ_i [logsumexp(Wᵀx_i + b) − (Wᵀx_i + b)_{y_i}],  W ∈ R^{784×10}, b ∈ R^10,
  *

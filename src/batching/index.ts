@@ -6,11 +6,15 @@ export {
   type BatchStatistics, type BlockSummary, type BlockMethod, type GradSummary,
 } from './summary.js';
 export {
-  normTest, ipTest, orthTest, augIpTest, coordNormTest, blockIpTest, blockOrthTest, exactQuantities,
-  type BatchSizeTest, type TestDecision, type ExactQuantities, type TestOptions, type CoordTestOptions,
-} from './sizeTests.js';
+  normTest, ipTest, orthTest, augIpTest, coordNormTest, blockIpTest, blockOrthTest, blockAugIpTest, exactQuantities,
+  officialDeviceStats, officialPool, pooledStatistics,
+  type BatchSizeTest, type TestDecision, type ExactQuantities, type TestOptions, type CoordTestOptions, type ExactOptions,
+  type OfficialDeviceStats, type OfficialDeviceBlockStats, type OfficialPooled, type PooledStatisticsOptions,
+} from './tests/index.js';
 export {
   constant, testDriven, oracle, sebs, stagewiseSgd, linearRamp, geometric, smith, cabs, gns, adaDamp, applyRule, needExact, GNS_FLOOR,
   type Controller, type ControllerContext, type ControllerInitContext, type ControllerDecision, type ControllerNeed, type ExactOracle,
   type TestDrivenOptions, type SebsOptions, type StagewiseSgdOptions, type StageState, type SmithState, type GnsState, type AdaDampState,
 } from './controllers.js';
+export { blockAugIpController } from './tests/blockAugIpController.js';
+export { officialTestDriven } from './tests/officialRule.js';

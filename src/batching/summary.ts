@@ -78,7 +78,8 @@ export interface BatchStatistics {
   /**
    * Block-wise variants (labelled: they drop cross-block covariance, so they are
    * not the tests of the papers): S_ip^blk = Σ_p Var_i ⟨g_i^p, ḡ^p⟩ and
-   * S_orth^blk = Σ_p (1/(b−1)) Σ_i ||g_i^p − (⟨g_i^p, ḡ^p⟩/||ḡ||²) ḡ^p||².
+   * S_orth^blk = Σ_p (1/(b−1)) Σ_i ||o_i^p − ō^p||², each block projected on its OWN
+   * mean: o_i^p = g_i^p − (⟨g_i^p, ḡ^p⟩/||ḡ^p||²) ḡ^p (as the official `tests.py`).
    */
   readonly blockwise: { readonly S_ip: number; readonly S_orth: number };
 }
@@ -131,13 +132,14 @@ export function statistics(s: GradSummary): BatchStatistics {
   let orthBlk = 0;
   for (const blk of s.blocks) {
     const h = compensatedSumSq(blk.meanGrad); // ||ḡ^p||²
-    for (let i = 0; i < b; i++) {
-      const e = blk.devDots[i]!; // ⟨g_i^p − ḡ^p, ḡ^p⟩
-      ipBlk += e * e;
-      // g_i^p − (c_i^p/G) ḡ^p = d_i^p + (1 − (e + h)/G) ḡ^p with c_i^p = e + h
-      const a = gns > 0 ? 1 - (e + h) / gns : NaN;
-      orthBlk += blk.devSqNorms[i]! + 2 * a * e + a * a * h;
-    }
+    const devDotSq = compensatedSumSq(blk.devDots); // Σ_i ⟨g_i^p − ḡ^p, ḡ^p⟩²
+    ipBlk += devDotSq;
+    // Block p projected on its own mean (as the official tests.py): with e_i = ⟨g_i^p − ḡ^p, ḡ^p⟩,
+    // o_i^p = (g_i^p − ḡ^p) − (e_i/h) ḡ^p, the mean of the o_i^p is 0 and
+    // Σ_i ||o_i^p||² = Σ_i ||g_i^p − ḡ^p||² − Σ_i e_i²/h.
+    // A block whose mean is 0 has no direction to remove (toolkit rule; the official code divides by 0).
+    const devSq = compensatedSum(blk.devSqNorms);
+    orthBlk += h > 0 ? Math.max(0, devSq - devDotSq / h) : devSq;
   }
   return {
     b,

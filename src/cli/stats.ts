@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { applyRule } from '../batching/controllers.js';
 import { statsFromPerSampleGrads, type BlockRange } from '../batching/explicit.js';
-import { augIpTest, coordNormTest, ipTest, normTest, type TestDecision } from '../batching/sizeTests.js';
+import { augIpTest, coordNormTest, ipTest, normTest, type TestDecision } from '../batching/tests/index.js';
 import { compensatedSum, statistics } from '../batching/summary.js';
 import { testNamed } from '../registry/index.js';
 import { ConfigFileError, formatPath } from './config.js';

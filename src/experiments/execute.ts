@@ -1,4 +1,5 @@
 /** Run one job: `run` with the registry's optimizer and controller, and an observer that evaluates the exact quantities on the job's schedule. */
+import { epochSampler } from '../run/samplers/epoch.js';
 import type { Problem } from '../problem/types.js';
 import { key } from '../rng/index.js';
 import { makeController, makeOptimizer } from '../run/registry.js';
@@ -73,6 +74,7 @@ export async function executeJob(job: RunJob): Promise<RunOutput> {
   const controller = makeController(job.controller, job.hyper, problem);
   const res = run({
     problem, optimizer, controller, budget: job.budget, key: key(job.seed), replace: job.replace,
+    ...(job.sampler !== undefined ? { sampler: epochSampler(job.sampler === 'epoch-short' ? 'short' : 'span') } : {}),
     evaluate: false, observers: [evaluationObserver(problem, job.evals, evals)],
   });
   // The last iterate, when the schedule did not reach it (a budget that ends between checkpoints).

@@ -33,6 +33,8 @@ export interface RunJob {
   readonly budget: { readonly steps?: number; readonly samples?: number; readonly epochs?: number };
   readonly seed: number;
   readonly replace: boolean;
+  /** Epoch-based sampling (src/run/samplers/epoch.ts): 'epoch-short' is the official DataLoader; absent: i.i.d. batches by problem.sample with `replace`. */
+  readonly sampler?: 'epoch' | 'epoch-short';
   readonly evals: EvalSchedule;
   /** Keep the per-step columns b, samples, loss (default true). */
   readonly trace?: boolean;

@@ -78,7 +78,7 @@ function exact(t: AnyTestDescriptor): AnyControllerDescriptor {
 }
 
 const SEBS_PARAMS = { b0: { default: 32 }, rho: { default: 2 }, stages: { default: 5 }, perStage: { default: 100 }, bMax: BMAX } as const;
-const RAMP_PARAMS = { b0: { default: 512 }, rho: { default: 2 }, stages: { default: 7 }, perStage: { default: 60000 }, bMax: BMAX } as const;
+const RAMP_PARAMS = { b0: { default: 512 }, rho: { default: 2 }, stages: { default: 8 }, perStage: { default: 60000 }, bMax: BMAX } as const;
 const STAGEWISE_PARAMS = { b0: { default: 32 }, rho: { default: 2 }, stages: { default: 5 }, perStage: { default: 100, bounds: { integer: true, min: 1 } } } as const;
 const LINEAR_PARAMS = { b0: B0_TESTED, delta: { default: 1 }, every: { default: 1 }, bMax: BMAX } as const;
 const GEOMETRIC_PARAMS = { b0: { default: 2 }, rho: { default: 1.01 }, bMax: BMAX } as const;

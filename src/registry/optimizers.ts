@@ -4,8 +4,9 @@
  * an optimizer is one builder (a file in src/optim) and one row here.
  */
 import { OPTIMIZER_DEFAULTS as D, adagrad, adagradNorm, adam, momentum, sgd } from '../optim/alias.js';
+import { adagradNormOfficial } from '../optim/adagradNormOfficial.js';
 import type { GradientTransformation } from '../optim/transform.js';
-import type { AnyDescriptor, Descriptor, ParamUses } from './types.js';
+import type { AnyDescriptor, BuildContext, Descriptor, ParamUses } from './types.js';
 
 /** An optimizer descriptor: the builder returns a gradient transformation. */
 export type OptimizerDescriptor<P extends ParamUses = ParamUses> = Descriptor<P, GradientTransformation<any>>;
@@ -56,5 +57,14 @@ export const OPTIMIZERS: readonly AnyDescriptor<GradientTransformation<any>>[] =
     reference: 'Kingma, Ba 2015 (arXiv:1412.6980)',
     params: { lr: { default: 1e-3 }, b1: { default: D.adam.b1 }, b2: { default: D.adam.b2 }, eps: { default: D.adam.eps } },
     build: (v) => adam(v.lr, v.b1, v.b2, v.eps),
+  }),
+  optimizer({
+    name: 'adagrad-norm-official',
+    summary: 'the official code\'s AdaGrad-Norm: one accumulator per output unit, a bias shares its unit\'s',
+    formula: 'v_r ← v_r + ||g_r||², v₋₁ = 1e-2; x ← x − α g/(√v + 1e-10)',
+    reference: 'official AdAdaGrad code (adagradnorm.py); the theory\'s scalar form is adagrad-norm',
+    params: { lr: { default: 1 } },
+    // Without a problem (a bare makeOptimizer call) it falls back to one scalar accumulator.
+    build: (v, ctx) => adagradNormOfficial(v.lr, (ctx.problem as BuildContext['problem'] | null)?.blocks),
   }),
 ];

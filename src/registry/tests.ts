@@ -5,8 +5,8 @@
  * controllers.ts. Adding a test is one builder in src/batching and one row here.
  */
 import {
-  augIpTest, blockIpTest, blockOrthTest, coordNormTest, ipTest, normTest, orthTest, type BatchSizeTest,
-} from '../batching/sizeTests.js';
+  augIpTest, blockAugIpTest, blockIpTest, blockOrthTest, coordNormTest, ipTest, normTest, orthTest, type BatchSizeTest,
+} from '../batching/tests/index.js';
 import type { AnyDescriptor, Descriptor, ParamUses } from './types.js';
 
 /** A test descriptor: the builder returns a batch-size test; `oracle` says whether an exact form exists. */
@@ -93,6 +93,15 @@ export const TESTS: readonly AnyTestDescriptor[] = [
     params: { nu: NU },
     oracle: false,
     build: (v) => blockOrthTest(v.nu),
+  }),
+  sizeTest({
+    name: 'block-aug-ip',
+    summary: 'block-wise augmented inner-product test (the official "ip+orth")',
+    formula: 'T = max(T_ip^blk(θ), T_orth^blk(ν))',
+    reference: 'official AdAdaGrad code (tests.py); SPEC §2–3',
+    params: { theta: THETA, nu: NU },
+    oracle: false,
+    build: (v) => blockAugIpTest(v.theta, v.nu),
   }),
 ];
 

@@ -15,7 +15,7 @@
 import { allFinite, sqNorm } from './vec.js';
 import { batchGradStats, batchMeanGrad } from '../batching/engine.js';
 import { statistics, type BatchStatistics, type GradSummary } from '../batching/summary.js';
-import { exactQuantities, type TestDecision } from '../batching/sizeTests.js';
+import { exactQuantities, type TestDecision } from '../batching/tests/index.js';
 import type { Controller, ControllerContext, ControllerInitContext, ExactOracle } from '../batching/controllers.js';
 import type { GradientTransformation, StepContext } from '../optim/transform.js';
 import type { Batch, Problem } from '../problem/types.js';
@@ -115,12 +115,12 @@ export const exactSource: GradientSource = {
 };
 
 /** The exact oracle of a problem at x (what controllers with need 'exact' see). */
-export function exactOracle(problem: Problem, x: Float64Array): ExactOracle {
+export function exactOracle(problem: Problem, x: Float64Array, replace = true): ExactOracle {
   return {
     x,
     value: () => problem.value(x),
     gradient: () => problem.gradient(x),
-    quantities: (needs) => exactQuantities(problem, x, needs),
+    quantities: (needs) => exactQuantities(problem, x, needs, { replace }),
     fStar: problem.constants.F_star ?? problem.constants.F_low,
   };
 }
@@ -204,7 +204,7 @@ function sourceOf(env: StepEnv): GradientSource {
 }
 
 function controllerInit(env: StepEnv, x: Float64Array): ControllerInitContext {
-  return { n: env.problem.n, exact: env.controller.needs === 'exact' ? exactOracle(env.problem, x) : null };
+  return { n: env.problem.n, exact: env.controller.needs === 'exact' ? exactOracle(env.problem, x, env.replace ?? true) : null };
 }
 
 /** The state before step 0 at x_0: the optimizer's and controller's initial states and b_0. */
@@ -234,14 +234,15 @@ export function step(env: StepEnv, state: StepState, k: number): StepOutcome {
   if (!allFinite(g)) return { status: 'diverged', message: `non-finite gradient at step ${k}`, state, record: null };
   const gradNormSq = sqNorm(g);
   if (!Number.isFinite(gradNormSq)) return { status: 'diverged', message: `non-finite ||g||² at step ${k}`, state, record: null };
-  const stats = withStats && res.summary !== null ? statistics(res.summary) : null;
+  // a sampler may serve fewer than b_k samples (the short last batch of an epoch): no statistics below 2
+  const stats = withStats && res.summary !== null && res.summary.b >= 2 ? statistics(res.summary) : null;
   const loss = res.loss ?? NaN;
   const sctx: StepContext = { step: k, batchSize: b, samples, loss, lrScale: state.lrScale };
   const [u, o2] = optimizer.update(g, state.optimizer, x, sctx);
   const xNext = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) xNext[i] = x[i]! + u[i]!;
   const info = optimizer.inspect?.(o2) ?? {};
-  const samplesNext = samples + b;
+  const samplesNext = samples + (res.batch?.size ?? b); // the samples actually served
   const base = {
     k, b, samples: samplesNext, batch: res.batch, x, xNext, g, gradNormSq, update: u, loss: res.loss,
     stats, summary: withStats ? res.summary : null, lrScale: state.lrScale, optimizerInfo: info,
@@ -255,7 +256,7 @@ export function step(env: StepEnv, state: StepState, k: number): StepOutcome {
   }
   const cctx: ControllerContext = {
     step: k, samples: samplesNext, b, loss, n: problem.n,
-    exact: controller.needs === 'exact' ? exactOracle(problem, xNext) : null,
+    exact: controller.needs === 'exact' ? exactOracle(problem, xNext, env.replace ?? true) : null,
   };
   const d = controller.next(controller.needs === 'stats' ? stats : null, state.controller, cctx);
   const next: StepState = { x: xNext, optimizer: o2, controller: d.state, b: d.b, lrScale: d.lrScale ?? 1, samples: samplesNext };

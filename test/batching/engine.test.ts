@@ -53,7 +53,8 @@ function compare(m: Model, opts: BatchGradStatsOptions = {}): { s: BatchGradStat
   c.vector('S_j', st.S_j, rs.S_j, floorOf(ref.summary.coordSumSq, ref.b - 1));
   c.scalar('B_simple', st.B_simple, rs.B_simple);
   c.scalar('blockwise.S_ip', st.blockwise.S_ip, rs.blockwise.S_ip);
-  c.scalar('blockwise.S_orth', st.blockwise.S_orth, rs.blockwise.S_orth);
+  // a one-coordinate block is parallel to its own mean (S_orth^p = 0): compare against the batch's variance scale
+  c.scalar('blockwise.S_orth', st.blockwise.S_orth, rs.blockwise.S_orth, 1e-3 * rs.S_norm);
   // per block
   c.scalar('blocks', s.blocks.length, ref.summary.blocks.length);
   s.blocks.forEach((blk, p) => {

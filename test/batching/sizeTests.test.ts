@@ -115,20 +115,21 @@ describe('sample forms against hand values', () => {
   //   Global: ⟨g_i − ḡ, ḡ⟩ = (−4, 4): S_ip = 32; the g_i are parallel to ḡ: S_orth = 0.
   //   Block p (one coordinate, ḡ^p = 2): ⟨g_i^p − ḡ^p, ḡ^p⟩ = (−2, 2): Var = 8 per block, S_ip^blk = 16
   //   (the cross-block covariance 8 is dropped).
-  //   S_orth^blk: g_1^p − (⟨g_1^p, ḡ^p⟩/||ḡ||²) ḡ^p = 1 − (2/8)·2 = 0.5; g_2^p: 3 − (6/8)·2 = 1.5;
-  //   per block 0.25 + 2.25 = 2.5, two blocks: S_orth^blk = 5/(b − 1) = 5.
+  //   S_orth^blk: each block is projected on its OWN mean (official tests.py); a one-coordinate
+  //   block is parallel to its mean, so o_i^p = 0 and S_orth^blk = 0 (a two-dimensional example with
+  //   S_orth^blk > 0 is in blockwise.test.ts).
   const B = statistics(statsFromPerSampleGrads([[1, 1], [3, 3]], [[0, 1], [1, 2]]));
 
   it('block-wise ip and orth (labelled: they drop cross-block covariance)', () => {
     close(B.S_ip, 32);
     close(B.S_orth, 0);
     close(B.blockwise.S_ip, 16);
-    close(B.blockwise.S_orth, 5);
+    close(B.blockwise.S_orth, 0);
     // θ = 1: T = S_ip^blk/||ḡ||⁴ = 16/64 = 1/4 (the global ip test asks for 32/64 = 1/2)
     expectDecision(blockIpTest(1).sample(B), 0.25, 0.125, true);
     expectDecision(ipTest(1).sample(B), 0.5, 0.25, true);
-    // ν = 1: T = S_orth^blk/||ḡ||² = 5/8 (the global orth test asks for 0)
-    expectDecision(blockOrthTest(1).sample(B), 5 / 8, 5 / 16, true);
+    // ν = 1: T = S_orth^blk/||ḡ||² = 0, as the global orth test
+    expectDecision(blockOrthTest(1).sample(B), 0, 0, true);
     expectDecision(orthTest(1).sample(B), 0, 0, true);
     expect(blockIpTest(1).name).toBe('block-ip');
     expect(blockOrthTest(1).name).toBe('block-orth');

@@ -3,7 +3,7 @@
  * on the batch just used (testDriven) or the exact test at the iterate (oracle) sets
  * b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉); batch sizes never decrease.
  */
-import type { BatchSizeTest, TestDecision } from '../sizeTests.js';
+import type { BatchSizeTest, TestDecision } from '../tests/index.js';
 import { needExact, posInt, type Controller, type ControllerInitContext } from './types.js';
 
 export interface TestDrivenOptions {

@@ -10,7 +10,7 @@
  * controller only what it declared.
  */
 import type { BatchStatistics } from '../summary.js';
-import type { BatchSizeTest, ExactQuantities, TestDecision } from '../sizeTests.js';
+import type { BatchSizeTest, ExactQuantities, TestDecision } from '../tests/index.js';
 
 export type ControllerNeed = 'stats' | 'exact' | 'none';
 

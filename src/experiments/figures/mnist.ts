@@ -3,7 +3,16 @@
  * logistic regression): softmax regression 784 → 10, diagonal AdaGrad with
  * lr 8e-3, the norm test with η = 0.1 growing the batch from 2 up to n, budget
  * in epochs — beside constant small and full batches and the official
- * stagewise ramp-up baseline (512 doubling every epoch up to n).
+ * stagewise ramp-up baseline (`main.py`, `--stagewise_ramp_up`: the sizes
+ * 512, 1024, …, 32768, 60000, each stage max_samples/8 samples).
+ *
+ * `--full` is the official run of `expt.sh`: 60 000 training images, b₀ = 2,
+ * b_max = 60 000, η = 0.1, a test at every step on the whole batch (one device),
+ * AdaGrad lr 8·10⁻³ (accumulator 0, ε = 10⁻¹⁰), no learning-rate decay,
+ * 6 000 000 samples (100 epochs). Differences, labelled in the caption: float64
+ * instead of float32, our random generator (the seeds cannot match PyTorch's),
+ * the budget stops before a step that would overshoot it and counts a short batch as its own size, an epoch continues when the batch size changes (the official code starts a fresh epoch, as it rebuilds its DataLoader), the test never shrinks the batch after a short batch (the official rule can; offered as an option), and the loss is
+ * evaluated at checkpoints rather than at every step.
  */
 import type { Figure } from '../../plot/figure.js';
 import { logAxis, methodScales } from '../../plot/theme.js';
@@ -18,12 +27,31 @@ function nOf(id: string): number {
   return Number(/_n(\d+)_/.exec(id)![1]);
 }
 
+/** The settings of `--full`, as the caption lists them (the official `expt.sh` run and the labelled differences). */
+export const OFFICIAL_SETTINGS = `Settings of \`--full\` (the official \`expt.sh\` logistic-regression run): 60 000 training images scaled to [0, 1], softmax regression with bias and PyTorch's default initialisation, one device (the test on the whole batch), b₀ = 2, b_max = 60 000, η = 0.1, a test at every step while b < b_max, AdaGrad lr 8·10⁻³ with accumulator 0 and ε = 10⁻¹⁰, no learning-rate decay, 6 000 000 samples. Labelled differences: float64 (official float32), our own random generator, the budget stops before a step that would overshoot it and counts a short batch as its own size, an epoch continues when the batch size changes (the official code starts a fresh epoch, as it rebuilds its DataLoader), the test never shrinks the batch after a short batch (the official rule can; offered as an option), and the loss and accuracy are evaluated at checkpoints (officially every step).`;
+
+/** The official stagewise ramp-up sizes (`main.py`'s default `global_batch_sizes`). */
+export const OFFICIAL_RAMP_SIZES: readonly number[] = [512, 1024, 2048, 4096, 8192, 16384, 32768, 60000];
+
+/**
+ * The stagewise ramp-up of the official code for a budget of `epochs` epochs of
+ * n samples: 8 stages of ⌊max_samples/8⌋ samples each (12.5 epochs per stage at
+ * 100 epochs, reaching n near epoch 87.5), sizes 512·2^s capped at n (so the
+ * official list on the full data set).
+ */
+export function rampHyper(n: number, epochs: number): { lr: number; b0: number; rho: number; stages: number; perStage: number; bMax: number } {
+  const stages = OFFICIAL_RAMP_SIZES.length;
+  return { lr: LR, b0: OFFICIAL_RAMP_SIZES[0]!, rho: 2, stages, perStage: Math.floor((epochs * n) / stages), bMax: n };
+}
+
 function methods(mode: Mode): Method[] {
-  const n = nOf(SETTINGS[mode].mnist.problem);
+  const s = SETTINGS[mode].mnist;
+  const n = nOf(s.problem);
+  const ramp = rampHyper(n, s.epochs);
   return [
     { key: 'norm', label: 'AdAdaGrad: AdaGrad + norm test (η = 0.1), b₀ = 2, b_max = n', optimizer: 'adagrad', controller: 'norm', hyper: { lr: LR, eta: 0.1, b0: 2, bMax: n } },
     { key: 'b128', label: 'AdaGrad, constant b = 128', optimizer: 'adagrad', controller: 'constant', hyper: { lr: LR, b0: 128 } },
-    { key: 'ramp', label: `AdaGrad, stagewise ramp-up: b = 512 doubling every epoch, up to n`, optimizer: 'adagrad', controller: 'sebs-samples', hyper: { lr: LR, b0: 512, rho: 2, stages: 8, perStage: n, bMax: n } },
+    { key: 'ramp', label: `AdaGrad, stagewise ramp-up: b = 512 doubling every ${(ramp.perStage / n).toLocaleString('en-US', { maximumFractionDigits: 3 })} epochs (8 stages), up to n`, optimizer: 'adagrad', controller: 'sebs-samples', hyper: ramp },
     { key: 'full', label: `AdaGrad, full batch b = n = ${n}`, optimizer: 'adagrad', controller: 'constant', hyper: { lr: LR, b0: n } },
   ];
 }
@@ -48,6 +76,7 @@ function jobs(mode: Mode): RunJob[] {
     budget: { epochs: s.epochs },
     seed: 0,
     replace: false,
+    sampler: 'epoch-short',
     evals: { samples, gradient: false, test: true },
   }));
 }
@@ -115,7 +144,7 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
     {
       name: 'fig6-mnist',
       title: `Figure 6 — MNIST softmax regression (official AdAdaGrad setting), ${s.epochs} epochs`,
-      caption: `The MNIST experiment of the official AdAdaGrad code: softmax regression 784 → 10 (${s.problem}), diagonal AdaGrad with learning rate 8·10⁻³ (accumulator from 0, ε = 10⁻¹⁰, as PyTorch), the norm test with η = 0.1 growing the batch from 2 up to n, budget ${s.epochs} epochs (${(s.epochs * n).toLocaleString('en-US')} samples; the official run uses 100 epochs — \`adadagrad reproduce fig6-mnist --full\`). Beside it: a constant small batch (128), the official stagewise ramp-up baseline (512 doubling every epoch up to n) and full-batch AdaGrad. Top: training loss over the whole training set and test accuracy on the 10 000 test images, against the samples processed; bottom left: the batch size; bottom right: test accuracy against the number of updates (log axis), where large batches pay off. Batches are drawn without replacement within a step; one seed. ${reach}\n\nFinal values — ${finals.join('; ')}.${bad.length > 0 ? ` ${bad.length} runs did not complete (${bad[0]}).` : ''}`,
+      caption: `The MNIST experiment of the official AdAdaGrad code: softmax regression 784 → 10 (${s.problem}), diagonal AdaGrad with learning rate 8·10⁻³ (accumulator from 0, ε = 10⁻¹⁰, as PyTorch), the norm test with η = 0.1 growing the batch from 2 up to n, budget ${s.epochs} epochs (${(s.epochs * n).toLocaleString('en-US')} samples; the official run uses 100 epochs — \`adadagrad reproduce fig6-mnist --full\`). Beside it: a constant small batch (128), the official stagewise ramp-up baseline (sizes 512, 1024, …, 32768, then n, each of its 8 stages ⌊budget/8⌋ = ${rampHyper(n, s.epochs).perStage.toLocaleString('en-US')} samples, so it reaches n after 7/8 of the budget) and full-batch AdaGrad. Top: training loss over the whole training set and test accuracy on the 10 000 test images, against the samples processed; bottom left: the batch size; bottom right: test accuracy against the number of updates (log axis), where large batches pay off. Batches come from the official sampler: a fresh random order every epoch, served as consecutive batches, the last batch of an epoch short (PyTorch's DataLoader with shuffle); one seed. ${OFFICIAL_SETTINGS} ${reach}\n\nFinal values — ${finals.join('; ')}.${bad.length > 0 ? ` ${bad.length} runs did not complete (${bad[0]}).` : ''}`,
       command: reproduceCommand('fig6-mnist', mode),
       spec: {
         title: { text: 'MNIST, softmax regression, AdaGrad (lr 8·10⁻³)', subtitle: `${s.problem}, ${s.epochs} epochs, one seed` },

@@ -1,0 +1,30 @@
+/**
+ * The orthogonality test (Bollapragada, Byrd, Nocedal 2018; SPEC §3): holds when
+ * S_orth/b ≤ ν² ||ḡ||², and asks for T = S_orth/(ν²||ḡ||²). Exact form with the
+ * population variance of the part of ∇f orthogonal to ∇F, σ² − E⟨∇f − ∇F, ∇F⟩²/||∇F||²
+ * (times (n − b)/(n − 1) without replacement).
+ */
+import { NO_INFO, decide, decideExact, need, positive, sq } from './decision.js';
+import type { BatchSizeTest, TestOptions } from './types.js';
+
+export function orthTest(nu: number, opts: TestOptions = {}): BatchSizeTest {
+  positive('orthTest', 'nu', nu);
+  const floor = opts.gradFloor ?? 0;
+  const n2 = nu * nu;
+  return {
+    name: 'orth',
+    params: { nu },
+    needs: { alongGrad: true },
+    sample(s) {
+      const G = s.gradNormSq;
+      if (!(G > floor)) return NO_INFO;
+      return decide(s.S_orth / s.b, n2 * G, s.S_orth / (n2 * G));
+    },
+    exact(q, b) {
+      const G = sq(q.grad);
+      if (!(G > floor)) return NO_INFO;
+      const orth = Math.max(0, q.sigma2 - need(q.alongGrad, 'orthTest') / G);
+      return decideExact(q, orth, b, n2 * G);
+    },
+  };
+}
