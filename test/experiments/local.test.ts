@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runJobs } from '../../src/experiments/pool.js';
-import { LOCAL_METHODS, LOCAL_PROBLEM, localEffects, localFamily } from '../../src/experiments/figures/local.js';
+import { LOCAL_METHODS, LOCAL_PROBLEM, localEffects, localFamily, localSlice } from '../../src/experiments/figures/local.js';
 import { SETTINGS } from '../../src/experiments/settings.js';
 import { getProblem } from '../../problems/index.js';
 import type { RunOutput } from '../../src/experiments/types.js';
@@ -32,7 +32,7 @@ describe('figure 9: local SGD, adaptive against constant local batches (quick)',
     expect(outs.every((o) => o.status === 'completed')).toBe(true);
     const idx = (k: string): number => LOCAL_METHODS.findIndex((m) => m.key === k);
     s.configs.forEach(([M, H], ci) => {
-      const get = (k: string, seed: number): RunOutput => outs[(ci * LOCAL_METHODS.length + idx(k)) * s.seeds + seed]!;
+      const get = (k: string, seed: number): RunOutput => localSlice('quick', outs, ci, idx(k))[seed]!;
       for (let seed = 0; seed < s.seeds; seed++) {
         const where = `M=${M}, H=${H}, seed ${seed}`;
         // the constant local batches: exactly the rounds the budget allows

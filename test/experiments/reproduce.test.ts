@@ -45,7 +45,7 @@ describe('adadagrad reproduce --quick', () => {
     // progress went to stderr as plain lines (no TTY), one per run
     expect(io.stderr()).toMatch(/^\[1\/\d+\] /m);
     expect(readdirSync(join(out, 'runs')).filter((f) => f.endsWith('.json'))).toHaveLength(res.runs.total);
-  });
+  }, 300_000);
 
   it('a rerun of one figure reuses the cached runs and keeps the other figures on the index page', async () => {
     const io = memoryIO();

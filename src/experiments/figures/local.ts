@@ -51,11 +51,16 @@ export const LOCAL_METHODS: readonly LocalMethod[] = [
 
 const cfgKey = (M: number, H: number): string => `M=${M}, H=${H}`;
 
+/** The methods run at H local steps: with H = 1 synchronous minibatch SGD is the constant-b₀ local method, run once. */
+function runMethods(H: number): readonly LocalMethod[] {
+  return H === 1 ? LOCAL_METHODS.filter((m) => m.key !== 'sync') : LOCAL_METHODS;
+}
+
 function jobs(mode: Mode): RunJob[] {
   const s = SETTINGS[mode].local;
   const out: RunJob[] = [];
   for (const [M, H] of s.configs) {
-    for (const m of LOCAL_METHODS) {
+    for (const m of runMethods(H)) {
       for (let seed = 0; seed < s.seeds; seed++) {
         out.push({
           label: `local: ${m.key}, ${cfgKey(M, H)}, seed ${seed}`,
@@ -75,12 +80,19 @@ function jobs(mode: Mode): RunJob[] {
   return out;
 }
 
-/** The outputs of one (M, H) and method, in seed order. */
-function slice(mode: Mode, outputs: readonly RunOutput[], ci: number, mi: number): RunOutput[] {
-  const seeds = SETTINGS[mode].local.seeds;
-  const start = (ci * LOCAL_METHODS.length + mi) * seeds;
-  return outputs.slice(start, start + seeds);
+/** The outputs of one (M, H) (index ci) and method (index mi of LOCAL_METHODS), in seed order, aligned with `jobs(mode)`. */
+export function localSlice(mode: Mode, outputs: readonly RunOutput[], ci: number, mi: number): RunOutput[] {
+  const s = SETTINGS[mode].local;
+  let start = 0;
+  for (let c = 0; c < ci; c++) start += runMethods(s.configs[c]![1]).length * s.seeds;
+  const H = s.configs[ci]![1];
+  let key = LOCAL_METHODS[mi]!.key;
+  if (H === 1 && key === 'sync') key = 'const';
+  start += runMethods(H).findIndex((m) => m.key === key) * s.seeds;
+  return outputs.slice(start, start + s.seeds);
 }
+
+const slice = localSlice;
 
 function finalError(o: RunOutput, Fstar: number): number {
   const e = o.evals.filter((q) => q.F !== null);
