@@ -7,6 +7,7 @@ import { chainFamily } from './families/chain.js';
 import { lsqInterpFamily, lsqNoisyFamily } from './families/interpolation.js';
 import { nclogregFamily } from './families/nclogreg.js';
 import { nqmFamily } from './families/nqm.js';
+import { nqmRotFamily } from './families/nqmrot.js';
 import { robustCauchyFamily, robustGemanMcClureFamily, robustWelschFamily } from './families/robust.js';
 import { sigmoidFamily } from './families/sigmoidloss.js';
 import { twoLayerSoftplusFamily, twoLayerTanhFamily } from './families/twolayer.js';
@@ -52,6 +53,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
     skipFamily:
       'ids name files, not instances (no _i<k> field to vary) and the built problem is named <objective>-<file>_d_n_i0; the id grammar is tested in test/problems/libsvm.test.ts',
   }),
+  nqmRotFamily,
 ];
 
 {
@@ -123,17 +125,30 @@ export interface SuiteEntry {
 
 const built = new Map<string, Problem>();
 
+/**
+ * The problem of an id, built on first use and then shared: the one memoised
+ * problem lookup of the toolkit (the suite, the CLI, the job executors and the
+ * testing helpers all use it, so MNIST is loaded once per thread). Problems are
+ * immutable, so sharing is safe. Errors are those of {@link getProblem} (not cached).
+ *
+ * @example
+ * problemById('nqm_d20_i0') === problemById('nqm_d20_i0'); // true
+ */
+export function problemById(id: string): Problem {
+  let p = built.get(id);
+  if (p === undefined) {
+    p = getProblem(id);
+    built.set(id, p);
+  }
+  return p;
+}
+
 function lazyEntry(id: string, family: string): SuiteEntry {
   return {
     id,
     family,
     get problem(): Problem {
-      let p = built.get(id);
-      if (p === undefined) {
-        p = getProblem(id);
-        built.set(id, p);
-      }
-      return p;
+      return problemById(id);
     },
   };
 }

@@ -14,7 +14,7 @@ import {
 } from '../src/index.js';
 import { initStep, step as runStep, type StepEnv } from '../src/run/step.js';
 import { sqNorm } from '../src/run/vec.js';
-import { getProblem } from '../problems/index.js';
+import { problemById as sharedProblemById } from '../problems/registry.js';
 import type { Batch, Problem } from '../src/problem/types.js';
 import { Worst } from './lemmaReport.js';
 
@@ -31,7 +31,7 @@ export function problemById(id: string, opts: { noiseAlong?: boolean } = {}): Pr
   const cacheKey = `${id}|${opts.noiseAlong ? 'along' : ''}`;
   let p = problemCache.get(cacheKey);
   if (p === undefined) {
-    p = getProblem(id);
+    p = sharedProblemById(id);
     if (opts.noiseAlong) p = withNoiseAlong(p);
     problemCache.set(cacheKey, p);
   }

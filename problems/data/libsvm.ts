@@ -57,13 +57,37 @@ export interface LibsvmOptions {
   readonly labels?: 'auto' | 'binary' | 'raw';
   /** Also build the dense matrix X (default true). */
   readonly dense?: boolean;
-  /** Size guards (defaults: 256 MiB of text, 10⁷ features, 10⁸ dense entries, 10⁸ non-zeros). */
+  /**
+   * Size guards, each a positive integer (defaults: 256 MiB of text, 10⁷ features,
+   * {@link DEFAULT_MAX_DENSE_ENTRIES} dense entries, 10⁸ non-zeros). Features and
+   * non-zeros are at most 2³¹ − 1 (CSR indices are 32-bit).
+   */
   readonly maxChars?: number;
   readonly maxFeatures?: number;
   readonly maxDenseEntries?: number;
   readonly maxNonZeros?: number;
   /** Name used in error messages (default '<input>'). */
   readonly source?: string;
+}
+
+/** The dense budget: 2²⁵ entries, 256 MiB of float64 (a9a needs 4·10⁶, w8a 1.5·10⁷). */
+export const DEFAULT_MAX_DENSE_ENTRIES = 2 ** 25;
+
+/** The largest value of maxFeatures and maxNonZeros: CSR column indices and row pointers are Int32. */
+export const MAX_INT32 = 2 ** 31 - 1;
+
+/** Check a guard option: a positive safe integer, at most `max`. */
+function guard(source: string, name: string, v: number | undefined, dflt: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > max) {
+    throw new LibsvmParseError(source, 0, `option ${name} must be an integer in [1, ${max === MAX_INT32 ? '2³¹ − 1' : max}], got ${String(v)}`);
+  }
+  return v;
+}
+
+/** The message of a dense matrix over the budget. */
+export function denseBudgetMessage(n: number, d: number, budget: number): string {
+  return `dense matrix ${n} × ${d} = ${n * d} entries (${Math.ceil((n * d * 8) / 2 ** 20)} MiB) exceeds the dense budget maxDenseEntries = ${budget}; pass dense: false for CSR only, or raise maxDenseEntries`;
 }
 
 /** A decimal number: optional sign, digits with optional fraction (or a leading-dot fraction), optional exponent. */
@@ -101,10 +125,10 @@ export function parseLibsvm(input: string | Uint8Array, opts: LibsvmOptions = {}
   const source = opts.source ?? '<input>';
   const zeroBased = opts.zeroBased ?? false;
   const labelMode = opts.labels ?? 'auto';
-  const maxChars = opts.maxChars ?? 256 * 2 ** 20;
-  const maxFeatures = opts.maxFeatures ?? 1e7;
-  const maxDense = opts.maxDenseEntries ?? 1e8;
-  const maxNonZeros = opts.maxNonZeros ?? 1e8;
+  const maxChars = guard(source, 'maxChars', opts.maxChars, 256 * 2 ** 20);
+  const maxFeatures = guard(source, 'maxFeatures', opts.maxFeatures, 1e7, MAX_INT32);
+  const maxDense = guard(source, 'maxDenseEntries', opts.maxDenseEntries, DEFAULT_MAX_DENSE_ENTRIES);
+  const maxNonZeros = guard(source, 'maxNonZeros', opts.maxNonZeros, 1e8, MAX_INT32);
   const wantDense = opts.dense ?? true;
   if (labelMode !== 'auto' && labelMode !== 'binary' && labelMode !== 'raw') {
     throw new LibsvmParseError(source, 0, `option labels must be 'auto', 'binary' or 'raw', got ${String(labelMode)}`);
@@ -194,11 +218,7 @@ export function parseLibsvm(input: string | Uint8Array, opts: LibsvmOptions = {}
   if (n === 0) throw new LibsvmParseError(source, 0, 'no data lines (only blank lines or comments)');
   const nFeatures = opts.nFeatures ?? Math.max(maxCol + 1, 1);
   if (wantDense && n * nFeatures > maxDense) {
-    throw new LibsvmParseError(
-      source,
-      0,
-      `dense matrix ${n} × ${nFeatures} exceeds the guard maxDenseEntries = ${maxDense}; pass dense: false for CSR only`,
-    );
+    throw new LibsvmParseError(source, 0, denseBudgetMessage(n, nFeatures, maxDense));
   }
 
   // labels

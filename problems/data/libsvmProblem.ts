@@ -11,7 +11,7 @@ import { ProblemArgumentError } from '../common/validate.js';
 import { logisticLoss, ncRegulariser } from '../families/nclogreg.js';
 import { robustLoss, type RobustLossName } from '../families/robust.js';
 import { SIGMOID_MAX_CURVATURE, sigmoidLoss } from '../families/sigmoidloss.js';
-import { parseLibsvm, type LibsvmData, type LibsvmOptions } from './libsvm.js';
+import { DEFAULT_MAX_DENSE_ENTRIES, LibsvmParseError, denseBudgetMessage, parseLibsvm, type LibsvmData, type LibsvmOptions } from './libsvm.js';
 
 export type LibsvmFamily = 'nclogreg' | 'robust-cauchy' | 'robust-gemanmcclure' | 'robust-welsch' | 'sigmoid';
 
@@ -86,7 +86,10 @@ function facts(X: Float64Array, n: number, d: number): { lambdaMax: number; maxR
  * the larger to +1); regression keeps the labels as targets. The features are
  * used as given (add `bias: true` for an intercept column). x0(key) draws
  * w ~ N(0, s²I) with s = 1/√(mean_i ||x_i||²), so that initial margins have
- * unit scale. All constants are global; F_low = 0.
+ * unit scale. All constants are global; F_low = 0. The dense design matrix
+ * (n × d float64) must fit the budget `maxDenseEntries` (default
+ * DEFAULT_MAX_DENSE_ENTRIES = 2²⁵ entries, 256 MiB); a larger one is refused
+ * with a LibsvmParseError before anything is allocated.
  *
  * @example
  * const p = libsvmProblem('test/fixtures/tiny.svm', { family: 'nclogreg' });
@@ -102,7 +105,8 @@ export function libsvmProblem(source: LibsvmSource, opts: LibsvmProblemOptions):
   const classification = family === 'nclogreg' || family === 'sigmoid';
   let parsed: LibsvmData;
   let name = opts.name;
-  const parseOpts: LibsvmOptions = { ...opts, labels: classification ? 'binary' : 'raw', dense: true };
+  // parse to CSR only: the problem builds its own dense matrix (with the bias column) once, within the budget
+  const parseOpts: LibsvmOptions = { ...opts, labels: classification ? 'binary' : 'raw', dense: false };
   if (typeof source === 'string') {
     name ??= basename(source).replace(/\.[^.]*$/, '');
     parsed = parseLibsvm(readFileSync(source), { ...parseOpts, source: parseOpts.source ?? source });
@@ -118,6 +122,8 @@ export function libsvmProblem(source: LibsvmSource, opts: LibsvmProblemOptions):
   const { n } = parsed;
   const bias = opts.bias ?? false;
   const d = parsed.nFeatures + (bias ? 1 : 0);
+  const budget = opts.maxDenseEntries ?? DEFAULT_MAX_DENSE_ENTRIES;
+  if (n * d > budget) throw new LibsvmParseError(opts.source ?? (typeof source === 'string' ? source : '<input>'), 0, denseBudgetMessage(n, d, budget));
   const X = new Float64Array(n * d);
   const { rowPtr, col, val } = parsed.csr;
   for (let i = 0; i < n; i++) {

@@ -1,32 +1,10 @@
-/** Canonical JSON (sorted keys, no whitespace) and the run id: the first 20 hex digits of its SHA-256. */
-import { createHash } from 'node:crypto';
+/** Canonical JSON and the run id of a configuration: the job system's hash (src/jobs/hash.ts), under the names the CLI uses. */
+import { JOB_ID_LENGTH, hashId } from '../jobs/hash.js';
 
-/**
- * JSON text of `v` with object keys sorted at every level, so equal
- * configurations give equal text whatever order their keys were written in.
- * `undefined` fields are dropped, as JSON.stringify does; non-finite numbers are rejected.
- *
- * @example
- * canonicalJson({ b: 1, a: { d: [2, 1], c: null } }); // returns '{"a":{"c":null,"d":[2,1]},"b":1}'
- */
-export function canonicalJson(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new Error(`canonicalJson: non-finite number ${v}`);
-    return JSON.stringify(v);
-  }
-  if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
-  if (typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-  }
-  throw new Error(`canonicalJson: cannot encode a ${typeof v}`);
-}
+export { canonicalJson, isJobId as isRunId } from '../jobs/hash.js';
 
 /** Length of a run id in hex digits (80 bits). */
-export const RUN_ID_LENGTH = 20;
+export const RUN_ID_LENGTH = JOB_ID_LENGTH;
 
 /**
  * The run id of a configuration: SHA-256 of its canonical JSON, hex, first
@@ -36,5 +14,5 @@ export const RUN_ID_LENGTH = 20;
  * runId({ seed: 0, problem: 'nqm_d20_i0' }) === runId({ problem: 'nqm_d20_i0', seed: 0 }); // returns true
  */
 export function runId(config: unknown): string {
-  return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, RUN_ID_LENGTH);
+  return hashId(config);
 }

@@ -5,7 +5,7 @@ import { saveFigure, type SavedFigure } from '../plot/figure.js';
 import { indexHtml } from '../plot/html.js';
 import { traceFigures, type TracedRun } from '../plot/traces.js';
 import { readJsonl } from '../run/jsonl.js';
-import type { CliIO } from './io.js';
+import { ensureDir, type CliIO } from './io.js';
 
 export interface PlotOptions {
   readonly inputs: readonly string[];
@@ -54,6 +54,8 @@ export async function plotCommand(opts: PlotOptions, io: CliIO): Promise<number>
     io.err('adadagrad plot: give result directories or trace files (.jsonl), e.g. adadagrad plot results/sweep-small --out figures/\n');
     return 2;
   }
+  const out = opts.out ?? 'figures';
+  ensureDir(out, { create: false }); // a bad --out fails here, before any work; nothing is created for bad input
   const { files, missing } = traceFiles(opts.inputs);
   if (missing.length > 0) {
     io.err(`adadagrad plot: no such file or directory: ${missing.join(', ')}\n`);
@@ -77,7 +79,7 @@ export async function plotCommand(opts: PlotOptions, io: CliIO): Promise<number>
     io.err(`adadagrad plot: no run traces found in ${opts.inputs.join(', ')} (a sweep writes them with --traces; a run with --out FILE.jsonl)\n`);
     return 2;
   }
-  const out = opts.out ?? 'figures';
+  ensureDir(out);
   const command = `adadagrad plot ${opts.inputs.join(' ')} --out ${out}`;
   const saved: SavedFigure[] = [];
   for (const fig of traceFigures(runs, { command })) saved.push(await saveFigure(out, fig));

@@ -15,10 +15,11 @@ import { statsCommand } from './commands/stats.js';
 import { ConfigFileError } from './config.js';
 import { HYPER_FLAGS, collect, collectPairs, parseInteger, parseNumber } from './flags.js';
 import { EXAMPLES } from './help.js';
-import { processIO, type CliIO } from './io.js';
+import { CliError, processIO, type CliIO } from './io.js';
 import { MergeConflictError, mergeCommand } from './merge.js';
 import { plotCommand } from './plot.js';
 import { reproduceCommand } from './reproduce.js';
+import { addSlurmCommand } from './slurmCommand.js';
 import { sweepCommand } from './sweep.js';
 
 /** Exit codes of the command line. */
@@ -79,7 +80,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .option('--seed <n>', 'seed of the run key (default 0)', parseInteger)
     .option('--eval-every <n>', 'evaluate F and ||∇F||² every n steps (default 1)', parseInteger)
     .option('--no-replace', 'sample batches without replacement')
-    .requiredOption('--out <file.jsonl>', 'trace file (JSON Lines; the last line is the summary)')
+    .option('--out <file.jsonl>', '(optional) trace file, JSON Lines ending in a summary line; without it only the summary is printed')
     .option('--config <file.json>', 'run configuration file (flags override its fields)')
     .option('--json', 'print the run id, configuration and summary as JSON on stdout')
     .addOption(new Option('--log-every <n>', 'without a TTY, log a line every n steps').argParser(parseInteger).default(100))
@@ -89,9 +90,9 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
   program
     .command('sweep')
     .description('run a grid of configurations on worker threads, resumable and shardable')
-    .requiredOption('--config <file.json>', 'sweep configuration')
-    .requiredOption('--out <dir>', 'output directory (results.jsonl, runs/)')
-    .option('--workers <n>', 'worker threads (default: available parallelism)', parseInteger)
+    .requiredOption('--config <file.json>', 'sweep configuration (required)')
+    .requiredOption('--out <dir>', 'output directory (required)')
+    .option('--workers <n>', 'worker threads (default: $SLURM_CPUS_PER_TASK in a Slurm task, else available parallelism)', parseInteger)
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices')
     .option('--traces', 'write each run\'s trace to DIR/runs/<run_id>.jsonl')
     .option('--retry-failed', 'run again the runs recorded as failed')
@@ -109,7 +110,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .command('merge')
     .description('merge sweep results (shards) by run_id')
     .argument('<inputs...>', 'result directories (or results .jsonl files)')
-    .requiredOption('--out <dir>', 'output directory for the merged results.jsonl')
+    .requiredOption('--out <dir>', 'output directory for the merged results.jsonl; runs already there are kept (required)')
     .option('--traces', 'copy the runs\' traces (DIR/runs/<run_id>.jsonl) too')
     .option('--json', 'machine-readable summary on stdout')
     .addHelpText('after', EXAMPLES.merge)
@@ -136,7 +137,7 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
   program
     .command('stats')
     .description('batch statistics and the next batch size of each test from a per-sample gradient matrix (prints JSON)')
-    .requiredOption('--grads <file.json>', 'per-sample gradients: [[...], ...] or {"grads": [...], "blocks": [[s, e], ...]}')
+    .requiredOption('--grads <file.json>', 'per-sample gradients: [[...], ...] or {"grads": [...], "blocks": [[s, e], ...]} (required)')
     .option('--eta <x>', 'η of the norm tests (default 0.1, the official code\'s)', parseNumber)
     .option('--theta <x>', 'θ of the inner-product test (default 0.9, Bollapragada et al.; official code 0.1)', parseNumber)
     .option('--nu <x>', 'ν of the orthogonality test (default 5.84, Bollapragada et al.; official code 0.1)', parseNumber)
@@ -172,6 +173,8 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
       ),
     );
 
+  addSlurmCommand(program, io, wrap);
+
   return program;
 }
 
@@ -195,6 +198,10 @@ export async function runCli(args: readonly string[], io: CliIO = processIO()): 
       return EXIT.badInput;
     }
     const where = `adadagrad${command !== '' ? ` ${command}` : ''}`;
+    if (e instanceof CliError) {
+      io.err(`${where}: ${e.message}\n`);
+      return e.exitCode;
+    }
     if (e instanceof ConfigFileError || e instanceof MergeConflictError || (e instanceof Error && e.name === 'ProblemArgumentError')) {
       io.err(`${where}: ${e.message.split('\n').map((l) => (l.length > 400 ? echo(l) : l)).join('\n')}\n`);
       return EXIT.badInput;

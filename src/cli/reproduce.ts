@@ -2,7 +2,7 @@
 import cliProgress from 'cli-progress';
 import { reproduce, selectFamilies } from '../experiments/reproduce.js';
 import type { Mode } from '../experiments/types.js';
-import type { CliIO } from './io.js';
+import { ensureDir, type CliIO } from './io.js';
 
 export interface ReproduceOptions {
   /** Figure name (`fig1-rate`), prefix (`fig1`) or family id (`rates`); comma-separated for several; all when absent. */
@@ -41,6 +41,7 @@ export async function reproduceCommand(opts: ReproduceOptions, io: CliIO): Promi
     return 2;
   }
   const out = opts.out ?? 'results';
+  ensureDir(out);
   let bar: cliProgress.SingleBar | null = null;
   try {
     const res = await reproduce({

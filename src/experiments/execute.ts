@@ -50,18 +50,10 @@ export function evaluationObserver(problem: Problem, schedule: EvalSchedule, out
   };
 }
 
-/** Problems are costly to build (MNIST loads 60 000 images): keep them per process. */
-const problems = new Map<string, Problem>();
-
-/** Build (once per process) a problem by id. */
+/** A problem by id, built once per thread (the shared memoised lookup of problems/registry.ts). */
 export async function problemById(id: string): Promise<Problem> {
-  let p = problems.get(id);
-  if (p === undefined) {
-    const { getProblem } = await import('../../problems/index.js');
-    p = getProblem(id);
-    problems.set(id, p);
-  }
-  return p;
+  const { problemById: lookup } = await import('../../problems/registry.js');
+  return lookup(id);
 }
 
 /** Run a job. Errors inside the run are reported in the output (status 'error'), not thrown. */

@@ -10,7 +10,7 @@
  * fc.sample(cases, 1)[0]; // { problem: 'nqm_d4_i0_a0.5', hyper: { lr: 0.5, ... }, seeds: 10, seed: 0 }
  */
 import fc from 'fast-check';
-import { getProblem, suite, type SuiteFilter } from '../../problems/registry.js';
+import { problemById as sharedProblemById, suite, type SuiteFilter } from '../../problems/registry.js';
 import type { Problem } from '../problem/types.js';
 import { paramSpec } from '../registry/params.js';
 import { key, type Key } from '../rng/index.js';
@@ -143,16 +143,9 @@ export function suiteIdArb(filter: SuiteFilter = {}): fc.Arbitrary<string> {
   return fc.constantFrom(...ids);
 }
 
-const built = new Map<string, Problem>();
-
-/** The problem of an id (getProblem of adadagrad/problems), built once and cached. */
+/** The problem of an id (getProblem of adadagrad/problems), built once and shared (the memoised lookup of problems/registry.ts). */
 export function problemById(id: string): Problem {
-  let p = built.get(id);
-  if (p === undefined) {
-    p = getProblem(id);
-    built.set(id, p);
-  }
-  return p;
+  return sharedProblemById(id);
 }
 
 // ------------------------------------------------------------------ hyperparameters

@@ -108,3 +108,28 @@ export function clopperPearsonUpper(k: number, n: number, alpha = 0.05): number 
   }
   return hi;
 }
+
+/**
+ * Exact (Clopper–Pearson) one-sided lower confidence bound for a binomial
+ * proportion after `k` events in `n` trials, at confidence 1 − alpha.
+ *
+ * @example
+ * clopperPearsonLower(100, 100, 0.05); // ≈ 0.9705
+ */
+export function clopperPearsonLower(k: number, n: number, alpha = 0.05): number {
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(k) || k < 0 || k > n) {
+    throw new Error(`clopperPearsonLower: need integers 0 ≤ k ≤ n, n ≥ 1, got k = ${k}, n = ${n}`);
+  }
+  return 1 - clopperPearsonUpper(n - k, n, alpha);
+}
+
+/**
+ * Two-sided (Clopper–Pearson) interval at confidence 1 − alpha: each end is a
+ * one-sided bound at level alpha/2.
+ *
+ * @example
+ * clopperPearsonInterval(9, 10, 0.05); // ≈ [0.555, 0.997]
+ */
+export function clopperPearsonInterval(k: number, n: number, alpha = 0.05): [number, number] {
+  return [k === 0 ? 0 : clopperPearsonLower(k, n, alpha / 2), k === n ? 1 : clopperPearsonUpper(k, n, alpha / 2)];
+}

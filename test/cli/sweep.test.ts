@@ -198,6 +198,19 @@ describe('adadagrad sweep', () => {
     expect(new Set(runs.map((r) => r.runId)).size).toBe(runs.length);
   });
 
+  it('a results file written before backends and sweep ids were recorded is still recognised', async () => {
+    const dir = join(base, 'older');
+    mkdirSync(dir, { recursive: true });
+    const old = readFileSync(join(refDir, 'results.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => {
+      const { backend: _b, sweep: _s, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      return `${JSON.stringify(rest)}\n`;
+    });
+    writeFileSync(join(dir, 'results.jsonl'), old.join(''));
+    const r = await cli('sweep', '--config', configPath, '--out', dir, '--workers', '1', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ runs: TOTAL, skipped: TOTAL, ran: 0 });
+  });
+
   it('a copied results file keeps its runs: the run_id is a function of the configuration only', async () => {
     const dir = join(base, 'copied');
     mkdirSync(dir, { recursive: true });

@@ -3,13 +3,14 @@
  * every figure family, worker threads, the run cache), and the pieces under it:
  * the evaluation probe, job hashes, figure selection.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memoryIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
-import { jobHash } from '../../src/experiments/cache.js';
+import { CACHE_VERSION, jobHash } from '../../src/experiments/cache.js';
 import { executeJob } from '../../src/experiments/execute.js';
 import { FAMILIES } from '../../src/experiments/figures/index.js';
 import { selectFamilies } from '../../src/experiments/reproduce.js';
@@ -45,7 +46,7 @@ describe('adadagrad reproduce --quick', () => {
     // progress went to stderr as plain lines (no TTY), one per run
     expect(io.stderr()).toMatch(/^\[1\/\d+\] /m);
     expect(readdirSync(join(out, 'runs')).filter((f) => f.endsWith('.json'))).toHaveLength(res.runs.total);
-  }, 300_000);
+  }, 300_000); // about 25 s of CPU; the margin is for a shared, loaded machine
 
   it('a rerun of one figure reuses the cached runs and keeps the other figures on the index page', async () => {
     const io = memoryIO();
@@ -82,6 +83,26 @@ describe('pieces', () => {
     const j = FAMILIES[0]!.jobs('quick')[0]!;
     expect(jobHash({ ...j, label: 'other' })).toBe(jobHash(j));
     expect(jobHash({ ...j, seed: j.seed + 1 })).not.toBe(jobHash(j));
+  });
+
+  it('cache keys are those of the files written before the job system (so existing OUT/runs/ is still reused)', () => {
+    // The key as it was computed before src/jobs/: SHA-256 of JSON.stringify({v, job}) with the
+    // job's keys sorted at every level and every 'label' dropped, first 20 hex digits.
+    const sorted = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(sorted)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(Object.keys(v).filter((k) => k !== 'label' && (v as Record<string, unknown>)[k] !== undefined).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]))
+          : v;
+    const before = (job: RunJob): string => createHash('sha256').update(JSON.stringify({ v: CACHE_VERSION, job: sorted(job) })).digest('hex').slice(0, 20);
+    let n = 0;
+    for (const mode of ['quick', 'default', 'full'] as const) {
+      for (const job of FAMILIES.flatMap((f) => f.jobs(mode))) {
+        expect(jobHash(job), `${mode} ${job.label}`).toBe(before(job));
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(100);
   });
 
   it('a job evaluates x₀, its schedule and the last iterate, and is deterministic', async () => {

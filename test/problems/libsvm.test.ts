@@ -177,7 +177,7 @@ describe('parseLibsvm: malformed lines are reported with their line number', () 
     expectParseError(() => parseLibsvm('# only a comment\n\n'), 0, /no data lines/);
     expectParseError(() => parseLibsvm('+1 1:1\n'.repeat(100), { maxChars: 50 }), 0, /more than the guard maxChars = 50/);
     expectParseError(() => parseLibsvm(Buffer.from('+1 1:1\n'.repeat(100)), { maxChars: 50 }), 0, /bytes, more than the guard/);
-    expectParseError(() => parseLibsvm('+1 1:1 1000:1\n-1 1:1\n', { maxDenseEntries: 100 }), 0, /dense matrix 2 × 1000 exceeds .* dense: false/);
+    expectParseError(() => parseLibsvm('+1 1:1 1000:1\n-1 1:1\n', { maxDenseEntries: 100 }), 0, /dense matrix 2 × 1000 .*exceeds the dense budget .* dense: false/);
     expectParseError(() => parseLibsvm('+1 1:1\n', { nFeatures: 0 }), 0, /nFeatures must be an integer ≥ 1/);
     expectParseError(() => parseLibsvm(42 as unknown as string), 0, /must be a string, Buffer or Uint8Array/);
     expectParseError(() => parseLibsvm('+1 1:1\n'.repeat(20), { maxNonZeros: 10 }), 11, /maxNonZeros = 10/);

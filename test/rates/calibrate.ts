@@ -1,76 +1,127 @@
 /**
- * `npm run rates:calibrate`: the measured false-fail rate and power of checkRate.
+ * `npm run rates:calibrate`: the measured false-fail rate, power and twin power of checkRate.
  *
  * For each claim of test/rates/claims.ts, N independent cases (instances,
  * hyperparameters and check seeds drawn by the claim's arbitrary with a fixed
  * fast-check seed) are checked:
- * - expected accept: false-fail rate = rejections / N, with an exact
- *   (Clopper–Pearson) one-sided 95% upper bound;
- * - expected reject (negative controls): power = rejections / N, with a 95%
- *   lower bound.
- * Plus controls with a known exponent γ (SGD with step (k + 2)^(−γ) on nqm,
- * ||∇F(x_k)||² ∝ k^(−γ)): γ = 1 is the edge of what the check must accept (its
- * rejection rate is the false-fail rate where it is hardest), γ = 0.75 sits on
- * the threshold −1 + tol (the test's size), γ = 1/2 is the rejected alternative.
- * For the controls the line reads "rejected r/N" whatever is expected.
+ * - expected accept: false-fail rate = (rejected or inconclusive) / N, with an
+ *   exact (Clopper–Pearson) one-sided 95% upper bound; and the twin power =
+ *   the rejection rate of the no-growth twin, pooled over the cases' twin
+ *   repeats, with a two-sided 95% interval;
+ * - expected reject (negative controls): power = rejections / N.
  *
- * Usage: npx tsx test/rates/calibrate.ts [--cases N] [--run-cases M] [--claims id,id] [--mode quick|full] [--seed S] [--json FILE]
+ * Power curve: series with a controlled exponent γ ∈ {1, 0.875, 0.75, 0.625, 0.5}:
+ *   ||∇F(x_k)||² = A_r (k + 1)^(−γ) ||z_k||²/ν,  z_k = ρ z_{k−1} + √(1 − ρ²) ε_k ∈ R^ν,
+ * ε_k ~ N(0, I), A_r = exp(0.5 N(0, 1)) per run. This is what the check sees of a
+ * noise-dominated run on the C1 instances: the squared norm of a ν-dimensional
+ * Gaussian gradient (ν drawn like the instances' d, 4–128), correlated along the
+ * run (ρ ∈ [0.5, 0.99]: relaxation over 2–100 steps), with a seed-to-seed
+ * spread of scale; only the exponent is set. SGD cannot serve here: with a
+ * step k^(−γ) its rate on the κ ≥ K_max instances is not K^(−γ). Each γ is
+ * checked with the decided statistic ('window-mean') and with 'min' (item 2:
+ * the minimum over noisy iterates falls fast in low dimension by luck).
+ *
+ * Usage: npx tsx test/rates/calibrate.ts [--cases N] [--run-cases M] [--sampled-cases S] [--claims id,id] [--mode quick|full] [--seed S] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { constant, sgd } from '../../src/index.js';
-import { clopperPearsonUpper, hyperArb, nqmExactBatch, problemIdArb, rateCaseArb, checkClaim, type RateCase, type RateCheck } from '../../src/testing/index.js';
-import { CLAIMS, FULL, QUICK, modeOverrides, type ClaimEntry, type Mode } from './claims.js';
-
-/**
- * Controls with a known exponent: SGD with step (k + 2)^(−γ) and b = 1 on nqm with every
- * curvature h_j ∈ (1/2, 1] has E||∇F(x_k)||² ∝ k^(−γ) (γ = 1: exactly the claimed 1/K, the
- * edge of what must be accepted; γ = 0.75: the threshold −1 + tol; γ = 1/2: the rate of the
- * rejected alternative). The rejection rate against γ is the check's operating curve.
- */
-function sgdPower(gamma: number): ClaimEntry {
-  return {
-    variant: `SGD with α_k = (k + 2)^(−${gamma}) + constant batch 1, nqm with h_j ∈ (1/2, 1] (true rate K^(−${gamma}))`,
-    cost: 'cheap',
-    claim: {
-      id: `control-sgd-step-k^-${gamma}`,
-      // at or faster than the threshold slope −0.75 the check is designed to accept (rejecting at most α of the time there)
-      expected: gamma >= 0.75 ? 'accept' : 'reject',
-      statement: `||∇F(x_k)||² of SGD with step (k + 2)^(−${gamma}) decays like k^(−${gamma}) on nqm with h_min > 1/2`,
-      variant: () => nqmExactBatch(() => sgd((ctx) => Math.pow(ctx.step + 2, -gamma)), () => constant(1), `sgd-k^-${gamma}+constant`),
-    },
-    cases: (m) => rateCaseArb({ problems: problemIdArb({ family: 'nqm', d: { min: 16, max: 32 }, spectrum: { min: 0.05, max: 0.2 } }), hyper: hyperArb(), seeds: m.seeds }),
-    example: { problem: 'nqm_d20_i0_a0.1', hyper: { lr: 1, beta0: 1, eta: 0.5, theta: 0.9, nu: 5.84, b0: 1, bMax: 1 }, seeds: 10, seed: 1 },
-  };
-}
-
-const CONTROLS: readonly ClaimEntry[] = [1, 0.875, 0.75, 0.625, 0.5].map(sgdPower);
+import { normal, split, type Key } from '../../src/index.js';
+import {
+  boundedDouble, boundedInt, checkClaim, checkRate, clopperPearsonInterval, clopperPearsonUpper, problemById, seedArb,
+  type RateCase, type RateCheck, type RateStatistic, type SeriesVariant,
+} from '../../src/testing/index.js';
+import { key } from '../../src/rng/index.js';
+import { CLAIMS, FULL, QUICK_REPORT as QUICK, modeOverrides, type ClaimEntry, type Mode } from './claims.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-interface CalibrationRow {
-  readonly id: string;
-  /** 'claim': a row of test/rates/claims.ts; 'control': a known-exponent control (no expected decision). */
-  readonly kind: 'claim' | 'control';
-  readonly expected: 'accept' | 'reject';
+/** A series with exponent γ (see the file header). */
+export function powerSeries(gamma: number, nu: number, rho: number): SeriesVariant {
+  const f = (_p: unknown, K: number, k: Key): Float64Array => {
+    const [kA, kZ] = split(k, 2) as [Key, Key];
+    const A = Math.exp(0.5 * normal(kA, 1)[0]!);
+    const eps = normal(kZ, (K + 1) * nu);
+    const z = eps.slice(0, nu);
+    const out = new Float64Array(K);
+    const c = Math.sqrt(1 - rho * rho);
+    for (let t = 0; t < K; t++) {
+      if (t > 0) for (let j = 0; j < nu; j++) z[j] = rho * z[j]! + c * eps[(t + 1) * nu + j]!;
+      let s = 0;
+      for (let j = 0; j < nu; j++) s += z[j]! * z[j]!;
+      out[t] = (A * Math.pow(t + 1, -gamma) * s) / nu;
+    }
+    return out;
+  };
+  Object.defineProperty(f, 'name', { value: `series-k^-${gamma}` });
+  return f as SeriesVariant;
+}
+
+interface PowerCase {
+  readonly nu: number;
+  readonly rho: number;
+  readonly seeds: number;
+  readonly seed: number;
+}
+
+interface PowerRow {
+  readonly gamma: number;
+  readonly statistic: RateStatistic;
   readonly cases: number;
   readonly rejected: number;
-  /** Claims: for expected accept rejected/cases, for expected reject accepted/cases (1 − power); null for controls. */
-  readonly falseFailRate: number | null;
-  /** One-sided 95% Clopper–Pearson upper bound of falseFailRate. */
-  readonly falseFailUpper95: number | null;
-  /** rejected/cases and its 95% upper bound (every row). */
   readonly rejectionRate: number;
-  readonly rejectionUpper95: number;
-  /** Expected reject only: rejected/cases. */
-  readonly power: number | null;
-  readonly powerLower95: number | null;
+  readonly ci95: readonly [number, number];
   readonly medianSlope: number | null;
   readonly seconds: number;
-  readonly failures: readonly { readonly case: RateCase; readonly reasons: readonly string[] }[];
+}
+
+function powerCurve(mode: Mode, n: number, seed: number): PowerRow[] {
+  const cases: PowerCase[] = fc.sample(
+    fc.record({ nu: boundedInt({ min: 4, max: 128 }), rho: boundedDouble({ min: 0.5, max: 0.99 }), seeds: boundedInt(mode.seeds), seed: seedArb() }),
+    { numRuns: n, seed },
+  );
+  const p = problemById('nqm_d4_i0');
+  const rows: PowerRow[] = [];
+  for (const statistic of ['window-mean', 'min'] as const) {
+    for (const gamma of [1, 0.875, 0.75, 0.625, 0.5]) {
+      const t0 = Date.now();
+      let rejected = 0;
+      const slopes: number[] = [];
+      for (const c of cases) {
+        const res = checkRate({ variant: powerSeries(gamma, c.nu, c.rho), problem: p, Ks: mode.Ks, seeds: c.seeds, key: key(c.seed), statistic, twin: 'off' });
+        if (res.decision === 'reject') rejected++;
+        if (res.slope !== null) slopes.push(res.slope);
+      }
+      rows.push({ gamma, statistic, cases: n, rejected, rejectionRate: rejected / n, ci95: clopperPearsonInterval(rejected, n, 0.05), medianSlope: median(slopes), seconds: (Date.now() - t0) / 1000 });
+    }
+  }
+  return rows;
+}
+
+export interface CalibrationRow {
+  readonly id: string;
+  readonly expected: 'accept' | 'reject';
+  readonly cost: string;
+  readonly cases: number;
+  readonly rejected: number;
+  readonly inconclusive: number;
+  /** Expected accept: (rejected + inconclusive)/cases; expected reject: accepted/cases (1 − power). */
+  readonly falseFailRate: number;
+  /** One-sided 95% Clopper–Pearson upper bound of falseFailRate. */
+  readonly falseFailUpper95: number;
+  /** Expected reject only: rejected/cases. */
+  readonly power: number | null;
+  /** The no-growth twin, pooled over the cases' repeats (null: no twin). */
+  readonly twinChecks: number | null;
+  readonly twinRejected: number | null;
+  readonly twinPower: number | null;
+  readonly twinPowerCI95: readonly [number, number] | null;
+  readonly medianSlope: number | null;
+  readonly medianTwinSlope: number | null;
+  readonly seconds: number;
+  readonly failures: readonly { readonly case: RateCase; readonly decision: string; readonly reasons: readonly string[] }[];
 }
 
 function median(xs: number[]): number | null {
@@ -83,63 +134,78 @@ function calibrate(entry: ClaimEntry, mode: Mode, n: number, seed: number): Cali
   const cases = fc.sample(entry.cases(mode), { numRuns: n, seed });
   const t0 = Date.now();
   let rejected = 0;
+  let inconclusive = 0;
+  let twinChecks = 0;
+  let twinRejected = 0;
   const slopes: number[] = [];
-  const failures: { case: RateCase; reasons: readonly string[] }[] = [];
+  const twinSlopes: number[] = [];
+  const failures: { case: RateCase; decision: string; reasons: readonly string[] }[] = [];
   for (const c of cases) {
     const res: RateCheck = checkClaim(entry.claim, c, modeOverrides(entry, mode));
     if (res.slope !== null) slopes.push(res.slope);
     if (res.decision === 'reject') rejected++;
-    if (res.decision !== entry.claim.expected) failures.push({ case: c, reasons: res.reasons.length > 0 ? res.reasons : res.notes });
+    if (res.decision === 'inconclusive') inconclusive++;
+    if (res.twin !== null) {
+      twinChecks += res.twin.repeats;
+      twinRejected += res.twin.rejected;
+      for (const s of res.twin.slopes) if (s !== null) twinSlopes.push(s);
+    }
+    if (res.decision !== entry.claim.expected) failures.push({ case: c, decision: res.decision, reasons: res.reasons.length > 0 ? res.reasons : res.notes });
   }
   const wrong = failures.length;
-  const control = entry.claim.id.startsWith('control-');
-  const isNeg = entry.claim.expected === 'reject' && !control;
   return {
     id: entry.claim.id,
-    kind: control ? 'control' : 'claim',
     expected: entry.claim.expected,
+    cost: entry.cost,
     cases: n,
     rejected,
-    falseFailRate: control ? null : wrong / n,
-    falseFailUpper95: control ? null : clopperPearsonUpper(wrong, n, 0.05),
-    rejectionRate: rejected / n,
-    rejectionUpper95: clopperPearsonUpper(rejected, n, 0.05),
-    power: isNeg ? rejected / n : null,
-    powerLower95: isNeg ? 1 - clopperPearsonUpper(wrong, n, 0.05) : null,
+    inconclusive,
+    falseFailRate: wrong / n,
+    falseFailUpper95: clopperPearsonUpper(wrong, n, 0.05),
+    power: entry.claim.expected === 'reject' ? rejected / n : null,
+    twinChecks: twinChecks > 0 ? twinChecks : null,
+    twinRejected: twinChecks > 0 ? twinRejected : null,
+    twinPower: twinChecks > 0 ? twinRejected / twinChecks : null,
+    twinPowerCI95: twinChecks > 0 ? clopperPearsonInterval(twinRejected, twinChecks, 0.05) : null,
     medianSlope: median(slopes),
+    medianTwinSlope: median(twinSlopes),
     seconds: (Date.now() - t0) / 1000,
     failures,
   };
 }
 
+const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+
 function main(): void {
   const mode = arg('--mode') === 'full' ? FULL : QUICK;
   const n = Number(arg('--cases') ?? 100);
   const nRun = Number(arg('--run-cases') ?? 10);
+  const nSampled = Number(arg('--sampled-cases') ?? 3);
+  const nPower = Number(arg('--power-cases') ?? n);
   const seed = Number(arg('--seed') ?? 2024);
   const only = arg('--claims')?.split(',');
   const json = arg('--json');
-  const entries = [...CLAIMS, ...CONTROLS].filter((e) => only === undefined || only.includes(e.claim.id));
-  console.log(`rates:calibrate — mode ${mode.name}, grid ${mode.Ks.join(',')} (run(): ${mode.KsRun.join(',')}), R ∈ [${mode.seeds.min}, ${mode.seeds.max}], fast-check seed ${seed}`);
-  console.log(`cases per claim: ${n} (claims through run(): ${nRun})\n`);
+  const entries = CLAIMS.filter((e) => only === undefined || only.includes(e.claim.id));
+  console.log(`rates:calibrate — mode ${mode.name}, grids ${mode.Ks.join(',')} | run(): ${mode.KsRun.join(',')} | sampled: ${mode.KsSampled.join(',')}, R ∈ [${mode.seeds.min}, ${mode.seeds.max}], fast-check seed ${seed}`);
+  console.log(`cases per claim: ${n} (run(): ${nRun}, sampled: ${nSampled}); power curve: ${nPower} series per γ\n`);
   const rows: CalibrationRow[] = [];
   for (const e of entries) {
-    const row = calibrate(e, mode, e.cost === 'run' ? nRun : n, seed);
+    const row = calibrate(e, mode, e.cost === 'cheap' ? n : e.cost === 'run' ? nRun : nSampled, seed);
     rows.push(row);
-    const isControl = row.kind === 'control';
-    const rate = isControl
-      ? `rejected ${row.rejected}/${row.cases} = ${(100 * row.rejectionRate).toFixed(1)}% (95% upper ${(100 * row.rejectionUpper95).toFixed(1)}%)`
-      : row.expected === 'accept'
-        ? `false-fail ${row.failures.length}/${row.cases} = ${(100 * row.falseFailRate!).toFixed(1)}% (95% upper ${(100 * row.falseFailUpper95!).toFixed(1)}%)`
-        : `power ${row.rejected}/${row.cases} = ${(100 * row.power!).toFixed(1)}% (95% lower ${(100 * row.powerLower95!).toFixed(1)}%)`;
-    const label = isControl ? 'control        ' : `expected ${row.expected.padEnd(6)}`;
-    console.log(`${row.id.padEnd(34)} ${label} ${rate}  median slope ${row.medianSlope?.toFixed(2) ?? '—'}  ${row.seconds.toFixed(1)} s`);
-    if (!isControl) for (const f of row.failures.slice(0, 3)) console.log(`    wrong on ${JSON.stringify(f.case)}: ${f.reasons.join('; ')}`);
+    const rate = row.expected === 'accept'
+      ? `false-fail ${row.failures.length}/${row.cases} = ${pct(row.falseFailRate)} (95% upper ${pct(row.falseFailUpper95)}; ${row.inconclusive} inconclusive)`
+      : `power ${row.rejected}/${row.cases} = ${pct(row.power!)}`;
+    const twin = row.twinPower === null ? 'no twin' : `twin power ${row.twinRejected}/${row.twinChecks} = ${pct(row.twinPower)} [${pct(row.twinPowerCI95![0])}, ${pct(row.twinPowerCI95![1])}]`;
+    console.log(`${row.id.padEnd(32)} ${rate}; ${twin}; median slope ${row.medianSlope?.toFixed(2) ?? '—'} (twin ${row.medianTwinSlope?.toFixed(2) ?? '—'})  ${row.seconds.toFixed(1)} s`);
+    for (const f of row.failures.slice(0, 3)) console.log(`    ${f.decision} on ${JSON.stringify(f.case)}: ${f.reasons.join('; ')}`);
+  }
+  const curve = only === undefined || only.includes('power') ? powerCurve(mode, nPower, seed) : [];
+  for (const r of curve) {
+    console.log(`power curve ${r.statistic.padEnd(11)} γ = ${String(r.gamma).padEnd(5)} rejected ${r.rejected}/${r.cases} = ${pct(r.rejectionRate)} [${pct(r.ci95[0])}, ${pct(r.ci95[1])}]  median slope ${r.medianSlope?.toFixed(2) ?? '—'}  ${r.seconds.toFixed(1)} s`);
   }
   if (json !== undefined) {
-    // at most 5 wrong cases per row in the file (the count is in falseFailRate)
     const trimmed = rows.map((r) => ({ ...r, failures: r.failures.slice(0, 5) }));
-    writeFileSync(json, JSON.stringify({ mode: mode.name, seed, cases: n, runCases: nRun, rows: trimmed }, null, 2) + '\n');
+    writeFileSync(json, JSON.stringify({ mode: mode.name, seed, cases: n, runCases: nRun, sampledCases: nSampled, powerCases: nPower, rows: trimmed, powerCurve: curve }, null, 2) + '\n');
     console.log(`\nwrote ${json}`);
   }
 }

@@ -1,6 +1,6 @@
-// C1–C3 (SPEC §7): AdAdaGrad-Norm with the exact norm and augmented inner-product tests, AdAdaGrad with the exact coordinate-wise test, on nqm.
+// C1 and C2 (SPEC §7): AdAdaGrad-Norm with the exact norm and augmented inner-product tests on separable nqm (κ ≥ 2 K_max), low and high dimension, each beside its no-growth twin.
 import { claimSuite } from './helpers.js';
 
 claimSuite('c1-oracle-norm');
+claimSuite('c1-oracle-norm-low-d');
 claimSuite('c2-oracle-aug-ip');
-claimSuite('c3-oracle-coord-norm');

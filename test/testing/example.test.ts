@@ -1,11 +1,11 @@
 // The README example (test/fixtures/user-controller.ts) runs as written, through the package entry points.
 import { describe, expect, it } from 'vitest';
-import { checkClaim } from 'adadagrad/testing';
+import { checkClaim, formatRateCheck } from 'adadagrad/testing';
 import { checkMyController, claim, doublingNormTest } from '../fixtures/user-controller.js';
 
 describe('README example: a user controller property-tested for O(1/K)', () => {
   it('passes its rate property (fixed fast-check seed 42; a failure prints seed and path)', () => {
-    expect(() => checkMyController(2, 42)).not.toThrow();
+    expect(() => checkMyController(1, 42)).not.toThrow();
   });
 
   it('grows b when the norm test fails and keeps it otherwise', () => {
@@ -18,9 +18,11 @@ describe('README example: a user controller property-tested for O(1/K)', () => {
     expect(c.next(stats(1e9, 1), st.state, ctx(16)).b).toBe(16); // capped at bMax
   });
 
-  it('is decided on one case with the report a user sees', () => {
-    const res = checkClaim(claim, { problem: 'lsq-noisy_d3_n48_i0_k4', hyper: { lr: 0.7, beta0: 0.5, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2, bMax: 48 }, seeds: 10, seed: 3 });
-    expect(res.decision, res.reasons.join('\n')).toBe('accept');
+  it('is decided on one case with the report a user sees, its no-growth twin (constant b = 2) rejected', () => {
+    const res = checkClaim(claim, { problem: 'nqm_d4_i0_a4.5', hyper: { lr: 0.7, beta0: 0.5, eta: 1, theta: 0.9, nu: 5.84, b0: 2, bMax: 2 ** 40 }, seeds: 10, seed: 3 }, { twinRepeats: 2 });
+    expect(res.decision, formatRateCheck(res)).toBe('accept');
     expect(res.runs.every((r) => r.status === 'completed')).toBe(true);
+    expect(res.twin?.b0).toBe(2);
+    expect(res.twin?.power, formatRateCheck(res)).toBe(1);
   });
 });

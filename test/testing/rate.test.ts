@@ -1,6 +1,6 @@
 // checkRate on synthetic series whose decay is known (K^−p, plateaus, floors), on bounds, stopped runs, replay and validation.
 import { describe, expect, it } from 'vitest';
-import { adagradNorm, constant, foldIn, key, normal, uniform, type Key, type Problem } from '../../src/index.js';
+import { adagradNorm, constant, foldIn, key, normal, normTest, oracle, uniform, type Key, type Problem } from '../../src/index.js';
 import { getProblem } from '../../problems/index.js';
 import { checkRate, formatRateCheck, runKey, variantSeries, type RateCheck, type SeriesVariant } from '../../src/testing/index.js';
 
@@ -59,25 +59,28 @@ describe('checkRate on series with a known decay', () => {
     const seed = 15;
     const c = check(synthetic(1, { zeroAfter: 100 }), seed);
     expect(c.decision, explain(c, seed)).toBe('accept');
-    expect(c.reached, explain(c, seed)).toEqual([false, false, true, true, true, true]);
-    expect(c.notes.join(' '), explain(c, seed)).toMatch(/reached the floor .* at K = 128/);
+    // the window K/2 ≤ k < K is all zeros from K = 256 on (the minimum from K = 128)
+    expect(c.reached, explain(c, seed)).toEqual([false, false, false, true, true, true]);
+    expect(c.notes.join(' '), explain(c, seed)).toMatch(/reached the floor .* at K = 256/);
+    const m = check(synthetic(1, { zeroAfter: 100 }), seed, { statistic: 'min' });
+    expect(m.reached, explain(m, seed)).toEqual([false, false, true, true, true, true]);
     // Without the floor (negative: nothing is "reached") the zeros would enter the fit as log 0.
     expect(() => check(synthetic(1, { zeroAfter: 100 }), seed, { floor: -1 })).toThrow(/floor must be ≥ 0/);
   });
 
-  it('checks an explicit bound on every run, and on the quantile when asked', () => {
+  it('checks an explicit bound on min_{k<K} on every run, and on the quantile when asked', () => {
     const seed = 16;
     const tight = check(synthetic(1), seed, { bound: (K) => 0.2 / K });
     expect(tight.decision, explain(tight, seed)).toBe('reject');
     expect(tight.reasons.some((r) => r.startsWith('bound violated')), explain(tight, seed)).toBe(true);
-    const loose = check(synthetic(1), seed, { bound: (K) => 1e3 / K });
+    const loose = check(synthetic(1), seed, { bound: (K) => 1e3 / K, statistic: 'min' });
     expect(loose.decision, explain(loose, seed)).toBe('accept');
     expect(loose.bound).toHaveLength(Ks.length);
     // A bound above Q(K) = the 0.9-quantile but below the worst run: holds on 'quantile', not on 'every-run'.
     const c = Math.max(...loose.Ks.map((K, i) => K * loose.quantiles[i]!)) * 1.01;
     const between = (K: number): number => c / K;
-    const onQ = check(synthetic(1), seed, { bound: between, boundOn: 'quantile' });
-    const onRuns = check(synthetic(1), seed, { bound: between, boundOn: 'every-run' });
+    const onQ = check(synthetic(1), seed, { bound: between, boundOn: 'quantile', statistic: 'min' });
+    const onRuns = check(synthetic(1), seed, { bound: between, boundOn: 'every-run', statistic: 'min' });
     expect(onQ.decision, explain(onQ, seed)).toBe('accept');
     expect(onRuns.decision, explain(onRuns, seed)).toBe('reject');
   });
@@ -100,12 +103,74 @@ describe('checkRate on series with a known decay', () => {
   });
 });
 
+describe('checkRate: the window mean, b_max saturation and the no-growth twin', () => {
+  /**
+   * g_k = (k + 1)^(−1/2) · χ²₄/4 i.i.d. (the squared norm of a 4-dimensional Gaussian gradient): a
+   * K^(−1/2) rate whose minimum over K iterates falls like K^(−1/2) · K^(−1/2) = K^(−1) by luck.
+   */
+  const luckyMin: SeriesVariant = (_pb, K, k) => {
+    const e = normal(k, 4 * K);
+    return Float64Array.from({ length: K }, (_, i) => (Math.pow(i + 1, -0.5) * (e[4 * i]! ** 2 + e[4 * i + 1]! ** 2 + e[4 * i + 2]! ** 2 + e[4 * i + 3]! ** 2)) / 4);
+  };
+
+  it('rejects a K^(−1/2) rate that the minimum over noisy iterates accepts', () => {
+    const seed = 31;
+    const w = check(luckyMin, seed);
+    const m = check(luckyMin, seed, { statistic: 'min' });
+    expect(m.decision, explain(m, seed)).toBe('accept');
+    expect(w.decision, explain(w, seed)).toBe('reject');
+    expect(w.slope!, explain(w, seed)).toBeGreaterThan(-0.6);
+  });
+
+  it("is 'inconclusive', never accepting, when a batch reaches b_max before K_max; accepts when b_max is one above", () => {
+    const p = getProblem('nqm_d8_i0_a3.5');
+    const variant = { optimizer: () => adagradNorm(1, 0.5), controller: () => oracle(normTest(0.5), { b0: 2, bMax: 2 ** 52 }), source: 'nqm-exact' as const };
+    const base = checkRate({ variant, problem: p, Ks: [32, 64, 128, 256], seeds: 10, key: key(32), twin: 'off', bootstrap: 200 });
+    expect(base.decision, formatRateCheck(base)).toBe('accept');
+    const largest = Math.max(...base.runs.map((r) => r.maxBatch!));
+    const capped = checkRate({ variant, problem: p, Ks: [32, 64, 128, 256], seeds: 10, key: key(32), twin: 'off', bootstrap: 200, bMax: largest });
+    expect(capped.decision, formatRateCheck(capped)).toBe('inconclusive');
+    expect(capped.saturated.length).toBeGreaterThan(0);
+    expect(capped.reasons.join(' ')).toMatch(/reached b_max/);
+    const above = checkRate({ variant, problem: p, Ks: [32, 64, 128, 256], seeds: 10, key: key(32), twin: 'off', bootstrap: 200, bMax: largest + 1 });
+    expect(above.decision, formatRateCheck(above)).toBe('accept');
+  });
+
+  it('builds the no-growth twin of a growing pair variant (same seeds, constant first batch) and reports its power', () => {
+    const p = getProblem('nqm_d8_i0_a3.5');
+    const variant = { name: 'oracle', optimizer: () => adagradNorm(1, 0.5), controller: () => oracle(normTest(0.5), { b0: 2, bMax: 2 ** 52 }), source: 'nqm-exact' as const };
+    const res = checkRate({ variant, problem: p, Ks: [32, 64, 128, 256, 512, 1024], seeds: 10, key: key(33), twinRepeats: 4, bootstrap: 200, bMax: 2 ** 52 });
+    expect(res.decision, formatRateCheck(res)).toBe('accept');
+    expect(res.twin, formatRateCheck(res)).not.toBeNull();
+    expect(res.twin!.b0).toBe(res.runs.length > 0 ? variantSeries(variant, p, 1, runKey(key(33), 0)).b![0] : NaN);
+    expect(res.twin!.repeats).toBe(4);
+    expect(res.twin!.power, formatRateCheck(res)).toBe(1);
+    expect(res.separable).toBe(true);
+    expect(res.twin!.powerCI[0]).toBeGreaterThan(0.3);
+    // a constant-batch variant has no twin to build
+    const flat = checkRate({ variant: { ...variant, controller: () => constant(4) }, problem: p, Ks: [32, 64, 128], seeds: 10, key: key(33), bootstrap: 200 });
+    expect(flat.twin).toBeNull();
+    expect(flat.notes.join(' ')).toMatch(/batch never grew/);
+  });
+
+  it('warns when an explicit twin is accepted: the instances cannot separate', () => {
+    const seed = 34;
+    const weak = check(synthetic(1), seed, { twin: synthetic(1), twinRepeats: 2 });
+    expect(weak.separable).toBe(false);
+    expect(weak.notes.join(' ')).toMatch(/WARNING: the no-growth twin .* rejected in only 0 of 2/);
+    const strong = check(synthetic(1), seed, { twin: synthetic(0.5), twinRepeats: 2 });
+    expect(strong.separable).toBe(true);
+    expect(strong.notes.join(' ')).not.toMatch(/WARNING/);
+  });
+});
+
 describe('checkRate: reproducibility and replay', () => {
   it('gives the same result for the same key and different quantiles for another key', () => {
     const a = check(synthetic(1), 21);
     const b = check(synthetic(1), 21);
     const c = check(synthetic(1), 22);
-    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    const timeless = (r: RateCheck): string => JSON.stringify({ ...r, seconds: 0 });
+    expect(timeless(b)).toBe(timeless(a));
     expect(c.quantiles).not.toEqual(a.quantiles);
   });
 

@@ -1,14 +1,11 @@
 /** `adadagrad run`: merge --config and flags into a run configuration, validate it, run it, print the summary. */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { unusedParams } from '../../registry/index.js';
 import { runId } from '../canonical.js';
 import { ConfigFileError, parseRunConfig, type ConfigIssue } from '../config.js';
-import { executeRun } from '../execute.js';
 import { HYPER_FLAGS, optionKey } from '../flags.js';
 import type { CliIO } from '../io.js';
-import { runProgress } from '../progress.js';
+import { runJob } from '../runJob.js';
 import { readJsonFile } from '../sweep.js';
 
 export interface RunFlags {
@@ -23,7 +20,7 @@ export interface RunFlags {
   seed?: number;
   evalEvery?: number;
   replace: boolean;
-  out: string;
+  out?: string;
   config?: string;
   json?: boolean;
   logEvery: number;
@@ -129,16 +126,5 @@ export async function runCommand(o: RunFlags, cmd: Command, io: CliIO): Promise<
     const where = fromFlag.has(path) ? `${flag} (${path})` : `${path} in ${source}`;
     io.err(`adadagrad run: warning: ${where} is not read by optimizer '${config.optimizer}' or controller '${config.controller}'; it has no effect\n`);
   }
-  const id = runId(config);
-  if (dirname(o.out) !== '') mkdirSync(dirname(o.out), { recursive: true });
-  const progress = runProgress(config.budget, { tty: io.errTTY, ...(io.errStream !== undefined ? { stream: io.errStream } : {}), line: (t) => io.err(`${t}\n`) }, o.logEvery);
-  const rec = executeRun(id, config, { tracePath: o.out, observers: [progress] });
-  progress.stop();
-  if (rec.summary === null) {
-    io.err(`adadagrad run: the run could not start: ${rec.error}\n`);
-    return 2;
-  }
-  if (o.json) io.out(`${JSON.stringify({ run_id: id, out: o.out, status: rec.status, config, summary: rec.summary })}\n`);
-  else io.out(`${id} ${rec.status}: ${rec.summary.message}; trace in ${o.out}\n`);
-  return rec.status === 'completed' ? 0 : 1;
+  return runJob(runId(config), config, { ...(o.out !== undefined ? { out: o.out } : {}), ...(o.json === true ? { json: true } : {}), logEvery: o.logEvery }, io);
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { paramSpec, satisfies, describeBounds } from '../../registry/index.js';
 import { ConfigFileError } from '../config.js';
-import type { CliIO } from '../io.js';
+import { parseJsonText, type CliIO } from '../io.js';
 import { statsReport, type StatsOptions } from '../stats.js';
 
 export interface StatsFlags extends StatsOptions {
@@ -16,13 +16,8 @@ export async function statsCommand(o: StatsFlags, io: CliIO): Promise<number> {
   } catch (e) {
     throw new ConfigFileError(o.grads, [{ path: '', message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})` }]);
   }
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch (e) {
-    const hint = /\b(NaN|-?Infinity)\b/.test(text) ? ' (NaN and Infinity are not allowed: every gradient entry must be a finite number)' : '';
-    throw new ConfigFileError(o.grads, [{ path: '', message: `not valid JSON${hint}: ${(e as Error).message}` }]);
-  }
+  const hint = /\b(NaN|-?Infinity)\b/.test(text) ? ' (NaN and Infinity are not allowed: every gradient entry must be a finite number)' : '';
+  const input = parseJsonText(text, (message) => new ConfigFileError(o.grads, [{ path: '', message: message.replace(/^not valid JSON/, `not valid JSON${hint}`) }]));
   for (const [flag, field, v] of [['--eta', 'eta', o.eta], ['--theta', 'theta', o.theta], ['--nu', 'nu', o.nu]] as const) {
     const b = paramSpec(field)!.bounds;
     if (v !== undefined && !satisfies(v, b)) throw new ConfigFileError('command line', [{ path: flag, message: `expected ${describeBounds(b)}, got ${v}` }]);

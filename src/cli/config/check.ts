@@ -4,20 +4,20 @@
  * (every bound, b_max ≥ b₀, and no batch above n without replacement), and the
  * budget fits the problem.
  */
-import { getProblem } from '../../../problems/registry.js';
+import { problemById } from '../../../problems/registry.js';
 import type { Problem } from '../../problem/types.js';
 import { ConfigError, echo, makeController, makeOptimizer } from '../../registry/index.js';
 import type { ConfigIssue } from './issues.js';
 import type { RunConfig } from './schema.js';
 
-/** Problems built once per id for validation (MNIST problems load their data once). */
+/** Problems by id through the shared memoised lookup (problems/registry.ts problemById), remembering failures too. */
 export class ProblemCache {
   private readonly map = new Map<string, Problem | Error>();
   get(id: string): Problem {
     let p = this.map.get(id);
     if (p === undefined) {
       try {
-        p = getProblem(id);
+        p = problemById(id);
       } catch (e) {
         p = e instanceof Error ? e : new Error(String(e));
       }
