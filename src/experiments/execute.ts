@@ -6,6 +6,7 @@ import { makeController, makeOptimizer } from '../run/registry.js';
 import { run, type Observer } from '../run/run.js';
 import { sqNorm } from '../run/vec.js';
 import type { EvalPoint, EvalSchedule, RunJob, RunOutput } from './types.js';
+import { executeLocalJob } from './executeLocal.js';
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
@@ -57,6 +58,7 @@ export async function problemById(id: string): Promise<Problem> {
 
 /** Run a job. Errors inside the run are reported in the output (status 'error'), not thrown. */
 export async function executeJob(job: RunJob): Promise<RunOutput> {
+  if (job.local !== undefined) return executeLocalJob(job);
   const t0 = Date.now();
   const problem = await problemById(job.problem);
   const evals: EvalPoint[] = [];

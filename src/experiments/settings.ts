@@ -14,6 +14,10 @@ export interface Settings {
   readonly mnist: { readonly problem: string; readonly epochs: number; readonly evalEvery: number };
   /** Figure 7: sample budget per run, seeds, and the families left out. */
   readonly bench: { readonly samples: number; readonly seeds: number; readonly excludeFamilies: readonly string[] };
+  /** Figure 8 (momentum with growing batches): steps K, batch cap, seeds. */
+  readonly sgdm: { readonly K: number; readonly bMax: number; readonly seeds: number };
+  /** Figure 9 (local methods with adaptive local batches): the (M workers, H local steps) pairs, sample budget per run, seeds. */
+  readonly local: { readonly configs: readonly (readonly [number, number])[]; readonly samples: number; readonly seeds: number };
 }
 
 export const SETTINGS: Readonly<Record<Mode, Settings>> = {
@@ -24,6 +28,8 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 20, stages: 5, seeds: 3 },
     mnist: { problem: 'mnist-softmax_d7850_n6000_i0', epochs: 2, evalEvery: 0.25 },
     bench: { samples: 2e4, seeds: 1, excludeFamilies: ['mnist-softmax', 'mnist-mlp', 'mnist-cnn'] },
+    sgdm: { K: 400, bMax: 128, seeds: 3 },
+    local: { configs: [[2, 4], [4, 16]], samples: 2e4, seeds: 2 },
   },
   default: {
     rates: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 1000, seeds: 8 },
@@ -32,6 +38,8 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 40, stages: 6, seeds: 5 },
     mnist: { problem: 'mnist-softmax_d7850_n60000_i0', epochs: 5, evalEvery: 0.25 },
     bench: { samples: 2e5, seeds: 2, excludeFamilies: ['mnist-softmax', 'mnist-mlp', 'mnist-cnn'] },
+    sgdm: { K: 600, bMax: 512, seeds: 4 },
+    local: { configs: [[2, 4], [4, 1], [4, 16], [8, 4]], samples: 4e4, seeds: 3 },
   },
   full: {
     rates: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 3000, seeds: 16 },
@@ -40,6 +48,8 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 100, stages: 7, seeds: 10 },
     mnist: { problem: 'mnist-softmax_d7850_n60000_i0', epochs: 100, evalEvery: 1 },
     bench: { samples: 1e6, seeds: 3, excludeFamilies: ['mnist-cnn'] },
+    sgdm: { K: 2000, bMax: 4096, seeds: 10 },
+    local: { configs: [[2, 1], [2, 4], [2, 16], [4, 1], [4, 4], [4, 16], [8, 1], [8, 4], [8, 16]], samples: 2e5, seeds: 8 },
   },
 };
 

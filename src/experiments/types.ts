@@ -38,6 +38,13 @@ export interface RunJob {
   readonly evals: EvalSchedule;
   /** Keep the per-step columns b, samples, loss (default true). */
   readonly trace?: boolean;
+  /**
+   * Run the local method of SPEC §6 (`runLocal`) instead of `run`: M workers, H local
+   * steps per round, the local batch from b0 to bMax by the norm test (η = hyper.eta)
+   * with this estimator. Steps of the output are rounds. The optimizer is each worker's
+   * local optimizer; the controller name is only a label.
+   */
+  readonly local?: { readonly workers: number; readonly localSteps: number; readonly estimator: 'pooled' | 'worker' };
 }
 
 /** The exact quantities at one iterate x_j. */

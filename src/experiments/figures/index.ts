@@ -6,5 +6,7 @@ import { complexityFamily } from './complexity.js';
 import { mnistFamily } from './mnist.js';
 import { ratesFamily } from './rates.js';
 import { sebsFamily } from './sebs.js';
+import { sgdmFamily } from './sgdm.js';
+import { localFamily } from './local.js';
 
-export const FAMILIES: readonly FigureFamily[] = [ratesFamily, batchFamily, complexityFamily, sebsFamily, mnistFamily, benchFamily];
+export const FAMILIES: readonly FigureFamily[] = [ratesFamily, batchFamily, complexityFamily, sebsFamily, mnistFamily, benchFamily, sgdmFamily, localFamily];
