@@ -18,7 +18,9 @@ export JUPYTER_PATH="$work/share/jupyter"
 
 [ -f dist/src/index.js ] || npm run --silent build
 npm run --silent jupyter:install -- --prefix "$work"
-jupyter kernelspec list 2>/dev/null | grep -q "tslab" || { echo "jupyter-check: the tslab kernel was not registered" >&2; exit 1; }
+# (read the list whole first: with pipefail, `grep -q` closing the pipe early would fail the pipeline)
+specs="$(jupyter kernelspec list 2>/dev/null || true)"
+grep -q "tslab" <<<"$specs" || { echo "jupyter-check: the tslab kernel was not registered" >&2; exit 1; }
 
 echo "== jupyter nbconvert --execute $nb (ADADAGRAD_QUICK=1)"
 ADADAGRAD_QUICK=1 jupyter nbconvert --to notebook --execute "$nb" --output-dir "$work" --output executed.ipynb \
