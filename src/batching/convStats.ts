@@ -24,7 +24,7 @@
 import { getBackend } from '../backend/index.js';
 import type { WindowGeom } from '../backend/backend.js';
 import { alloc, type Arr } from '../tensor/tensor.js';
-import type { BlockSummary } from './summary.js';
+import { centredPass, type BlockSummary } from './summary.js';
 
 /**
  * Per-sample costs of the two forms for a conv weight of geometry g and c_out outputs.
@@ -75,38 +75,12 @@ export function convMaterialised(c: ConvInputs, method: 'conv-materialised' | 'c
   const size = mean.length;
   const tmp = alloc(c.U instanceof Float32Array ? 'float32' : 'float64', size);
   const G = new Float64Array(size);
-  const sqNorms = new Float64Array(b);
-  const dots = new Float64Array(b);
-  const devSqNorms = new Float64Array(b);
-  const devDots = new Float64Array(b);
-  const coordSumSq = new Float64Array(size);
-  const coordSumSqDev = new Float64Array(size);
-  const resid = new Float64Array(size);
+  const pass = centredPass(mean, b);
   for (let i = 0; i < b; i++) {
     sampleGrad(c, i, tmp, G);
-    let sq = 0;
-    let dot = 0;
-    let dsq = 0;
-    let ddot = 0;
-    for (let j = 0; j < size; j++) {
-      const g = G[j]!;
-      const m = mean[j]!;
-      const dv = g - m;
-      sq += g * g;
-      dot += g * m;
-      dsq += dv * dv;
-      ddot += dv * m;
-      coordSumSq[j] = coordSumSq[j]! + g * g;
-      coordSumSqDev[j] = coordSumSqDev[j]! + dv * dv;
-      resid[j] = resid[j]! + dv;
-    }
-    sqNorms[i] = sq;
-    dots[i] = dot;
-    devSqNorms[i] = dsq;
-    devDots[i] = ddot;
+    pass.add(i, G, 0);
   }
-  for (let j = 0; j < size; j++) coordSumSqDev[j] = Math.max(0, coordSumSqDev[j]! - (resid[j]! * resid[j]!) / b);
-  return { name: c.name, shape: c.shape, offset: c.offset, size, method, meanGrad: mean, sqNorms, dots, coordSumSq, devSqNorms, devDots, coordSumSqDev };
+  return pass.finish(c.name, c.shape, c.offset, method);
 }
 
 /** ⟨G_i, V⟩ for every i, V [c_out, K]: T = U Vᵀ over the whole batch ([b·P, c_out]), then Σ_{p,o} T[i,p,o] Δ_i[o,p]. */

@@ -222,6 +222,22 @@ export function summariseExplicitBlock(
   }
   for (let j = 0; j < size; j++) mean[j] = (mean[j]! + comp[j]!) / b;
   // pass 2: centred quantities
+  const pass = centredPass(mean, b);
+  for (let i = 0; i < b; i++) pass.add(i, G, i * size);
+  return pass.finish(name, shape, offset, method);
+}
+
+/**
+ * Pass 2 of the two-pass block statistics, one per-sample gradient at a time (so a caller
+ * that forms G_i one sample at a time, as the conv path does, needs O(d) memory): ||g_i||²,
+ * ⟨g_i, ḡ⟩, their centred forms and the per-coordinate sums, with the corrected two-pass
+ * residue removed at the end.
+ */
+export function centredPass(mean: Float64Array, b: number): {
+  add(i: number, G: ArrayLike<number>, o: number): void;
+  finish(name: string, shape: readonly number[], offset: number, method: BlockMethod): BlockSummary;
+} {
+  const size = mean.length;
   const sqNorms = new Float64Array(b);
   const dots = new Float64Array(b);
   const devSqNorms = new Float64Array(b);
@@ -229,30 +245,33 @@ export function summariseExplicitBlock(
   const coordSumSq = new Float64Array(size);
   const coordSumSqDev = new Float64Array(size);
   const resid = new Float64Array(size); // Σ_i (g_ij − ḡ_j), zero but for rounding
-  for (let i = 0; i < b; i++) {
-    const o = i * size;
-    let sq = 0;
-    let dot = 0;
-    let dsq = 0;
-    let ddot = 0;
-    for (let j = 0; j < size; j++) {
-      const g = G[o + j]!;
-      const m = mean[j]!;
-      const dv = g - m;
-      sq += g * g;
-      dot += g * m;
-      dsq += dv * dv;
-      ddot += dv * m;
-      coordSumSq[j] = coordSumSq[j]! + g * g;
-      coordSumSqDev[j] = coordSumSqDev[j]! + dv * dv;
-      resid[j] = resid[j]! + dv;
-    }
-    sqNorms[i] = sq;
-    dots[i] = dot;
-    devSqNorms[i] = dsq;
-    devDots[i] = ddot;
-  }
-  // the corrected two-pass algorithm: remove the rounding residue of the mean
-  for (let j = 0; j < size; j++) coordSumSqDev[j] = Math.max(0, coordSumSqDev[j]! - (resid[j]! * resid[j]!) / b);
-  return { name, shape, offset, size, method, meanGrad: mean, sqNorms, dots, coordSumSq, devSqNorms, devDots, coordSumSqDev };
+  return {
+    add(i, G, o) {
+      let sq = 0;
+      let dot = 0;
+      let dsq = 0;
+      let ddot = 0;
+      for (let j = 0; j < size; j++) {
+        const g = G[o + j]!;
+        const m = mean[j]!;
+        const dv = g - m;
+        sq += g * g;
+        dot += g * m;
+        dsq += dv * dv;
+        ddot += dv * m;
+        coordSumSq[j] = coordSumSq[j]! + g * g;
+        coordSumSqDev[j] = coordSumSqDev[j]! + dv * dv;
+        resid[j] = resid[j]! + dv;
+      }
+      sqNorms[i] = sq;
+      dots[i] = dot;
+      devSqNorms[i] = dsq;
+      devDots[i] = ddot;
+    },
+    finish(name, shape, offset, method) {
+      // the corrected two-pass algorithm: remove the rounding residue of the mean
+      for (let j = 0; j < size; j++) coordSumSqDev[j] = Math.max(0, coordSumSqDev[j]! - (resid[j]! * resid[j]!) / b);
+      return { name, shape, offset, size, method, meanGrad: mean, sqNorms, dots, coordSumSq, devSqNorms, devDots, coordSumSqDev };
+    },
+  };
 }
