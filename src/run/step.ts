@@ -61,12 +61,20 @@ export interface GradientRequest extends SampleRequest {
   readonly withStats: boolean;
 }
 
-/** A gradient source's answer: g_k, the loss (null when the source gives none) and, when asked and possible, the per-sample summary. */
+/**
+ * A gradient source's answer: g_k, the loss (null when the source gives none) and, when
+ * asked and possible, the per-sample summary. A source that knows the law of the batch
+ * statistics without the per-sample gradients (e.g. a Gaussian model's sample covariance
+ * drawn from its Wishart law) or that pools them its own way (the official per-device
+ * form) returns `stats` directly, with `summary` null; the step uses `stats` as given.
+ */
 export interface GradientResult {
   readonly g: Float64Array;
   readonly loss: number | null;
   readonly summary: GradSummary | null;
   readonly batch: Batch | null;
+  /** The batch statistics, when the source computes them itself (taken as is; `summary` is then ignored). */
+  readonly stats?: BatchStatistics | null;
 }
 
 export interface GradientSource {
@@ -235,7 +243,9 @@ export function step(env: StepEnv, state: StepState, k: number): StepOutcome {
   const gradNormSq = sqNorm(g);
   if (!Number.isFinite(gradNormSq)) return { status: 'diverged', message: `non-finite ||g||² at step ${k}`, state, record: null };
   // a sampler may serve fewer than b_k samples (the short last batch of an epoch): no statistics below 2
-  const stats = withStats && res.summary !== null && res.summary.b >= 2 ? statistics(res.summary) : null;
+  const stats = !withStats ? null
+    : res.stats != null ? (res.stats.b >= 2 ? res.stats : null)
+    : res.summary !== null && res.summary.b >= 2 ? statistics(res.summary) : null;
   const loss = res.loss ?? NaN;
   const sctx: StepContext = { step: k, batchSize: b, samples, loss, lrScale: state.lrScale };
   const [u, o2] = optimizer.update(g, state.optimizer, x, sctx);
