@@ -7,9 +7,9 @@ export {
 } from './summary.js';
 export {
   normTest, ipTest, orthTest, augIpTest, coordNormTest, blockIpTest, blockOrthTest, blockAugIpTest, exactQuantities,
-  officialDeviceStats, officialPool, pooledStatistics,
+  officialDeviceStats, officialPool, pooledStatistics, officialPartition, poolSummaries, checkPoolingSplit,
   type BatchSizeTest, type TestDecision, type ExactQuantities, type TestOptions, type CoordTestOptions, type ExactOptions,
-  type OfficialDeviceStats, type OfficialDeviceBlockStats, type OfficialPooled, type PooledStatisticsOptions,
+  type OfficialDeviceStats, type OfficialDeviceBlockStats, type OfficialPooled, type PooledStatisticsOptions, type PoolUnit, type PoolingSplit,
 } from './tests/index.js';
 export {
   constant, testDriven, oracle, sebs, stagewiseSgd, linearRamp, geometric, smith, cabs, gns, adaDamp, applyRule, needExact, GNS_FLOOR,

@@ -1,5 +1,6 @@
 /** Public run surface: the training loop, traces and JSON Lines I/O. */
-export { run, unflatten, batchStatsAt, traceRow, EvalSchedule, type Budget, type RunMeta, type RunStatus, type RunSummary, type Observer, type RunOptions, type RunResult } from './run.js';
+export { run, unflatten, batchStatsAt, traceRow, EvalSchedule, type Budget, type RunMeta, type RunStatus, type RunSummary, type Observer, type RunOptions, type RunResult, type TestPooling } from './run.js';
+export { officialPooledSource, subBatch } from './sources/officialPooled.js';
 export { Trace, TRACE_COLUMNS, type TraceRow, type TraceColumn } from './trace.js';
 export { jsonlObserver, readJsonl, parseJsonlLines, type JsonlContents } from './jsonl.js';
 export {

@@ -13,6 +13,8 @@ import { getBackend } from '../backend/index.js';
 import { split, type Key } from '../rng/index.js';
 import { Trace, type TraceRow } from './trace.js';
 import { initStep, step, type BatchSampler, type GradientSource, type StepEnv, type StepRecord, type StepState } from './step.js';
+import { officialPooledSource } from './sources/officialPooled.js';
+import { checkPoolingSplit, type PoolingSplit } from '../batching/tests/officialPooled.js';
 
 export { unflatten, batchStatsAt } from './step.js';
 
@@ -35,6 +37,8 @@ export interface RunMeta {
   readonly backend: string;
   readonly backendMode: string;
   readonly replace: boolean;
+  /** Where the test statistics were computed, when the run said (see {@link TestPooling}). */
+  readonly testPooling?: TestPooling;
   /** Free-form configuration recorded by callers (CLI, sweeps). */
   readonly config?: unknown;
 }
@@ -71,6 +75,18 @@ export interface Observer {
   onEnd?(summary: RunSummary): void;
 }
 
+/**
+ * Where the test statistics are computed. 'unbiased' (the default, and what a run
+ * without this option does): the statistics of the whole batch, which is the unbiased
+ * pooled estimator however the batch is split over devices. 'official': the official
+ * AdAdaGrad code's M-device form, each device's micro-batches of at most `microBatch`
+ * samples pooled by the law of total variance with equal weights (biased upward by
+ * about 1 + (M − 1)/(M b_m); src/run/sources/officialPooled.ts).
+ */
+export interface TestPooling extends PoolingSplit {
+  readonly form?: 'official' | 'unbiased';
+}
+
 export interface RunOptions {
   readonly problem: Problem;
   readonly optimizer: GradientTransformation<any>;
@@ -92,6 +108,8 @@ export interface RunOptions {
   readonly statistics?: 'auto' | 'always';
   /** Draw batches with replacement (default true). */
   readonly replace?: boolean;
+  /** Where the test statistics are computed (default: the whole batch; see {@link TestPooling}). Needs the 'sampled' source. */
+  readonly testPooling?: TestPooling;
   /** Start here instead of problem.x0(key). */
   readonly x0?: Float64Array;
   /** Recorded in the meta line. */
@@ -171,7 +189,8 @@ export function traceRow(rec: StepRecord, F: number | null, gradFNormSq: number 
  * overshoots it; the summary's `samples` is the budget actually used and
  * `sampleBudget` the budget in force (the unused remainder is smaller than the next
  * batch). Statistics: per-sample statistics are computed only when the controller
- * needs them (or `statistics: 'always'`); S_norm is null otherwise.
+ * needs them (or `statistics: 'always'`); S_norm is null otherwise. They are those of
+ * the whole batch unless `testPooling` asks for the official M-device pooled form.
  * Divergence: a non-finite loss, g_k or ||g_k||² (no row), a non-finite x_{k+1} or
  * accumulator (the row is kept), or a non-finite F(x_k) or ||∇F(x_k)||² at an
  * evaluation (no row) stops the run with status 'diverged' at that step; nothing
@@ -194,7 +213,7 @@ export function run(opts: RunOptions): RunResult {
   const x0 = opts.x0 !== undefined ? Float64Array.from(opts.x0) : problem.x0(kInit);
   if (x0.length !== problem.dim) throw new Error(`run: x0 has length ${x0.length}, problem ${problem.id} has dim ${problem.dim}`);
   const backend = getBackend();
-  const meta: RunMeta = {
+  let meta: RunMeta = {
     problem: problem.id,
     dim: problem.dim,
     optimizer: optimizer.name,
@@ -206,15 +225,20 @@ export function run(opts: RunOptions): RunResult {
     replace,
     ...(opts.config !== undefined ? { config: opts.config } : {}),
   };
+  const pooling = resolvePooling(opts);
+  if (opts.testPooling !== undefined) meta = { ...meta, testPooling: opts.testPooling };
   const env: StepEnv = {
     problem, optimizer, controller, key: kData, replace,
-    ...(opts.gradient !== undefined ? { gradient: opts.gradient } : {}),
+    ...(pooling !== null ? { gradient: officialPooledSource(pooling) } : opts.gradient !== undefined ? { gradient: opts.gradient } : {}),
     ...(opts.sampler !== undefined ? { sampler: opts.sampler } : {}),
     ...(opts.statistics !== undefined ? { statistics: opts.statistics } : {}),
   };
 
   let state: StepState = initStep(env, x0).state;
   checkBatch(problem, state.b, replace);
+  if (pooling !== null && state.b >= 2 && state.b < 2 * pooling.devices && (controller.needs === 'stats' || opts.statistics === 'always')) {
+    throw new Error(`run: testPooling.devices = ${pooling.devices} needs a first batch of at least ${2 * pooling.devices} (2 samples per device), got ${state.b}`);
+  }
   if (state.b > budget.samples) {
     throw new Error(`run: the sample budget (${budget.samples}) is smaller than the first batch (${state.b})`);
   }
@@ -283,6 +307,20 @@ export function run(opts: RunOptions): RunResult {
   };
   for (const o of observers) o.onEnd?.(summary);
   return { trace, summary, x, meta };
+}
+
+/** The official split of `opts.testPooling`, or null for the default (whole-batch) statistics. */
+function resolvePooling(opts: RunOptions): PoolingSplit | null {
+  const tp = opts.testPooling;
+  if (tp === undefined) return null;
+  checkPoolingSplit('run: testPooling', tp);
+  const form = tp.form ?? 'unbiased';
+  if (form !== 'official' && form !== 'unbiased') throw new Error(`run: testPooling.form must be 'official' or 'unbiased', got ${String(form)}`);
+  if (form === 'unbiased') return null;
+  if (opts.gradient !== undefined && opts.gradient !== 'sampled') {
+    throw new Error(`run: testPooling 'official' computes the statistics of sampled batches; it cannot be combined with the gradient source '${typeof opts.gradient === 'string' ? opts.gradient : opts.gradient.name}'`);
+  }
+  return { devices: tp.devices, ...(tp.microBatch !== undefined ? { microBatch: tp.microBatch } : {}) };
 }
 
 function checkBatch(problem: Problem, b: number, replace: boolean): void {

@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  blockAugIpTest, normTest, officialDeviceStats, officialPool, pooledStatistics, statistics, statsFromPerSampleGrads,
-  type BlockRange,
+  blockAugIpTest, normTest, officialDeviceStats, officialPartition, officialPool, pooledStatistics, statistics, statsFromPerSampleGrads,
+  type BlockRange, type OfficialDeviceStats,
 } from '../../src/batching/index.js';
 import { foldIn, key, normal } from '../../src/rng/index.js';
 import { getProblem } from '../../problems/registry.js';
@@ -134,9 +134,38 @@ describe('official pooled statistics = the official formulas, brute force', () =
     expect(Math.abs(m - wrong), `mean ${m} ± ${se} vs the near miss ${wrong}`).toBeGreaterThan(6 * se);
   });
 
-  it('rejects a batch that does not split evenly, and a bad form', () => {
+  it('the official orthogonality squares the sum of the pooled mean (reproduced): hand-built device reports', () => {
+    // two devices, one block of two coordinates, ō_m = (1, 1) on both, no within-device variance:
+    // official Σ_j mean_m ō_{m,j}² − (Σ_j mean_m ō_{m,j})² = 2 − 4 → |−2| = 2; the law of total variance gives 2 − 2 = 0
+    const dev = (): OfficialDeviceStats => ({
+      b: 2,
+      blocks: [{ mean: Float64Array.of(1, 1), coordVar: Float64Array.of(0, 0), ipMean: 0, ipVar: 0, orthMean: Float64Array.of(1, 1), orthVar: 0 }],
+    });
+    expect(officialPool([dev(), dev()]).S_orth).toBe(2);
+  });
+
+  it('uneven shares and micro-batches: the split, and the pooled form on it equals the brute force with size weights', () => {
+    expect(officialPartition(10, 2, 3).map((u) => [u.device, u.end - u.start])).toEqual([[0, 3], [0, 2], [1, 3], [1, 2]]);
+    expect(officialPartition(37, 4, 5).map((u) => u.end - u.start)).toEqual([5, 5, 5, 4, 5, 4, 5, 4]);
+    expect(officialPartition(8, 4).map((u) => u.end - u.start)).toEqual([2, 2, 2, 2]);
+    // equal units (b = 12 over 2 devices, micro-batches of 3) are the official 1/(M·A) weights; the explicit form agrees with officialPool's transcription
+    const k = key(1790);
+    const G = normal(k, 12 * 3);
+    const st = pooledStatistics({ data: G, b: 12, d: 3 }, undefined, { devices: 4, form: 'official' });
+    const acc = pooledStatistics({ data: G, b: 12, d: 3 }, undefined, { devices: 2, microBatch: 3, form: 'official' });
+    expect(rel(acc.S_norm, st.S_norm)).toBeLessThan(TOL); // 2 devices × 2 micro-batches of 3 = 4 devices of 3
+    const mean = statistics(statsFromPerSampleGrads({ data: G, b: 12, d: 3 })).meanGrad;
+    const lit = officialPool([0, 1, 2, 3].map((m) => officialDeviceStats(G.subarray(m * 9, (m + 1) * 9), 3, mean, [[0, 3]])));
+    expect(rel(st.S_norm, lit.S_norm)).toBeLessThan(TOL);
+    expect(rel(st.S_ip, lit.S_ip)).toBeLessThan(TOL);
+    expect(rel(st.S_orth, lit.S_orth, 1e-6 * lit.S_norm)).toBeLessThan(TOL);
+  });
+
+  it('rejects a batch too small for its devices, a micro-batch under 3 and a bad form, naming the field', () => {
     const G = { data: new Float64Array(10), b: 5, d: 2 };
-    expect(() => pooledStatistics(G, undefined, { devices: 2, form: 'official' })).toThrow(/split evenly/);
+    expect(() => pooledStatistics(G, undefined, { devices: 3, form: 'official' })).toThrow(/b ≥ 6/);
+    expect(() => pooledStatistics(G, undefined, { devices: 2, microBatch: 2, form: 'official' })).toThrow(/pooledStatistics\.microBatch must be an integer ≥ 3/);
+    expect(() => pooledStatistics(G, undefined, { devices: 0 })).toThrow(/pooledStatistics\.devices/);
     expect(() => pooledStatistics({ ...G, data: new Float64Array(8), b: 4 }, undefined, { devices: 2, form: 'x' as never })).toThrow(/form/);
   });
 });

@@ -13,6 +13,6 @@ export { coordNormTest, type CoordTestOptions } from './coordNorm.js';
 export { blockIpTest, blockOrthTest, blockAugIpTest } from './blockwise.js';
 export { exactQuantities, type ExactOptions } from './exact.js';
 export {
-  officialDeviceStats, officialPool, pooledStatistics,
-  type OfficialDeviceStats, type OfficialDeviceBlockStats, type OfficialPooled, type PooledStatisticsOptions,
+  officialDeviceStats, officialPool, pooledStatistics, officialPartition, poolSummaries, checkPoolingSplit,
+  type OfficialDeviceStats, type OfficialDeviceBlockStats, type OfficialPooled, type PooledStatisticsOptions, type PoolUnit, type PoolingSplit,
 } from './officialPooled.js';
