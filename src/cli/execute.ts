@@ -83,6 +83,7 @@ export function executeRun(id: string, config: RunConfig, opts: ExecuteOptions =
       observers,
       evalEvery: config.evalEvery,
       replace: config.replace,
+      ...(config.testPooling !== undefined ? { testPooling: config.testPooling } : {}),
       config: { run_id: id, ...config },
     });
     const s = res.summary;

@@ -20,6 +20,10 @@ neither the optimizer nor the controller reads is reported as a warning.
 θ, ν: the CLI uses θ = 0.9, ν = 5.84 (Bollapragada, Byrd, Nocedal 2018, whose tests
 these are); the official AdAdaGrad code defaults to θ = ν = 0.1 and its README example
 uses θ = 0.5, ν = 1.0: pass --theta/--nu to match it.
+Test statistics: by default those of the whole batch (the unbiased pooled
+estimator); --pooling official computes them as the official code does on M devices
+(--devices, --test-micro-batch; config field testPooling {devices, microBatch, form}),
+biased upward by about 1 + (M−1)/(M·b_m); the README says where the two differ.
 Problems: any id of \`adadagrad problems\`, or your own LIBSVM file as
 libsvm:PATH?family=nclogreg (families nclogreg, robust-cauchy, robust-gemanmcclure,
 robust-welsch, sigmoid; options lambda, c, bias).
@@ -27,6 +31,7 @@ robust-welsch, sigmoid; options lambda, c, bias).
 Examples:
   $ adadagrad run --problem nqm_d100_i0 --variant adadagrad-norm --eta 0.5 --bmax 1024 --steps 200 --out results/run.jsonl
   $ adadagrad run --problem lsq-noisy_d20_n2000_i0 --optimizer adagrad --controller coord-norm --eta 0.25 --bmax 512 --epochs 5 --no-replace --out results/lsq.jsonl --json
+  $ adadagrad run --problem cnn-teacher_c2_s6_n200_i0 --variant adadagrad-norm --eta 0.5 --b0 8 --test-workers 4 --bmax 200 --epochs 20 --pooling official --devices 4 --test-micro-batch 25
   $ adadagrad example run > run.json
   $ adadagrad run --config run.json --seed 3 --out results/seed3.jsonl
   $ adadagrad example svm > tiny.svm

@@ -80,6 +80,12 @@ export function buildProgram(io: CliIO, done: (code: number) => void): Command {
     .option('--seed <n>', 'seed of the run key (default 0)', parseInteger)
     .option('--eval-every <n>', 'evaluate F and ||∇F||² every n steps (default 1)', parseInteger)
     .option('--no-replace', 'sample batches without replacement')
+    .option(
+      '--pooling <form>',
+      "where the test statistics are computed: 'unbiased' (default: the whole batch, the unbiased pooled estimator however it is split) or 'official' (the official AdAdaGrad tests.py: each device's micro-batches pooled by the law of total variance with equal weights, biased up by about 1 + (M−1)/(M·b_m), +37.5% at M = 4, b_m = 2)",
+    )
+    .option('--devices <M>', 'with --pooling official: devices M the batch is split over (default 1; b₀ ≥ 2M; --test-workers M keeps the shares equal, as officially)', parseInteger)
+    .option('--test-micro-batch <m>', 'with --pooling official: largest micro-batch per device, gradient accumulation beyond it (the official max_test_micro_batch_size; integer ≥ 3; default: none)', parseInteger)
     .option('--out <file.jsonl>', '(optional) trace file, JSON Lines ending in a summary line; without it only the summary is printed')
     .option('--config <file.json>', 'run configuration file (flags override its fields)')
     .option('--json', 'print the run id, configuration and summary as JSON on stdout')

@@ -20,6 +20,9 @@ export interface RunFlags {
   seed?: number;
   evalEvery?: number;
   replace: boolean;
+  pooling?: string;
+  devices?: number;
+  testMicroBatch?: number;
   out?: string;
   config?: string;
   json?: boolean;
@@ -39,6 +42,10 @@ const FLAG_OF_PATH: Record<string, string> = {
   seed: '--seed',
   evalEvery: '--eval-every',
   replace: '--no-replace',
+  testPooling: '--pooling/--devices/--test-micro-batch',
+  'testPooling.form': '--pooling',
+  'testPooling.devices': '--devices',
+  'testPooling.microBatch': '--test-micro-batch',
   ...Object.fromEntries(HYPER_FLAGS.map((h) => [`hyper.${h.field}`, `--${h.flag}`])),
 };
 
@@ -108,6 +115,16 @@ export async function runCommand(o: RunFlags, cmd: Command, io: CliIO): Promise<
   set('seed', o.seed);
   set('evalEvery', o.evalEvery);
   if (cmd.getOptionValueSource('replace') === 'cli') set('replace', o.replace);
+  if (o.pooling !== undefined || o.devices !== undefined || o.testMicroBatch !== undefined) {
+    const tpIn = raw['testPooling'];
+    const tp: Record<string, unknown> = tpIn !== null && typeof tpIn === 'object' && !Array.isArray(tpIn) ? { ...(tpIn as object) } : {};
+    for (const [field, v] of [['form', o.pooling], ['devices', o.devices], ['microBatch', o.testMicroBatch]] as const) {
+      if (v === undefined) continue;
+      tp[field] = v;
+      fromFlag.add(`testPooling.${field}`);
+    }
+    raw['testPooling'] = tp;
+  }
 
   const source = o.config ?? 'command line';
   let config;
@@ -119,6 +136,11 @@ export async function runCommand(o: RunFlags, cmd: Command, io: CliIO): Promise<
       throw new ConfigFileError(e.source, withFlags(e.issues, (p) => all || fromFlag.has(p) || fromFlag.has(p.split('.')[0]!)));
     }
     throw e;
+  }
+  const tpRaw = raw['testPooling'] as { form?: unknown; devices?: unknown; microBatch?: unknown } | undefined;
+  if (config.testPooling === undefined && tpRaw !== undefined && (tpRaw.devices !== undefined || tpRaw.microBatch !== undefined)) {
+    const where = fromFlag.has('testPooling.devices') || fromFlag.has('testPooling.microBatch') ? '--devices/--test-micro-batch' : `testPooling in ${source}`;
+    io.err(`adadagrad run: warning: ${where} has no effect without --pooling official (testPooling.form 'official'): the unbiased pooled statistics are those of the whole batch however it is split\n`);
   }
   for (const k of unusedParams(config.optimizer, config.controller, config.hyper)) {
     const path = `hyper.${k}`;

@@ -1,8 +1,8 @@
 /**
  * Semantic checks of a resolved run against the registry and its problem, before
  * the first step: the problem builds, the optimizer and the controller build
- * (every bound, b_max ≥ b₀, and no batch above n without replacement), and the
- * budget fits the problem.
+ * (every bound, b_max ≥ b₀, and no batch above n without replacement), the
+ * budget fits the problem, and an official `testPooling` gets 2 samples per device.
  */
 import { problemById } from '../../../problems/registry.js';
 import type { Problem } from '../../problem/types.js';
@@ -36,6 +36,8 @@ export interface Origin {
   readonly controller: string;
   readonly hyper: (field: string) => string;
   readonly budget: string;
+  /** Where `testPooling` came from (default 'testPooling'). */
+  readonly testPooling?: string;
 }
 
 /** Build the problem, optimizer and controller of a run; the issues name fields through `origin`. */
@@ -62,7 +64,14 @@ export function checkRun(cfg: RunConfig, origin: Origin, problems: ProblemCache)
     issues.push(mapErr(e, 'optimizer'));
   }
   try {
-    makeController(cfg.controller, cfg.hyper, problem, { replace: cfg.replace });
+    const c = makeController(cfg.controller, cfg.hyper, problem, { replace: cfg.replace });
+    const tp = cfg.testPooling;
+    if (tp !== undefined && c.needs === 'stats') {
+      const b0 = c.init({ n: problem.n, exact: null }).b;
+      if (b0 >= 2 && b0 < 2 * tp.devices) {
+        issues.push({ path: `${origin.testPooling ?? 'testPooling'}.devices`, message: `${tp.devices} devices need a first batch of at least ${2 * tp.devices} (2 samples per device); controller '${cfg.controller}' starts at b₀ = ${b0}` });
+      }
+    }
   } catch (e) {
     issues.push(mapErr(e, 'controller'));
   }

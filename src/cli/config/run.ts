@@ -2,11 +2,12 @@
 import { VARIANTS, type HyperParams } from '../../registry/index.js';
 import { checkRun, ProblemCache } from './check.js';
 import { ConfigFileError, dedupe, dropUndefined, zodIssues } from './issues.js';
-import { RUN_KEYS, runConfigSchema, type RunConfig } from './schema.js';
+import { RUN_KEYS, resolveTestPooling, runConfigSchema, type RunConfig } from './schema.js';
 
 /**
  * Validate a run configuration (parsed JSON) and build its problem, optimizer
- * and controller once. Defaults: seed 0, evalEvery 1, replace true, hyper {}.
+ * and controller once. Defaults: seed 0, evalEvery 1, replace true, hyper {}; a
+ * `testPooling` is kept only with form 'official' (devices default 1).
  *
  * @example
  * parseRunConfig({ problem: 'nqm_d20_i0', variant: 'adadagrad-norm', hyper: { eta: 0.5 }, budget: { steps: 100 } });
@@ -29,6 +30,7 @@ export function parseRunConfig(raw: unknown, source = 'config', problems = new P
     seed: o.seed ?? 0,
     evalEvery: o.evalEvery ?? 1,
     replace: o.replace ?? true,
+    testPooling: resolveTestPooling(o.testPooling),
   });
   const issues = checkRun(
     cfg,

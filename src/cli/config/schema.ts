@@ -19,6 +19,18 @@ export interface RunConfig {
   readonly seed: number;
   readonly evalEvery: number;
   readonly replace: boolean;
+  /** The official M-device pooled test statistics (absent: the whole batch's, the default). */
+  readonly testPooling?: TestPoolingConfig;
+}
+
+/**
+ * A resolved `testPooling`: present only for the official form (the unbiased form is the
+ * whole batch's statistics whatever the split, so it resolves to no field and the same run id).
+ */
+export interface TestPoolingConfig {
+  readonly devices: number;
+  readonly microBatch?: number;
+  readonly form: 'official';
 }
 
 /** A number schema for a rule; every failure says `expected <rule>, got <input>`. */
@@ -81,6 +93,29 @@ const variantName = () => nameField('variant', VARIANTS.map((v) => v.name));
 const problemId = () => nameField('problem', []);
 const seedField = () => boundedNumber({ integer: true, min: 0 }, 'an integer seed ≥ 0');
 const evalEveryField = () => intAtLeast(1);
+const testPoolingField = () =>
+  z
+    .object(
+      {
+        devices: boundedNumber({ integer: true, min: 1 }, 'an integer ≥ 1 (devices)').optional(),
+        microBatch: boundedNumber({ integer: true, min: 3 }, 'an integer ≥ 3 (a micro-batch needs 2 samples for its variance, and an odd share cannot be cut into pairs)').optional(),
+        form: z
+          .string({ error: (iss) => `expected 'official' or 'unbiased', got ${echo(iss.input, { quote: true })}` })
+          .superRefine((v, ctx) => {
+            if (v !== 'official' && v !== 'unbiased') ctx.addIssue({ code: 'custom', message: `expected 'official' or 'unbiased', got ${echo(v, { quote: true })}` });
+          })
+          .optional(),
+      },
+      objectOf('an object {devices?, microBatch?, form?}'),
+    )
+    .strict();
+
+/** The resolved field of a raw `testPooling` (see {@link TestPoolingConfig}); defaults devices 1, form 'unbiased'. */
+export function resolveTestPooling(tp: { devices?: number | undefined; microBatch?: number | undefined; form?: string | undefined } | undefined): TestPoolingConfig | undefined {
+  if (tp === undefined || (tp.form ?? 'unbiased') !== 'official') return undefined;
+  return { devices: tp.devices ?? 1, ...(tp.microBatch !== undefined ? { microBatch: tp.microBatch } : {}), form: 'official' };
+}
+
 const replaceField = () => z.boolean({ error: (iss) => `expected true or false, got ${echo(iss.input, { quote: true })}` });
 
 function nonEmptyUnique<T extends z.ZodType>(el: T, what: string) {
@@ -122,6 +157,7 @@ export const runConfigSchema = z
       seed: seedField().optional(),
       evalEvery: evalEveryField().optional(),
       replace: replaceField().optional(),
+      testPooling: testPoolingField().optional(),
     },
     objectOf('a JSON object'),
   )
@@ -151,6 +187,7 @@ export const sweepConfigSchema = z
       budget: budgetSchema,
       evalEvery: evalEveryField().optional(),
       replace: replaceField().optional(),
+      testPooling: testPoolingField().optional(),
     },
     objectOf('a JSON object'),
   )
@@ -169,12 +206,14 @@ export type SweepConfig = z.infer<typeof sweepConfigSchema>;
 
 /** The known keys at each path, for messages about unknown fields. */
 export const RUN_KEYS: Readonly<Record<string, readonly string[]>> = {
-  '': ['problem', 'variant', 'optimizer', 'controller', 'hyper', 'budget', 'seed', 'evalEvery', 'replace'],
+  '': ['problem', 'variant', 'optimizer', 'controller', 'hyper', 'budget', 'seed', 'evalEvery', 'replace', 'testPooling'],
   hyper: HYPER_NAMES,
   budget: ['steps', 'samples', 'epochs'],
+  testPooling: ['devices', 'microBatch', 'form'],
 };
 export const SWEEP_KEYS: Readonly<Record<string, readonly string[]>> = {
-  '': ['name', 'grid', 'hyper', 'budget', 'evalEvery', 'replace'],
+  '': ['name', 'grid', 'hyper', 'budget', 'evalEvery', 'replace', 'testPooling'],
+  testPooling: ['devices', 'microBatch', 'form'],
   hyper: HYPER_NAMES,
   'grid.hyper': HYPER_NAMES,
   budget: ['steps', 'samples', 'epochs'],

@@ -3,7 +3,7 @@ import { VARIANTS, type HyperParams } from '../../registry/index.js';
 import { runId } from '../canonical.js';
 import { checkRun, ProblemCache, type Origin } from './check.js';
 import { ConfigFileError, dedupe, dropUndefined, zodIssues, type ConfigIssue } from './issues.js';
-import { SWEEP_KEYS, sweepConfigSchema, type RunConfig, type SweepConfig } from './schema.js';
+import { SWEEP_KEYS, resolveTestPooling, sweepConfigSchema, type RunConfig, type SweepConfig } from './schema.js';
 
 /** One run of an expanded sweep. `index` is its position in the expansion order. */
 export interface PlannedRun {
@@ -52,6 +52,7 @@ export function expandSweep(s: SweepConfig): PlannedRun[] {
             seed,
             evalEvery: s.evalEvery ?? 1,
             replace: s.replace ?? true,
+            testPooling: resolveTestPooling(s.testPooling),
           });
           out.push({ index: out.length, runId: runId(config), config });
         }
