@@ -4,6 +4,7 @@ import { split, type Key } from '../../src/rng/index.js';
 import type { ImageSet } from '../data/mnist.js';
 import { C, D, featureFacts, linearInit } from './data.js';
 import { glmCoordVariance, softmaxPass } from './kernels.js';
+import { backendSoftmaxPass } from './backendPass.js';
 import type { MnistModel } from './model.js';
 import { fusedSoftmaxCrossEntropy } from './crossEntropy.js';
 
@@ -69,7 +70,7 @@ export function softmaxModel(): MnistModel {
       }
       return out;
     },
-    pass: (set, x, gradient) => softmaxPass(set, x, { gradient }),
+    pass: (set, x, gradient) => backendSoftmaxPass(set, x, gradient) ?? softmaxPass(set, x, { gradient }),
     noisePerCoord(set: ImageSet, x: Float64Array): Float64Array {
       const ps = softmaxPass(set, x, { gradient: true, delta: true });
       const per = new Float64Array(DIM);
