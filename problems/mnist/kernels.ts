@@ -23,6 +23,12 @@ export interface SoftmaxPass {
 
 /** One pass of softmax regression over a set: value, and optionally gradient and δ. */
 export function softmaxPass(set: ImageSet, x: Float64Array, want: { gradient?: boolean; delta?: boolean } = {}): SoftmaxPass {
+  if (set.classes === 10) return softmaxPass10(set, x, want);
+  return softmaxPassC(set, x, want);
+}
+
+/** {@link softmaxPass} for any number of classes (the definition {@link softmaxPass10} unrolls). */
+export function softmaxPassC(set: ImageSet, x: Float64Array, want: { gradient?: boolean; delta?: boolean } = {}): SoftmaxPass {
   const { n, d: D, classes: C } = set;
   const { rowPtr, col, val } = set.sparse;
   const labels = set.labels;
@@ -71,6 +77,76 @@ export function softmaxPass(set: ImageSet, x: Float64Array, want: { gradient?: b
         for (let c = 0; c < C; c++) gradient[w + c] = gradient[w + c]! + v * dl[c]!;
       }
       for (let c = 0; c < C; c++) gradient[bOff + c] = gradient[bOff + c]! + dl[c]!;
+    }
+  }
+  if (gradient !== null) for (let j = 0; j < gradient.length; j++) gradient[j] = gradient[j]! / n;
+  return { value: total / n, gradient, delta, correct };
+}
+
+/**
+ * {@link softmaxPassC} for ten classes with the class loops unrolled into locals (MNIST):
+ * the same operations in the same order, so the same bits, about twice as fast.
+ */
+function softmaxPass10(set: ImageSet, x: Float64Array, want: { gradient?: boolean; delta?: boolean }): SoftmaxPass {
+  const { n, d: D } = set;
+  const { rowPtr, col, val } = set.sparse;
+  const labels = set.labels;
+  const bOff = D * 10;
+  const gradient = want.gradient ? new Float64Array(D * 10 + 10) : null;
+  const delta = want.delta ? new Float64Array(n * 10) : null;
+  const z = new Float64Array(10);
+  const dl = new Float64Array(10);
+  let total = 0;
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    let z0 = x[bOff]!, z1 = x[bOff + 1]!, z2 = x[bOff + 2]!, z3 = x[bOff + 3]!, z4 = x[bOff + 4]!;
+    let z5 = x[bOff + 5]!, z6 = x[bOff + 6]!, z7 = x[bOff + 7]!, z8 = x[bOff + 8]!, z9 = x[bOff + 9]!;
+    const p0 = rowPtr[i]!;
+    const p1 = rowPtr[i + 1]!;
+    for (let p = p0; p < p1; p++) {
+      const v = val[p]!;
+      const w = col[p]! * 10;
+      z0 = z0 + v * x[w]!; z1 = z1 + v * x[w + 1]!; z2 = z2 + v * x[w + 2]!; z3 = z3 + v * x[w + 3]!; z4 = z4 + v * x[w + 4]!;
+      z5 = z5 + v * x[w + 5]!; z6 = z6 + v * x[w + 6]!; z7 = z7 + v * x[w + 7]!; z8 = z8 + v * x[w + 8]!; z9 = z9 + v * x[w + 9]!;
+    }
+    z[0] = z0; z[1] = z1; z[2] = z2; z[3] = z3; z[4] = z4; z[5] = z5; z[6] = z6; z[7] = z7; z[8] = z8; z[9] = z9;
+    let zmax = z0;
+    let arg = 0;
+    for (let c = 1; c < 10; c++) {
+      if (z[c]! > zmax) {
+        zmax = z[c]!;
+        arg = c;
+      }
+    }
+    const e0 = Math.exp(z0 - zmax), e1 = Math.exp(z1 - zmax), e2 = Math.exp(z2 - zmax), e3 = Math.exp(z3 - zmax), e4 = Math.exp(z4 - zmax);
+    const e5 = Math.exp(z5 - zmax), e6 = Math.exp(z6 - zmax), e7 = Math.exp(z7 - zmax), e8 = Math.exp(z8 - zmax), e9 = Math.exp(z9 - zmax);
+    let s = 0;
+    s += e0; s += e1; s += e2; s += e3; s += e4; s += e5; s += e6; s += e7; s += e8; s += e9;
+    const y = labels[i]!;
+    if (arg === y) correct++;
+    total += Math.log(s) + zmax - z[y]!;
+    if (gradient === null && delta === null) continue;
+    const inv = 1 / s;
+    dl[0] = e0 * inv; dl[1] = e1 * inv; dl[2] = e2 * inv; dl[3] = e3 * inv; dl[4] = e4 * inv;
+    dl[5] = e5 * inv; dl[6] = e6 * inv; dl[7] = e7 * inv; dl[8] = e8 * inv; dl[9] = e9 * inv;
+    dl[y] = dl[y]! - 1;
+    if (delta !== null) delta.set(dl, i * 10);
+    if (gradient !== null) {
+      const d0 = dl[0]!, d1 = dl[1]!, d2 = dl[2]!, d3 = dl[3]!, d4 = dl[4]!, d5 = dl[5]!, d6 = dl[6]!, d7 = dl[7]!, d8 = dl[8]!, d9 = dl[9]!;
+      for (let p = p0; p < p1; p++) {
+        const v = val[p]!;
+        const w = col[p]! * 10;
+        gradient[w] = gradient[w]! + v * d0; gradient[w + 1] = gradient[w + 1]! + v * d1;
+        gradient[w + 2] = gradient[w + 2]! + v * d2; gradient[w + 3] = gradient[w + 3]! + v * d3;
+        gradient[w + 4] = gradient[w + 4]! + v * d4; gradient[w + 5] = gradient[w + 5]! + v * d5;
+        gradient[w + 6] = gradient[w + 6]! + v * d6; gradient[w + 7] = gradient[w + 7]! + v * d7;
+        gradient[w + 8] = gradient[w + 8]! + v * d8; gradient[w + 9] = gradient[w + 9]! + v * d9;
+      }
+      gradient[bOff] = gradient[bOff]! + d0; gradient[bOff + 1] = gradient[bOff + 1]! + d1;
+      gradient[bOff + 2] = gradient[bOff + 2]! + d2; gradient[bOff + 3] = gradient[bOff + 3]! + d3;
+      gradient[bOff + 4] = gradient[bOff + 4]! + d4; gradient[bOff + 5] = gradient[bOff + 5]! + d5;
+      gradient[bOff + 6] = gradient[bOff + 6]! + d6; gradient[bOff + 7] = gradient[bOff + 7]! + d7;
+      gradient[bOff + 8] = gradient[bOff + 8]! + d8; gradient[bOff + 9] = gradient[bOff + 9]! + d9;
     }
   }
   if (gradient !== null) for (let j = 0; j < gradient.length; j++) gradient[j] = gradient[j]! / n;

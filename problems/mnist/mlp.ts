@@ -1,11 +1,12 @@
 /** The MNIST 784-H-10 tanh MLP (see {@link mlpModel}) and its smoothness bound. */
-import { add, matmul, softmaxCrossEntropy, tanh, type Tensor } from '../../src/index.js';
+import { add, matmul, tanh, type Tensor } from '../../src/index.js';
 import { split, type Key } from '../../src/rng/index.js';
 import type { ImageSet } from '../data/mnist.js';
 import { ProblemArgumentError } from '../common/validate.js';
 import { C, D, featureFacts, linearInit } from './data.js';
 import { mlpCoordVariance, mlpLayout, mlpPass } from './kernels.js';
 import type { MnistModel } from './model.js';
+import { fusedSoftmaxCrossEntropy } from './crossEntropy.js';
 
 /** max |tanh''| = 4/(3√3), attained at tanh² = 1/3. */
 export const TANH_CURVATURE = 4 / (3 * Math.sqrt(3));
@@ -99,7 +100,7 @@ export function mlpModel(H: number, R: number, radiusInId: boolean): MnistModel 
     },
     perSampleLoss(params: readonly Tensor[], X: Tensor, labels: Int32Array): Tensor {
       const hidden = tanh(add(matmul(X, params[0]!), params[1]!));
-      return softmaxCrossEntropy(add(matmul(hidden, params[2]!), params[3]!), labels);
+      return fusedSoftmaxCrossEntropy(add(matmul(hidden, params[2]!), params[3]!), labels);
     },
     perSampleGrads(rows: ImageSet, x: Float64Array): Float64Array {
       const b = rows.n;

@@ -1,10 +1,12 @@
 /** The MNIST softmax regression model 784→10 with bias (see {@link softmaxModel}). */
-import { add, matmul, softmaxCrossEntropy, type Tensor } from '../../src/index.js';
+import { add, matmul, type Tensor } from '../../src/index.js';
 import { split, type Key } from '../../src/rng/index.js';
 import type { ImageSet } from '../data/mnist.js';
 import { C, D, featureFacts, linearInit } from './data.js';
 import { glmCoordVariance, softmaxPass } from './kernels.js';
+import { backendSoftmaxPass } from './backendPass.js';
 import type { MnistModel } from './model.js';
+import { fusedSoftmaxCrossEntropy } from './crossEntropy.js';
 
 const DIM = D * C + C;
 
@@ -52,7 +54,7 @@ export function softmaxModel(): MnistModel {
       return x;
     },
     perSampleLoss(params: readonly Tensor[], X: Tensor, labels: Int32Array): Tensor {
-      return softmaxCrossEntropy(add(matmul(X, params[0]!), params[1]!), labels);
+      return fusedSoftmaxCrossEntropy(add(matmul(X, params[0]!), params[1]!), labels);
     },
     perSampleGrads(rows: ImageSet, x: Float64Array): Float64Array {
       const b = rows.n;
@@ -68,7 +70,7 @@ export function softmaxModel(): MnistModel {
       }
       return out;
     },
-    pass: (set, x, gradient) => softmaxPass(set, x, { gradient }),
+    pass: (set, x, gradient) => backendSoftmaxPass(set, x, gradient) ?? softmaxPass(set, x, { gradient }),
     noisePerCoord(set: ImageSet, x: Float64Array): Float64Array {
       const ps = softmaxPass(set, x, { gradient: true, delta: true });
       const per = new Float64Array(DIM);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { jsBackend } from '../../src/backend/index.js';
 import { attachSparseRows, sparseRowsOf, worthSparse, type SparseDataset } from '../../src/backend/sparseRows.js';
 import { createWasmBackend } from '../../src/backend/wasm/backend.js';
-import { partsOf } from '../../src/backend/wasm/sparseRows.js';
+import { partsOf, rowOrder } from '../../src/backend/wasm/sparseRows.js';
 import { bernoulli, integers, key, normal, split, type Key } from '../../src/rng/index.js';
 
 const SEED = 20261202;
@@ -65,10 +65,19 @@ describe('sparse companions', () => {
     expect(partsOf(60000)).toEqual({ parts: 8, chunk: 7500 });
   });
 
+  it('rowOrder sorts batch positions by data row, ties in batch order, by either method', () => {
+    for (const [rows, b] of [[1000, 60], [1000, 5000], [7, 1]] as const) {
+      const idx = integers(key(SEED + b), b, 0, rows); // repeats included
+      const want = Array.from({ length: b }, (_, t) => t).sort((s, t) => idx[s]! - idx[t]! || s - t);
+      expect(Array.from(rowOrder(idx, rows))).toEqual(want);
+    }
+  });
+
   const w1 = createWasmBackend({ threads: 1 });
   const w2 = createWasmBackend({ threads: 2 });
-  // sizes: dout = 10 (one block of ten), 23 (two blocks + a vector + a scalar column), 1, 256; b past one part
-  const cases: [number, number, number, number][] = [[300, 784, 10, 3000], [50, 97, 23, 700], [40, 64, 1, 129], [120, 200, 256, 2100]];
+  // sizes: dout = 10 (one block of ten), 23 (two blocks + a vector + a scalar column), 1, 256; b past one part;
+  // a batch much smaller than the data set (its row order by comparison sort, not counting)
+  const cases: [number, number, number, number][] = [[300, 784, 10, 3000], [50, 97, 23, 700], [40, 64, 1, 129], [120, 200, 256, 2100], [900, 64, 10, 100]];
   it.each(cases)('data %i × %i, n = %i, batch of %i rows: X·B, Xᵀ·B and linearStats equal js, the same bits on 1 and 2 threads', (rows, cols, n, b) => {
     const [kd, ki, kb, km, kt] = split(key(SEED + rows + n), 5) as [Key, Key, Key, Key, Key];
     const { dense, data } = dataset(kd, rows, cols, 0.19);

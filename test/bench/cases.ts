@@ -6,11 +6,14 @@
 import { createRequire, register } from 'node:module';
 import { dirname, join } from 'node:path';
 import {
-  add, matmul, mean, softmaxCrossEntropy, tanh, valueAndGrad, batchGradStats, statistics, statsFromPerSampleGrads,
+  add, matmul, mean, tanh, valueAndGrad, batchGradStats, statistics, statsFromPerSampleGrads,
   type BatchStatistics, type Tensor,
 } from '../../src/index.js';
 import { fromArray } from '../../src/tensor/tensor.js';
 import { choice, key, normal, split, uniform, bernoulli, integers, type Key } from '../../src/rng/index.js';
+import { attachSparseRows, worthSparse, type SparseDataset } from '../../src/backend/sparseRows.js';
+import { sparseRows } from '../../problems/data/mnist.js';
+import { fusedSoftmaxCrossEntropy } from '../../problems/mnist/crossEntropy.js';
 
 export type ModelName = 'softmax' | 'mlp';
 
@@ -52,7 +55,25 @@ export interface Batch {
   readonly b: number;
 }
 
-/** b rows drawn without replacement by a seeded key. */
+const compressed = new WeakMap<Data, SparseDataset | null>();
+
+/** The data set in compressed rows (built once), or null when it is not sparse enough. */
+function compressedRows(data: Data): SparseDataset | null {
+  let ds = compressed.get(data);
+  if (ds === undefined) {
+    const cand: SparseDataset = { rows: data.n, cols: data.d, ...sparseRows(data.X, data.n, data.d) };
+    ds = worthSparse(cand) ? cand : null;
+    compressed.set(data, ds);
+  }
+  return ds;
+}
+
+/**
+ * b rows drawn without replacement by a seeded key, as dense rows with their sparse
+ * companion attached (src/backend/sparseRows.ts), as the MNIST problems hand batches to
+ * the backends: wasm then runs the products and statistics over the non-zeros; js and
+ * every peer read the dense rows.
+ */
 export function drawBatch(data: Data, b: number, k: Key): Batch {
   const rows = choice(k, data.n, b, { replace: false });
   const Xf = new Float64Array(b * data.d);
@@ -62,6 +83,8 @@ export function drawBatch(data: Data, b: number, k: Key): Batch {
     Xf.set(data.X.subarray(i * data.d, (i + 1) * data.d), r * data.d);
     labels[r] = data.labels[i]!;
   }
+  const ds = compressedRows(data);
+  if (ds !== null) attachSparseRows(Xf, ds, rows);
   return { X: fromArray(Xf, [b, data.d]), Xf, labels, b };
 }
 
@@ -73,7 +96,11 @@ export interface BenchModel {
   readonly loss: (ps: readonly Tensor[], batch: Batch) => Tensor;
 }
 
-/** Softmax regression 784→10 or the tanh MLP 784-256-10, with biases, small seeded random weights. */
+/**
+ * Softmax regression 784→10 or the tanh MLP 784-256-10, with biases, small seeded random
+ * weights, and the cross-entropy of the MNIST problems (one fused tape op,
+ * problems/mnist/crossEntropy.ts; the same bits as the library's composite).
+ */
 export function makeModel(name: ModelName, k: Key): BenchModel {
   const shapes = name === 'softmax' ? [[784, 10], [10]] : [[784, 256], [256], [256, 10], [10]];
   const ks = split(k, shapes.length);
@@ -84,10 +111,10 @@ export function makeModel(name: ModelName, k: Key): BenchModel {
   });
   const loss =
     name === 'softmax'
-      ? (ps: readonly Tensor[], bt: Batch) => softmaxCrossEntropy(add(matmul(bt.X, ps[0]!), ps[1]!), bt.labels)
+      ? (ps: readonly Tensor[], bt: Batch) => fusedSoftmaxCrossEntropy(add(matmul(bt.X, ps[0]!), ps[1]!), bt.labels)
       : (ps: readonly Tensor[], bt: Batch) => {
           const h = tanh(add(matmul(bt.X, ps[0]!), ps[1]!));
-          return softmaxCrossEntropy(add(matmul(h, ps[2]!), ps[3]!), bt.labels);
+          return fusedSoftmaxCrossEntropy(add(matmul(h, ps[2]!), ps[3]!), bt.labels);
         };
   return {
     name,

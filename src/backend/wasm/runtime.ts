@@ -50,10 +50,10 @@ export interface KernelExports {
   reduce_f64(isMax: number, x: number, outer: number, red: number, inner: number, out: number): void;
   row_sq_norms_f64(x: number, rows: number, cols: number, out: number): void;
   row_dots_f64(x: number, y: number, rows: number, cols: number, out: number): void;
-  csr_mm_dyn_f64(rp: number, co: number, va: number, idx: number, b: number, c: number, n: number, rows: number, counter: number, chunk: number): void;
-  csr_tmm_dyn_f64(rp: number, co: number, va: number, idx: number, b: number, c: number, stride: number, n: number, rows: number, counter: number, chunk: number): void;
+  csr_mm_dyn_f64(rp: number, co: number, va: number, idx: number, ord: number, b: number, c: number, n: number, rows: number, counter: number, chunk: number): void;
+  csr_tmm_dyn_f64(rp: number, co: number, va: number, idx: number, ord: number, b: number, c: number, stride: number, n: number, rows: number, counter: number, chunk: number): void;
   csr_stats_dyn_f64(
-    rp: number, co: number, va: number, idx: number, d: number, m: number, sq: number, dots: number, cs: number, stride: number,
+    rp: number, co: number, va: number, idx: number, ord: number, d: number, m: number, sq: number, dots: number, cs: number, stride: number,
     n: number, rows: number, counter: number, chunk: number,
   ): void;
 }

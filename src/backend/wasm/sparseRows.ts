@@ -35,6 +35,31 @@ function putIndices(rt: WasmRuntime, idx: Int32Array): number {
   return p;
 }
 
+/**
+ * The batch positions ordered by data row (stable: ties keep batch order), written
+ * into wasm memory. The kernels visit the rows in this order, so the resident data
+ * set is read front to back instead of at random (about twice as fast on MNIST);
+ * every per-row output still lands at its batch position.
+ */
+export function rowOrder(idx: Int32Array, rows: number): Int32Array {
+  const b = idx.length;
+  if (b * 8 < rows) {
+    const ord = Int32Array.from({ length: b }, (_, t) => t);
+    return ord.sort((s, t) => idx[s]! - idx[t]! || s - t);
+  }
+  // counting sort by row
+  const start = new Int32Array(rows + 1);
+  for (let t = 0; t < b; t++) start[idx[t]! + 1]!++;
+  for (let r = 0; r < rows; r++) start[r + 1]! += start[r]!;
+  const ord = new Int32Array(b);
+  for (let t = 0; t < b; t++) ord[start[idx[t]!]!++] = t;
+  return ord;
+}
+
+function putOrder(rt: WasmRuntime, sp: SparseBatch): number {
+  return putIndices(rt, rowOrder(sp.indices, sp.data.rows));
+}
+
 function threadsFor(sp: SparseBatch, rows: number, n: number, threads: number): number {
   const nnz = sp.data.rowPtr[sp.data.rows]!;
   const macs = (nnz / Math.max(1, sp.data.rows)) * rows * n;
@@ -70,13 +95,14 @@ export function sparseMatmul(
   const { rp, co, va } = rt.resident(sp.data);
   const rows = sp.indices.length;
   const idx = putIndices(rt, sp.indices);
+  const ord = putOrder(rt, sp);
   const B = rt.put(bm, 'f64');
   const nt = threadsFor(sp, rows, n, threads);
   if (!transA) {
     const C = rt.alloc(rows * n * 8);
     const cnt = counter(rt);
     const chunk = Math.max(16, Math.ceil(rows / (8 * nt)));
-    rt.parallel('csr_mm_dyn_f64', Array.from({ length: nt }, () => [rp, co, va, idx, B, C, n, rows, cnt, chunk]));
+    rt.parallel('csr_mm_dyn_f64', Array.from({ length: nt }, () => [rp, co, va, idx, ord, B, C, n, rows, cnt, chunk]));
     rt.get(C, 'f64', out, rows * n);
     return;
   }
@@ -86,7 +112,7 @@ export function sparseMatmul(
   const acc = rt.alloc(parts * stride);
   rt.f64.fill(0, acc >> 3, (acc + parts * stride) >> 3);
   const cnt = counter(rt);
-  rt.parallel('csr_tmm_dyn_f64', Array.from({ length: Math.min(nt, parts) }, () => [rp, co, va, idx, B, acc, stride, n, rows, cnt, chunk]));
+  rt.parallel('csr_tmm_dyn_f64', Array.from({ length: Math.min(nt, parts) }, () => [rp, co, va, idx, ord, B, acc, stride, n, rows, cnt, chunk]));
   sumParts(rt, acc, stride, parts, k * n, out);
 }
 
@@ -98,6 +124,7 @@ export function sparseLinearStats(
   rt.reset();
   const { rp, co, va } = rt.resident(sp.data);
   const idx = putIndices(rt, sp.indices);
+  const ord = putOrder(rt, sp);
   const D = rt.put(delta.length === b * dout ? delta : delta.subarray(0, b * dout), 'f64');
   const M = rt.put(mm.length === din * dout ? mm : mm.subarray(0, din * dout), 'f64');
   const sq = rt.alloc(b * 8);
@@ -108,7 +135,7 @@ export function sparseLinearStats(
   rt.f64.fill(0, acc >> 3, (acc + parts * stride) >> 3);
   const cnt = counter(rt);
   const nt = Math.min(threadsFor(sp, b, 2 * dout, threads), parts);
-  rt.parallel('csr_stats_dyn_f64', Array.from({ length: nt }, () => [rp, co, va, idx, D, M, sq, dp, acc, stride, dout, b, cnt, chunk]));
+  rt.parallel('csr_stats_dyn_f64', Array.from({ length: nt }, () => [rp, co, va, idx, ord, D, M, sq, dp, acc, stride, dout, b, cnt, chunk]));
   const f = rt.f64;
   sqNorms.set(f.subarray(sq >> 3, (sq >> 3) + b));
   dots.set(f.subarray(dp >> 3, (dp >> 3) + b));

@@ -28,10 +28,17 @@
   return load<i32>(rp + (<usize>load<i32>(idx + <usize>i * 4) + 1) * 4);
 }
 
+/** The batch position handled at step q: ord[q] (batch positions sorted by data row). */
+// @ts-ignore: decorator
+@inline function at(ord: usize, q: i32): i32 {
+  return load<i32>(ord + <usize>q * 4);
+}
+
 /** C[i, :] = Σ_e va[e] B[co[e], :] for batch rows i in [i0, i1); B [*, n], C [b, n]. */
-function csrMm(rp: usize, co: usize, va: usize, idx: usize, b: usize, c: usize, n: i32, i0: i32, i1: i32): void {
+function csrMm(rp: usize, co: usize, va: usize, idx: usize, ord: usize, b: usize, c: usize, n: i32, q0: i32, q1: i32): void {
   const rowBytes = <usize>n * 8;
-  for (let i = i0; i < i1; i++) {
+  for (let q = q0; q < q1; q++) {
+    const i = at(ord, q);
     const e0 = rowStart(rp, idx, i);
     const e1 = rowEnd(rp, idx, i);
     const out = c + <usize>i * rowBytes;
@@ -75,9 +82,10 @@ function csrMm(rp: usize, co: usize, va: usize, idx: usize, b: usize, c: usize, 
 }
 
 /** C[co[e], :] += va[e] B[i, :] for batch rows i in [i0, i1); B [b, n], C [din, n] (holds the accumulator). */
-function csrTmm(rp: usize, co: usize, va: usize, idx: usize, b: usize, c: usize, n: i32, i0: i32, i1: i32): void {
+function csrTmm(rp: usize, co: usize, va: usize, idx: usize, ord: usize, b: usize, c: usize, n: i32, q0: i32, q1: i32): void {
   const rowBytes = <usize>n * 8;
-  for (let i = i0; i < i1; i++) {
+  for (let q = q0; q < q1; q++) {
+    const i = at(ord, q);
     const e0 = rowStart(rp, idx, i);
     const e1 = rowEnd(rp, idx, i);
     const bi = b + <usize>i * rowBytes;
@@ -123,11 +131,12 @@ function csrTmm(rp: usize, co: usize, va: usize, idx: usize, b: usize, c: usize,
  * of ten columns.
  */
 function csrStats(
-  rp: usize, co: usize, va: usize, idx: usize, d: usize, m: usize, sq: usize, dots: usize, cs: usize,
-  n: i32, i0: i32, i1: i32,
+  rp: usize, co: usize, va: usize, idx: usize, ord: usize, d: usize, m: usize, sq: usize, dots: usize, cs: usize,
+  n: i32, q0: i32, q1: i32,
 ): void {
   const rowBytes = <usize>n * 8;
-  for (let i = i0; i < i1; i++) {
+  for (let q = q0; q < q1; q++) {
+    const i = at(ord, q);
     const e0 = rowStart(rp, idx, i);
     const e1 = rowEnd(rp, idx, i);
     const di = d + <usize>i * rowBytes;
@@ -210,33 +219,33 @@ function csrStats(
 // ------------------------------------------------------------------ exports (threaded forms)
 
 /** csrMm over chunks of `chunk` rows taken from the counter, for b batch rows. */
-export function csr_mm_dyn_f64(rp: usize, co: usize, va: usize, idx: usize, b: usize, c: usize, n: i32, rows: i32, counter: usize, chunk: i32): void {
+export function csr_mm_dyn_f64(rp: usize, co: usize, va: usize, idx: usize, ord: usize, b: usize, c: usize, n: i32, rows: i32, counter: usize, chunk: i32): void {
   for (;;) {
     const r0 = atomic.add<i32>(counter, 1) * chunk;
     if (r0 >= rows) break;
-    csrMm(rp, co, va, idx, b, c, n, r0, min(rows, r0 + chunk));
+    csrMm(rp, co, va, idx, ord, b, c, n, r0, min(rows, r0 + chunk));
   }
 }
 
 /** csrTmm: chunk q of rows accumulates into c + q·stride (zeroed by the caller). */
-export function csr_tmm_dyn_f64(rp: usize, co: usize, va: usize, idx: usize, b: usize, c: usize, stride: usize, n: i32, rows: i32, counter: usize, chunk: i32): void {
+export function csr_tmm_dyn_f64(rp: usize, co: usize, va: usize, idx: usize, ord: usize, b: usize, c: usize, stride: usize, n: i32, rows: i32, counter: usize, chunk: i32): void {
   for (;;) {
     const q = atomic.add<i32>(counter, 1);
     const r0 = q * chunk;
     if (r0 >= rows) break;
-    csrTmm(rp, co, va, idx, b, c + <usize>q * stride, n, r0, min(rows, r0 + chunk));
+    csrTmm(rp, co, va, idx, ord, b, c + <usize>q * stride, n, r0, min(rows, r0 + chunk));
   }
 }
 
 /** csrStats: chunk q of rows accumulates its CS into cs + q·stride (zeroed by the caller). */
 export function csr_stats_dyn_f64(
-  rp: usize, co: usize, va: usize, idx: usize, d: usize, m: usize, sq: usize, dots: usize, cs: usize, stride: usize,
+  rp: usize, co: usize, va: usize, idx: usize, ord: usize, d: usize, m: usize, sq: usize, dots: usize, cs: usize, stride: usize,
   n: i32, rows: i32, counter: usize, chunk: i32,
 ): void {
   for (;;) {
     const q = atomic.add<i32>(counter, 1);
     const r0 = q * chunk;
     if (r0 >= rows) break;
-    csrStats(rp, co, va, idx, d, m, sq, dots, cs + <usize>q * stride, n, r0, min(rows, r0 + chunk));
+    csrStats(rp, co, va, idx, ord, d, m, sq, dots, cs + <usize>q * stride, n, r0, min(rows, r0 + chunk));
   }
 }
