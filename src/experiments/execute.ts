@@ -81,7 +81,10 @@ export function jobGradientSource(problem: Problem, job: RunJob): GradientSource
 
 /** Run a job. Errors inside the run are reported in the output (status 'error'), not thrown. */
 export async function executeJob(job: RunJob): Promise<RunOutput> {
-  if (job.local !== undefined) return executeLocalJob(job);
+  if (job.local !== undefined) {
+    if (job.gradientSource !== undefined || job.startNear !== undefined) throw new Error(`job ${job.label}: gradientSource and startNear are not options of a local-method job`);
+    return executeLocalJob(job);
+  }
   const t0 = Date.now();
   const problem = jobProblem(await problemById(job.problem), job);
   const evals: EvalPoint[] = [];

@@ -176,7 +176,9 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
       `The O(1/K) claims (docs/MATH.md §7 C1–C4): with an adaptive batch-size test, AdaGrad-Norm and diagonal AdaGrad drive the window mean W(K) = mean over K/2 ≤ k < K of ‖∇F(xₖ)‖² down at least like 1/K (the analyses bound Σ_{k<K} ‖∇F(xₖ)‖², and W(K) ≤ 2/K times it); ` +
       `with a constant batch, where the noise does not vanish at stationary points, AdaGrad-Norm and AdaGrad are only guaranteed 1/√K (the negative control of docs/MATH.md §7), and SGD with a constant step and batch stalls at a noise floor. ` +
       `Log-log axes: a rate K^(−p) is a straight line of slope −p; the references start at the median W at K = ${s.fitFrom}. ` +
-      `Measured slopes of log W(K) against log K, median [min, max] over seeds, ${fitText}: ${slopeText}.\n\n${setup}`,
+      `Measured slopes of log W(K) against log K, median [min, max] over seeds, ${fitText}: ${slopeText}. ` +
+      `SEBS keeps a constant step, so each stage has its own noise floor ≈ ασ²/(2b): its curve is a staircase that falls as the batch doubles, steepest at the end. ` +
+      `The coordinate-wise test asks for more than 1/‖∇F‖² (its T is set by the coordinate with the smallest ḡ_j² above the floor) and is the one that reaches b_max (below).\n\n${setup}`,
     command: reproduceCommand('fig1-rate', mode),
     spec: { ...common, title: { text: 'Stationarity rate (window mean)', subtitle: `${s.problem}, median and 10–90% band over ${s.seeds} seeds` }, resolve: BAND_RESOLVE, layer: bandLayers({ x, y: Y1, scales: methodScales(labels, REF1) }) },
     rows: rows1,
