@@ -4,6 +4,9 @@ import type { Problem } from '../problem/types.js';
 import { key } from '../rng/index.js';
 import { makeController, makeOptimizer } from '../run/registry.js';
 import { run, type Observer } from '../run/run.js';
+import { gaussianStatsSource } from '../run/sources/gaussianStats.js';
+import type { GradientSource } from '../run/step.js';
+import { startNear } from '../testing/separable.js';
 import { sqNorm } from '../run/vec.js';
 import type { EvalPoint, EvalSchedule, RunJob, RunOutput } from './types.js';
 import { executeLocalJob } from './executeLocal.js';
@@ -56,17 +59,42 @@ export async function problemById(id: string): Promise<Problem> {
   return lookup(id);
 }
 
+/** The job's problem: the registry's, started near x★ when the job says so (`startNear`). */
+export function jobProblem(problem: Problem, job: RunJob): Problem {
+  if (job.startNear === undefined) return problem;
+  if (!(Number.isFinite(job.startNear) && job.startNear >= 0)) throw new Error(`job ${job.label}: startNear must be a finite number ≥ 0, got ${job.startNear}`);
+  return startNear(problem, job.startNear);
+}
+
+/** The job's gradient source for `run` (undefined: run's default, sampled batches). */
+export function jobGradientSource(problem: Problem, job: RunJob): GradientSource | undefined {
+  switch (job.gradientSource) {
+    case undefined:
+    case 'sampled':
+      return undefined;
+    case 'gaussian-stats':
+      return gaussianStatsSource(problem);
+    default:
+      throw new Error(`job ${job.label}: gradientSource must be 'sampled' or 'gaussian-stats', got ${JSON.stringify(job.gradientSource)}`);
+  }
+}
+
 /** Run a job. Errors inside the run are reported in the output (status 'error'), not thrown. */
 export async function executeJob(job: RunJob): Promise<RunOutput> {
-  if (job.local !== undefined) return executeLocalJob(job);
+  if (job.local !== undefined) {
+    if (job.gradientSource !== undefined || job.startNear !== undefined) throw new Error(`job ${job.label}: gradientSource and startNear are not options of a local-method job`);
+    return executeLocalJob(job);
+  }
   const t0 = Date.now();
-  const problem = await problemById(job.problem);
+  const problem = jobProblem(await problemById(job.problem), job);
   const evals: EvalPoint[] = [];
   const optimizer = makeOptimizer(job.optimizer, job.hyper);
   const controller = makeController(job.controller, job.hyper, problem);
+  const gradient = jobGradientSource(problem, job);
   const res = run({
     problem, optimizer, controller, budget: job.budget, key: key(job.seed), replace: job.replace,
     ...(job.sampler !== undefined ? { sampler: epochSampler(job.sampler === 'epoch-short' ? 'short' : 'span') } : {}),
+    ...(gradient !== undefined ? { gradient } : {}),
     evaluate: false, observers: [evaluationObserver(problem, job.evals, evals)],
   });
   // The last iterate, when the schedule did not reach it (a budget that ends between checkpoints).

@@ -6,9 +6,10 @@ export { executeJob, evaluate, evaluationObserver, problemById } from './execute
 export { SETTINGS, modeFlag, type Settings } from './settings.js';
 export { FAMILIES } from './figures/index.js';
 export type { FigureFamily } from './figures/family.js';
-export { ratesFamily, RATE_METHODS } from './figures/rates.js';
+export { ratesFamily, RATE_METHODS, RATE_SEPARATION, rateSlopes, separationFailures } from './figures/rates.js';
 export { batchFamily, TEST_METHODS } from './figures/batch.js';
-export { complexityFamily, COMPLEXITY_METHODS } from './figures/complexity.js';
+export { complexityFamily, COMPLEXITY_METHODS, complexitySlopes } from './figures/complexity.js';
+export { windowMean, doublingGrid, logLogSlope, summariseSlopes, formatSlope, type SlopeSummary } from './figures/slopes.js';
 export { sebsFamily } from './figures/sebs.js';
 export { mnistFamily, epochCheckpoints } from './figures/mnist.js';
 export { benchFamily, benchMethods, hittingCosts, METHOD_LABELS as BENCH_METHOD_LABELS, TARGETS } from './figures/bench.js';

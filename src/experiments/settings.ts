@@ -2,11 +2,14 @@
 import type { Mode } from './types.js';
 
 export interface Settings {
-  /** Figures 1–2: steps K and seeds of the rate runs. */
-  readonly rates: { readonly problem: string; readonly K: number; readonly seeds: number };
-  /** Figure 3: steps and seeds of the per-test batch-size runs. */
-  readonly batch: { readonly K: number; readonly seeds: number };
-  /** Figure 4: sample budget and seeds of the uncapped (population-like) runs. */
+  /**
+   * Figures 1, 2 and 4: the problem (a population nqm/nqm-rot with κ = d^a ≥ 2·K), the start
+   * x★ + s·z, steps K and seeds of the rate runs, and K_min of the doubling grid the slopes are fitted on.
+   */
+  readonly rates: { readonly problem: string; readonly start: number; readonly K: number; readonly seeds: number; readonly fitFrom: number };
+  /** Figure 3: the finite sum, steps and seeds of the per-test batch-size runs. */
+  readonly batch: { readonly problem: string; readonly K: number; readonly seeds: number };
+  /** Figure 4: sample budget and seeds (on the problem and start of figures 1–2). */
   readonly complexity: { readonly samples: number; readonly seeds: number };
   /** Figure 5: SEBS first stage length T₁ = M, stages, seeds. */
   readonly sebs: { readonly problem: string; readonly T1: number; readonly stages: number; readonly seeds: number };
@@ -22,8 +25,8 @@ export interface Settings {
 
 export const SETTINGS: Readonly<Record<Mode, Settings>> = {
   quick: {
-    rates: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 200, seeds: 4 },
-    batch: { K: 120, seeds: 2 },
+    rates: { problem: 'nqm-rot_d16_i0_a3', start: 1, K: 256, seeds: 4, fitFrom: 32 },
+    batch: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 120, seeds: 2 },
     complexity: { samples: 1e5, seeds: 2 },
     sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 20, stages: 5, seeds: 3 },
     mnist: { problem: 'mnist-softmax_d7850_n6000_i0', epochs: 2, evalEvery: 0.25 },
@@ -32,8 +35,8 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     local: { configs: [[2, 4], [4, 16]], samples: 2e4, seeds: 2 },
   },
   default: {
-    rates: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 1000, seeds: 8 },
-    batch: { K: 300, seeds: 4 },
+    rates: { problem: 'nqm-rot_d16_i0_a3', start: 1, K: 1024, seeds: 8, fitFrom: 32 },
+    batch: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 300, seeds: 4 },
     complexity: { samples: 1e6, seeds: 4 },
     sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 40, stages: 6, seeds: 5 },
     mnist: { problem: 'mnist-softmax_d7850_n60000_i0', epochs: 5, evalEvery: 0.25 },
@@ -42,8 +45,8 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     local: { configs: [[2, 4], [4, 1], [4, 16], [8, 4]], samples: 4e4, seeds: 3 },
   },
   full: {
-    rates: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 3000, seeds: 16 },
-    batch: { K: 1000, seeds: 8 },
+    rates: { problem: 'nqm-rot_d16_i0_a3', start: 1, K: 2048, seeds: 16, fitFrom: 32 },
+    batch: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 1000, seeds: 8 },
     complexity: { samples: 1e7, seeds: 8 },
     sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 100, stages: 7, seeds: 10 },
     mnist: { problem: 'mnist-softmax_d7850_n60000_i0', epochs: 100, evalEvery: 1 },

@@ -36,6 +36,16 @@ export interface RunJob {
   /** Epoch-based sampling (src/run/samplers/epoch.ts): 'epoch-short' is the official DataLoader; absent: i.i.d. batches by problem.sample with `replace`. */
   readonly sampler?: 'epoch' | 'epoch-short';
   readonly evals: EvalSchedule;
+  /**
+   * Where ḡ_k (and the batch statistics) come from. Absent or 'sampled': `run`'s default,
+   * b_k samples drawn by the sampler through the batch statistics engine. 'gaussian-stats':
+   * the batch of b_k Gaussian per-sample gradients summarised by one draw from its exact law
+   * (`gaussianStatsSource`, src/run/sources/gaussianStats.ts; families nqm and nqm-rot,
+   * population form), O(d²) per step whatever b_k is. Part of the job's hash.
+   */
+  readonly gradientSource?: 'sampled' | 'gaussian-stats';
+  /** Start at x★ + s·z, z ~ N(0, I) (`startNear`, src/testing/separable.ts; problems with info.xStar) instead of problem.x0. */
+  readonly startNear?: number;
   /** Keep the per-step columns b, samples, loss (default true). */
   readonly trace?: boolean;
   /**

@@ -22,15 +22,15 @@ function problemN(id: string): number {
 
 function jobs(mode: Mode): RunJob[] {
   const s = SETTINGS[mode];
-  const n = problemN(s.rates.problem);
+  const n = problemN(s.batch.problem);
   return TEST_METHODS.flatMap((m) =>
-    seedJobs('batch', m, { problem: s.rates.problem, budget: { steps: s.batch.K }, seeds: s.batch.seeds, replace: false, evals: { steps: [] }, hyper: { bMax: n } }),
+    seedJobs('batch', m, { problem: s.batch.problem, budget: { steps: s.batch.K }, seeds: s.batch.seeds, replace: false, evals: { steps: [] }, hyper: { bMax: n } }),
   );
 }
 
 function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
   const s = SETTINGS[mode];
-  const n = problemN(s.rates.problem);
+  const n = problemN(s.batch.problem);
   const K = s.batch.K;
   const groups = bySeedBlocks(outputs, TEST_METHODS.map((m) => ({ key: m.key, seeds: s.batch.seeds })));
   const rows: Record<string, string | number | null>[] = [];
@@ -85,10 +85,10 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
     {
       name: 'fig3-batch',
       title: 'Figure 3 — batch size chosen by each test, against steps and against samples',
-      caption: `How fast each batch-size test (docs/MATH.md §3) grows the batch: b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉), with T_k computed from the batch just used. All runs use AdaGrad-Norm (α = 1, β₀ = 1, b₀ = 2) on ${s.rates.problem} so that only the test differs; median line and 10–90% band over ${s.batch.seeds} seeds; batches without replacement, capped at b_max = n = ${n} (dotted line). The inner-product test asks for the smallest batches (it controls only the component of the noise along the gradient); the norm and coordinate-wise tests the largest. Left: against the step k (log batch axis). Right: against the samples processed before step k (log-log).${bad.length > 0 ? ` ${bad.length} runs did not complete (${bad[0]}).` : ''}`,
+      caption: `How fast each batch-size test (docs/MATH.md §3) grows the batch: b_{k+1} = min(b_max, ⌈max(b_k, T_k)⌉), with T_k computed from the batch just used. All runs use AdaGrad-Norm (α = 1, β₀ = 1, b₀ = 2) on ${s.batch.problem} so that only the test differs; median line and 10–90% band over ${s.batch.seeds} seeds; batches without replacement, capped at b_max = n = ${n} (dotted line). The inner-product test asks for the smallest batches (it controls only the component of the noise along the gradient); the norm and coordinate-wise tests the largest. Left: against the step k (log batch axis). Right: against the samples processed before step k (log-log).${bad.length > 0 ? ` ${bad.length} runs did not complete (${bad[0]}).` : ''}`,
       command: reproduceCommand('fig3-batch', mode),
       spec: {
-        title: { text: 'Batch sizes chosen by the tests', subtitle: `AdaGrad-Norm on ${s.rates.problem}, median and 10–90% band over ${s.batch.seeds} seeds` },
+        title: { text: 'Batch sizes chosen by the tests', subtitle: `AdaGrad-Norm on ${s.batch.problem}, median and 10–90% band over ${s.batch.seeds} seeds` },
         hconcat: [panel('steps', 'against steps', true), panel('samples', 'against samples', false)],
         resolve: { legend: { color: 'shared', strokeDash: 'shared' } },
         config: { legend: { orient: 'bottom', direction: 'vertical', columns: 2, symbolType: 'stroke', symbolSize: 500, labelLimit: 400 } },
