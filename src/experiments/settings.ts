@@ -18,6 +18,8 @@ export interface Settings {
   readonly sgdm: { readonly K: number; readonly bMax: number; readonly seeds: number };
   /** Figure 9 (local methods with adaptive local batches): the (M workers, H local steps) pairs, sample budget per run, seeds. */
   readonly local: { readonly configs: readonly (readonly [number, number])[]; readonly samples: number; readonly seeds: number };
+  /** Figure 10 (AdaGrad vs SGD at large batch): steps K per run, the constant batch sizes, seeds. */
+  readonly adagradSgd: { readonly K: number; readonly batches: readonly number[]; readonly seeds: number };
 }
 
 export const SETTINGS: Readonly<Record<Mode, Settings>> = {
@@ -30,6 +32,7 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     bench: { samples: 2e4, seeds: 1, excludeFamilies: ['mnist-softmax', 'mnist-mlp', 'mnist-cnn'] },
     sgdm: { K: 400, bMax: 128, seeds: 3 },
     local: { configs: [[2, 4], [4, 16]], samples: 2e4, seeds: 2 },
+    adagradSgd: { K: 100, batches: [16, 128], seeds: 2 },
   },
   default: {
     rates: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 1000, seeds: 8 },
@@ -40,6 +43,7 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     bench: { samples: 2e5, seeds: 2, excludeFamilies: ['mnist-softmax', 'mnist-mlp', 'mnist-cnn'] },
     sgdm: { K: 600, bMax: 512, seeds: 4 },
     local: { configs: [[2, 4], [4, 1], [4, 16], [8, 4]], samples: 4e4, seeds: 3 },
+    adagradSgd: { K: 150, batches: [16, 64, 256], seeds: 2 },
   },
   full: {
     rates: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 3000, seeds: 16 },
@@ -50,6 +54,7 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     bench: { samples: 1e6, seeds: 3, excludeFamilies: ['mnist-cnn'] },
     sgdm: { K: 2000, bMax: 4096, seeds: 10 },
     local: { configs: [[2, 1], [2, 4], [2, 16], [4, 1], [4, 4], [4, 16], [8, 1], [8, 4], [8, 16]], samples: 2e5, seeds: 8 },
+    adagradSgd: { K: 300, batches: [4, 16, 64, 256, 1024], seeds: 5 },
   },
 };
 
