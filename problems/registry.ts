@@ -11,6 +11,7 @@ import { nclogregFamily } from './families/nclogreg.js';
 import { nqmFamily } from './families/nqm.js';
 import { nqmRotFamily } from './families/nqmrot.js';
 import { plogregFamily } from './families/plogreg.js';
+import { cquadFamily } from './families/cquad.js';
 import { robustCauchyFamily, robustGemanMcClureFamily, robustWelschFamily } from './families/robust.js';
 import { sigmoidFamily } from './families/sigmoidloss.js';
 import { twoLayerSoftplusFamily, twoLayerTanhFamily } from './families/twolayer.js';
@@ -67,6 +68,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
   }),
   nqmRotFamily,
   plogregFamily,
+  cquadFamily,
 ];
 
 {

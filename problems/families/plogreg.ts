@@ -164,7 +164,7 @@ export const plogregFamily: FamilyEntry = {
       ...(p.fields.a !== undefined ? { alpha: exponentField(id, p.fields.a) } : {}),
     });
   },
-  defaultIds: ['plogreg_d50_n2000_i0_a2'],
+  defaultIds: ['plogreg_d20_n1000_i0_a2'],
   description:
     'Logistic regression with a small ridge (λ = 1e-4) on axis-aligned features of power-law variances j^(−a) (id suffix _a, default 1; _a0 is the isotropic twin on the same draws): anisotropic coordinate-wise smoothness; L = λ_max(XᵀX/n)/4 + λ, F★ by Newton.',
 };

@@ -9,5 +9,6 @@ import { sebsFamily } from './sebs.js';
 import { sgdmFamily } from './sgdm.js';
 import { localFamily } from './local.js';
 import { adagradSgdFamily } from './adagradSgd.js';
+import { surgeFamily } from './surge.js';
 
-export const FAMILIES: readonly FigureFamily[] = [ratesFamily, batchFamily, complexityFamily, sebsFamily, mnistFamily, benchFamily, sgdmFamily, localFamily, adagradSgdFamily];
+export const FAMILIES: readonly FigureFamily[] = [ratesFamily, batchFamily, complexityFamily, sebsFamily, mnistFamily, benchFamily, sgdmFamily, localFamily, adagradSgdFamily, surgeFamily];
