@@ -3,7 +3,7 @@ import { add, matmul, mul, reshape, square, sub, sum, type Tensor } from '../../
 import { normal, split, type Key } from '../../src/rng/index.js';
 import type { Problem } from '../../src/problem/types.js';
 import { dataTensor } from '../common/glm.js';
-import { intField, parseId, type FamilyEntry } from '../common/family.js';
+import { intField, numField, parseId, type FamilyEntry } from '../common/family.js';
 import { instanceKey } from '../common/instance.js';
 import { populationProblem, type PopulationProblem } from '../common/population.js';
 import { ProblemArgumentError } from '../common/validate.js';
@@ -15,20 +15,22 @@ export interface CquadOptions {
   readonly instance: number;
   /** Coupling ρ ∈ [0, 1) of H = (1 − ρ) I + ρ 11ᵀ (default 0.5; 0: separable, H = I). */
   readonly rho?: number;
+  /** Noise scale s: ξ ~ N(0, s² I) (default 1). */
+  readonly noise?: number;
 }
 
 const FAMILY = 'cquad';
-const ID_FORM = 'cquad_d<dim>_i<instance>[_r<coupling>]';
-const ID_PATTERN = /^cquad_d\d+_i\d+(_r\d+(\.\d+)?)?$/;
+const ID_FORM = 'cquad_d<dim>_i<instance>[_r<coupling>][_s<noise scale>]';
+const ID_PATTERN = /^cquad_d\d+_i\d+(_r\d+(\.\d+)?)?(_s\d+(\.\d+)?)?$/;
 
 /**
  * The coupled quadratic with isotropic noise (population form):
  *
- *   f(x; ξ) = ½ (x − x★)ᵀ H (x − x★) + ξᵀ(x − x★),   ξ ~ N(0, I),   H = (1 − ρ) I + ρ 11ᵀ,
+ *   f(x; ξ) = ½ (x − x★)ᵀ H (x − x★) + ξᵀ(x − x★),   ξ ~ N(0, s² I),   H = (1 − ρ) I + ρ 11ᵀ,
  *   F(x) = ½ (x − x★)ᵀ H (x − x★),   ∇f(x; ξ) = H(x − x★) + ξ.
  *
- * The gradient noise ξ has covariance I whatever H is: its coordinates are independent
- * with σ_j² = 1, σ² = d, and do not vanish at x★. H couples every pair of coordinates
+ * The gradient noise ξ has covariance s² I whatever H is: its coordinates are independent
+ * with σ_j² = s², σ² = d s², and do not vanish at x★ (s = 1 by default, id suffix _s). H couples every pair of coordinates
  * (H_jk = ρ for j ≠ k), so a sign-like update s = sign(g) pays ½ α² sᵀHs = ½ α² ((1 − ρ) d
  * + ρ (Σ_j s_j)²): about ½ α² d while the signs are set by the noise, up to ½ α² (1 − ρ + ρ d) d
  * once they agree with sign(∇F) along 1. That growth of the curvature term with the batch
@@ -44,7 +46,8 @@ const ID_PATTERN = /^cquad_d\d+_i\d+(_r\d+(\.\d+)?)?$/;
 export function coupledQuadratic(opts: CquadOptions): PopulationProblem {
   const { d, instance } = opts;
   const rho = opts.rho ?? 0.5;
-  const id = `${FAMILY}_d${d}_i${instance}` + (opts.rho !== undefined ? `_r${rho}` : '');
+  const sc = opts.noise ?? 1;
+  const id = `${FAMILY}_d${d}_i${instance}` + (opts.rho !== undefined ? `_r${rho}` : '') + (opts.noise !== undefined ? `_s${sc}` : '');
   // x★ does not depend on ρ: the twins of different coupling share it.
   const [kStar] = split(instanceKey(FAMILY, [d, -1, instance]), 1) as [Key];
   const xStar = normal(kStar, d);
@@ -71,7 +74,7 @@ export function coupledQuadratic(opts: CquadOptions): PopulationProblem {
     },
     xiDim: d,
     diagonalNoise: true,
-    drawXi: (k: Key, b: number): Float64Array => normal(k, b * d),
+    drawXi: (k: Key, b: number): Float64Array => normal(k, b * d).map((v) => sc * v),
     value(x: Float64Array): number {
       const r = resid(x);
       const h = hMul(r);
@@ -80,7 +83,7 @@ export function coupledQuadratic(opts: CquadOptions): PopulationProblem {
       return 0.5 * s;
     },
     gradient: (x: Float64Array): Float64Array => hMul(resid(x)),
-    noise: () => ({ sigma2: d, sigma2PerCoord: new Float64Array(d).fill(1) }),
+    noise: () => ({ sigma2: d * sc * sc, sigma2PerCoord: new Float64Array(d).fill(sc * sc) }),
     perSampleGrads(x: Float64Array, xi: Float64Array, b: number): Float64Array {
       const g = hMul(resid(x));
       const out = new Float64Array(b * d);
@@ -96,7 +99,7 @@ export function coupledQuadratic(opts: CquadOptions): PopulationProblem {
       return add(lin, quad);
     },
     x0: (k) => normal(k, d),
-    info: { rho, xStar },
+    info: { rho, noiseScale: sc, xStar },
   });
 }
 
@@ -116,9 +119,10 @@ export const cquadFamily: FamilyEntry = {
       d: intField(id, p, 'd', 1, 100_000),
       instance: intField(id, p, 'i', 0, 1_000_000),
       ...(p.fields.r !== undefined ? { rho: couplingField(id, p.fields.r) } : {}),
+      ...(p.fields.s !== undefined ? { noise: numField(id, p, 's', 1, 0, 1e6) } : {}),
     });
   },
   defaultIds: ['cquad_d20_i0'],
   description:
-    'Coupled quadratic ½(x − x★)ᵀH(x − x★) + ξᵀ(x − x★), H = (1 − ρ)I + ρ11ᵀ (ρ = 0.5 by default, id suffix _r; _r0 is the separable twin), ξ ~ N(0, I): isotropic, coordinate-independent noise; L = 1 − ρ + ρd, F★ = 0.',
+    'Coupled quadratic ½(x − x★)ᵀH(x − x★) + ξᵀ(x − x★), H = (1 − ρ)I + ρ11ᵀ (ρ = 0.5 by default, id suffix _r; _r0 is the separable twin), ξ ~ N(0, s²I) (s = 1 by default, suffix _s): isotropic, coordinate-independent noise; L = 1 − ρ + ρd, F★ = 0.',
 };

@@ -35,7 +35,7 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     sgdm: { K: 400, bMax: 128, seeds: 3 },
     local: { configs: [[2, 4], [4, 16]], samples: 2e4, seeds: 2 },
     adagradSgd: { K: 100, batches: [16, 128], seeds: 2 },
-    surge: { K: 64, batches: [1, 8, 64], seeds: 2 },
+    surge: { K: 32, batches: [1, 8, 64], seeds: 2 },
   },
   default: {
     rates: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 1000, seeds: 8 },
@@ -47,7 +47,7 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     sgdm: { K: 600, bMax: 512, seeds: 4 },
     local: { configs: [[2, 4], [4, 1], [4, 16], [8, 4]], samples: 4e4, seeds: 3 },
     adagradSgd: { K: 150, batches: [16, 64, 256], seeds: 2 },
-    surge: { K: 128, batches: [1, 4, 16, 64, 256], seeds: 2 },
+    surge: { K: 64, batches: [1, 4, 16, 64], seeds: 2 },
   },
   full: {
     rates: { problem: 'nclogreg_d20_n2000_i0_k1000', K: 3000, seeds: 16 },
@@ -59,7 +59,7 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     sgdm: { K: 2000, bMax: 4096, seeds: 10 },
     local: { configs: [[2, 1], [2, 4], [2, 16], [4, 1], [4, 4], [4, 16], [8, 1], [8, 4], [8, 16]], samples: 2e5, seeds: 8 },
     adagradSgd: { K: 300, batches: [4, 16, 64, 256, 1024], seeds: 5 },
-    surge: { K: 512, batches: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024], seeds: 5 },
+    surge: { K: 256, batches: [1, 4, 16, 64, 256, 1024], seeds: 5 },
   },
 };
 
