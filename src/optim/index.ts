@@ -7,4 +7,3 @@ export { sgd, momentum, adagradNorm, adagrad, adam, OPTIMIZER_DEFAULTS } from '.
 export {
   adagradNormOfficial, scaleByAdagradNormOfficial, type OfficialNormBlock, type AdagradNormOfficialOptions,
 } from './adagradNormOfficial.js';
-export { signSgd, scaleBySign } from './signSgd.js';

@@ -5,7 +5,6 @@
  */
 import { OPTIMIZER_DEFAULTS as D, adagrad, adagradNorm, adam, momentum, sgd } from '../optim/alias.js';
 import { adagradNormOfficial } from '../optim/adagradNormOfficial.js';
-import { signSgd } from '../optim/signSgd.js';
 import type { GradientTransformation } from '../optim/transform.js';
 import type { AnyDescriptor, BuildContext, Descriptor, ParamUses } from './types.js';
 
@@ -67,13 +66,5 @@ export const OPTIMIZERS: readonly AnyDescriptor<GradientTransformation<any>>[] =
     params: { lr: { default: 1 } },
     // Without a problem (a bare makeOptimizer call) it falls back to one scalar accumulator.
     build: (v, ctx) => adagradNormOfficial(v.lr, (ctx.problem as BuildContext['problem'] | null)?.blocks),
-  }),
-  optimizer({
-    name: 'sign-sgd',
-    summary: 'sign-SGD: the sign of each gradient coordinate (Adam with β₁ = β₂ = 0, ε = 0)',
-    formula: 'x_j ← x_j − α sign(g_j)',
-    reference: 'Bernstein, Wang, Azizzadenesheli, Anandkumar 2018 (arXiv:1802.04434)',
-    params: { lr: { default: 1e-2 } },
-    build: (v) => signSgd(v.lr),
   }),
 ];

@@ -17,7 +17,7 @@
  * noise N(0, 10² I), so that the noise scale B_noise is above b = 1 for most of the run);
  * control: its separable twin cquad_d20_i0_r0_s10 (H = I, same x★ and noise),
  * where the curvature term of a sign step is α² d/2 at every batch and the analysis predicts
- * no fall. Optimizers: SGD α ∈ 2^j/L (j = −3…1), sign-SGD and Adam α ∈ 2^j (j = −6…−2); sign-SGD (Bernstein et al. 2018); Adam (β₁ = 0.9,
+ * no fall. Optimizers: SGD α ∈ 2^j/L (j = −3…1), sign-SGD and Adam α ∈ 2^j (j = −6…−2); sign-SGD (Bernstein et al. 2018, as Adam with β₁ = β₂ = 0); Adam (β₁ = 0.9,
  * β₂ = 0.999, ε = 1e-8).
  */
 import { problemById } from '../../../problems/registry.js';
@@ -36,10 +36,15 @@ export const SURGE_PROBLEMS = [
 
 const pow2 = (lo: number, n: number): number[] => Array.from({ length: n }, (_, i) => lo * 2 ** i);
 
+/**
+ * The optimizers: registry name, fixed hyperparameters, α grid. sign-SGD is the registry's
+ * Adam with β₁ = β₂ = 0 and ε = 1e-150: m = g, √v = |g|, so u_j = g_j/(|g_j| + ε) = sign(g_j) exactly for |g_j| > 1e-134 (and |u_j| < 1 below; ε keeps g² underflow from blowing it up)
+ * (0 where g_j = 0), the update x ← x − α sign(g) of Bernstein et al. 2018.
+ */
 export const SURGE_OPTIMIZERS = [
-  { key: 'sgd', label: 'SGD', grid: (L: number) => pow2(1 / 8, 5).map((c) => c / L) },
-  { key: 'sign-sgd', label: 'sign-SGD', grid: () => pow2(1 / 64, 5) },
-  { key: 'adam', label: 'Adam', grid: () => pow2(1 / 64, 5) },
+  { key: 'sgd', label: 'SGD', optimizer: 'sgd', hyper: {}, grid: (L: number) => pow2(1 / 8, 5).map((c) => c / L) },
+  { key: 'sign-sgd', label: 'sign-SGD', optimizer: 'adam', hyper: { b1: 0, b2: 0, eps: 1e-150 }, grid: () => pow2(1 / 64, 5) },
+  { key: 'adam', label: 'Adam', optimizer: 'adam', hyper: {}, grid: () => pow2(1 / 64, 5) },
 ] as const;
 
 type Opt = (typeof SURGE_OPTIMIZERS)[number];
@@ -64,9 +69,9 @@ function jobs(mode: Mode): RunJob[] {
             out.push({
               label: `surge: ${o.key} b=${b} lr=${lr.toPrecision(3)} on ${p.id}, seed ${seed}`,
               problem: p.id,
-              optimizer: o.key,
+              optimizer: o.optimizer,
               controller: 'constant',
-              hyper: { lr, b0: b },
+              hyper: { ...o.hyper, lr, b0: b },
               budget: { steps: s.K },
               seed,
               replace: true,
