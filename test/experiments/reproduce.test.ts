@@ -69,6 +69,8 @@ describe('adadagrad reproduce --quick', () => {
 describe('pieces', () => {
   it('selectFamilies accepts names, prefixes and family ids', () => {
     expect(selectFamilies(['fig1']).map((f) => f.id)).toEqual(['rates']);
+    // a figure number is not a prefix of a longer one (fig1 is not fig10, fig11)
+    expect(selectFamilies(['fig10']).map((f) => f.id)).toEqual(['adagrad-sgd']);
     expect(selectFamilies(['fig7b-profile', 'batch']).map((f) => f.id)).toEqual(['batch', 'bench']);
     expect(selectFamilies(undefined)).toHaveLength(FAMILIES.length);
     expect(() => selectFamilies(['nope'])).toThrow(/unknown figure/);
