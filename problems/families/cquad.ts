@@ -1,5 +1,5 @@
 // A coupled quadratic with isotropic, coordinate-independent gradient noise: the setting of the sign-like surge analysis.
-import { add, matmul, mul, reshape, square, sub, sum, type Tensor } from '../../src/index.js';
+import { add, mul, square, sub, sum, type Tensor } from '../../src/index.js';
 import { normal, split, type Key } from '../../src/rng/index.js';
 import type { Problem } from '../../src/problem/types.js';
 import { dataTensor } from '../common/glm.js';
@@ -57,6 +57,13 @@ export function coupledQuadratic(opts: CquadOptions): PopulationProblem {
     for (let j = 0; j < d; j++) s += r[j]!;
     return r.map((v) => (1 - rho) * v + rho * s);
   };
+  /** H⁻¹ v = (v − ρ (Σ v)/(1 − ρ + ρ d) 1)/(1 − ρ) (Sherman–Morrison), v = row `off` of a batch. */
+  const hInv = (v: Float64Array, off: number): Float64Array => {
+    let sv = 0;
+    for (let j = 0; j < d; j++) sv += v[off + j]!;
+    const shift = (rho * sv) / (1 - rho + rho * d);
+    return Float64Array.from({ length: d }, (_, j) => (v[off + j]! - shift) / (1 - rho));
+  };
   const resid = (x: Float64Array): Float64Array => Float64Array.from(x, (v, j) => v - xStar[j]!);
   const L = 1 - rho + rho * d;
 
@@ -91,12 +98,24 @@ export function coupledQuadratic(opts: CquadOptions): PopulationProblem {
       return out;
     },
     perSampleLoss(params: readonly Tensor[], xi: Float64Array, b: number): Tensor {
-      // ½[(1 − ρ) Σ r² + ρ (Σ r)²] (the same for every row) + ξ_tᵀ r, r = x − x★.
+      // With u_t = H⁻¹ξ_t: f(x; ξ_t) = ½ (r + u_t)ᵀ H (r + u_t) − ½ ξ_tᵀ u_t, r = x − x★, so the
+      // parameter meets the batch as a bias added to the rows u_t − x★ (as in family nqm), and
+      // (r + u)ᵀH(r + u) = (1 − ρ) Σ_j (r + u)_j² + ρ (Σ_j (r + u)_j)².
       const x = params[0]!;
-      const r = sub(x, dataTensor(xStar, [d], x));
-      const quad = mul(0.5, add(mul(1 - rho, sum(square(r))), mul(rho, square(sum(r)))));
-      const lin = reshape(matmul(dataTensor(xi, [b, d], x), reshape(r, [d, 1])), [b]);
-      return add(lin, quad);
+      const rows = new Float64Array(b * d);
+      const c = new Float64Array(b);
+      for (let t = 0; t < b; t++) {
+        const u = hInv(xi, t * d);
+        let q = 0;
+        for (let j = 0; j < d; j++) {
+          rows[t * d + j] = u[j]! - xStar[j]!;
+          q += xi[t * d + j]! * u[j]!;
+        }
+        c[t] = 0.5 * q;
+      }
+      const R = add(dataTensor(rows, [b, d], x), x);
+      const quad = mul(0.5, add(mul(1 - rho, sum(square(R), 1)), mul(rho, square(sum(R, 1)))));
+      return sub(quad, dataTensor(c, [b], x));
     },
     x0: (k) => normal(k, d),
     info: { rho, noiseScale: sc, xStar },
