@@ -24,6 +24,8 @@ export { cnnTeacherFamily, cnnTeacher, cnnTeacherLocalL, type CnnTeacherOptions 
 export { noisyQuadratic, nqmFamily, type NqmOptions } from './families/nqm.js';
 export { lsqPair, lsqInterpFamily, lsqNoisyFamily, type LsqPairOptions } from './families/interpolation.js';
 export { hardChain, chainFamily, type ChainOptions } from './families/chain.js';
+export { plogreg, plogregFamily, PLOGREG_LAMBDA, type PlogregOptions } from './families/plogreg.js';
+export { coupledQuadratic, cquadFamily, type CquadOptions } from './families/cquad.js';
 
 // family 5: MNIST
 export { mnistProblem, mnistSoftmaxFamily, mnistMlpFamily, type MnistProblem, type MnistOptions, type MnistBatch } from './mnist/problem.js';

@@ -10,6 +10,8 @@ import { lsqInterpFamily, lsqNoisyFamily } from './families/interpolation.js';
 import { nclogregFamily } from './families/nclogreg.js';
 import { nqmFamily } from './families/nqm.js';
 import { nqmRotFamily } from './families/nqmrot.js';
+import { plogregFamily } from './families/plogreg.js';
+import { cquadFamily } from './families/cquad.js';
 import { robustCauchyFamily, robustGemanMcClureFamily, robustWelschFamily } from './families/robust.js';
 import { sigmoidFamily } from './families/sigmoidloss.js';
 import { twoLayerSoftplusFamily, twoLayerTanhFamily } from './families/twolayer.js';
@@ -65,6 +67,8 @@ export const FAMILIES: readonly FamilyEntry[] = [
       'ids name files, not instances (no _i<k> field to vary) and the built problem is named <objective>-<file>_d_n_i0; the id grammar is tested in test/problems/libsvm.test.ts',
   }),
   nqmRotFamily,
+  plogregFamily,
+  cquadFamily,
 ];
 
 {

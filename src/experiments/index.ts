@@ -15,4 +15,6 @@ export { mnistFamily, epochCheckpoints } from './figures/mnist.js';
 export { benchFamily, benchMethods, hittingCosts, METHOD_LABELS as BENCH_METHOD_LABELS, TARGETS } from './figures/bench.js';
 export { sgdmFamily, sgdmEffects, sgdmMethods, lateGradNorm, SGDM_PROBLEMS, type Spread } from './figures/sgdm.js';
 export { localFamily, localEffects, LOCAL_METHODS, LOCAL_PROBLEM, type LocalMethod, type LocalSpread } from './figures/local.js';
+export { adagradSgdFamily, adagradSgdEffects, tunedPoints, iterationsToTarget, ADAGRAD_SGD_PROBLEMS, ADAGRAD_SGD_OPTIMIZERS, TARGET as ADAGRAD_SGD_TARGET, type AdagradSgdEffect, type TunedPoint } from './figures/adagradSgd.js';
+export { surgeFamily, surgeEffects, surgePoints, surgeStages, optimalLr, SURGE_PROBLEMS, SURGE_OPTIMIZERS, type SurgeEffect, type SurgePoint } from './figures/surge.js';
 export type { Mode, RunJob, RunOutput, EvalPoint, EvalSchedule } from './types.js';

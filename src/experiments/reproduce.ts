@@ -47,7 +47,7 @@ export function selectFamilies(only: readonly string[] | undefined): FigureFamil
   const picked = new Set<FigureFamily>();
   for (const sel of only) {
     const s = sel.trim().toLowerCase();
-    const hit = FAMILIES.filter((f) => f.id === s || f.figures.some((g) => g.name === s || g.name.startsWith(`${s}-`) || g.name.startsWith(s) && /^fig\d+[a-z]?$/.test(s)));
+    const hit = FAMILIES.filter((f) => f.id === s || f.figures.some((g) => g.name === s || g.name.startsWith(`${s}-`) || g.name.startsWith(s) && /^fig\d+[a-z]?$/.test(s) && !/^\d/.test(g.name.slice(s.length))));
     if (hit.length === 0) {
       const known = FAMILIES.flatMap((f) => [f.id, ...f.figures.map((g) => g.name)]);
       throw new Error(`unknown figure '${sel}'; known: ${known.join(', ')}`);

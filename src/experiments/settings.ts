@@ -21,6 +21,10 @@ export interface Settings {
   readonly sgdm: { readonly K: number; readonly bMax: number; readonly seeds: number };
   /** Figure 9 (local methods with adaptive local batches): the (M workers, H local steps) pairs, sample budget per run, seeds. */
   readonly local: { readonly configs: readonly (readonly [number, number])[]; readonly samples: number; readonly seeds: number };
+  /** Figure 10 (AdaGrad vs SGD at large batch): steps K per run, the constant batch sizes, seeds. */
+  readonly adagradSgd: { readonly K: number; readonly batches: readonly number[]; readonly seeds: number };
+  /** Figure 11 (the learning-rate surge): steps K per run (stages K/16, K/4, K), the constant batch sizes, seeds. */
+  readonly surge: { readonly K: number; readonly batches: readonly number[]; readonly seeds: number };
 }
 
 export const SETTINGS: Readonly<Record<Mode, Settings>> = {
@@ -33,6 +37,8 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     bench: { samples: 2e4, seeds: 1, excludeFamilies: ['mnist-softmax', 'mnist-mlp', 'mnist-cnn'] },
     sgdm: { K: 400, bMax: 128, seeds: 3 },
     local: { configs: [[2, 4], [4, 16]], samples: 2e4, seeds: 2 },
+    adagradSgd: { K: 100, batches: [16, 128], seeds: 2 },
+    surge: { K: 32, batches: [1, 8, 64], seeds: 2 },
   },
   default: {
     rates: { problem: 'nqm-rot_d16_i0_a3', start: 1, K: 1024, seeds: 8, fitFrom: 32 },
@@ -43,6 +49,8 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     bench: { samples: 2e5, seeds: 2, excludeFamilies: ['mnist-softmax', 'mnist-mlp', 'mnist-cnn'] },
     sgdm: { K: 600, bMax: 512, seeds: 4 },
     local: { configs: [[2, 4], [4, 1], [4, 16], [8, 4]], samples: 4e4, seeds: 3 },
+    adagradSgd: { K: 150, batches: [16, 64, 256], seeds: 2 },
+    surge: { K: 64, batches: [1, 4, 16, 64], seeds: 2 },
   },
   full: {
     rates: { problem: 'nqm-rot_d16_i0_a3', start: 1, K: 2048, seeds: 16, fitFrom: 32 },
@@ -53,6 +61,8 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     bench: { samples: 1e6, seeds: 3, excludeFamilies: ['mnist-cnn'] },
     sgdm: { K: 2000, bMax: 4096, seeds: 10 },
     local: { configs: [[2, 1], [2, 4], [2, 16], [4, 1], [4, 4], [4, 16], [8, 1], [8, 4], [8, 16]], samples: 2e5, seeds: 8 },
+    adagradSgd: { K: 300, batches: [4, 16, 64, 256, 1024], seeds: 5 },
+    surge: { K: 256, batches: [1, 4, 16, 64, 256, 1024], seeds: 5 },
   },
 };
 

@@ -30,7 +30,7 @@ describe('adadagrad reproduce --quick', () => {
     expect(res.mode).toBe('quick');
     expect(res.figures.map((f) => f.name)).toEqual(ALL);
     expect(res.runs.cached).toBe(0);
-    expect(ALL).toEqual(['fig1-rate', 'fig2-krate', 'fig3-batch', 'fig4-complexity', 'fig5-sebs', 'fig6-mnist', 'fig7a-ecdf', 'fig7b-profile', 'fig8-sgdm', 'fig9-local']);
+    expect(ALL).toEqual(['fig1-rate', 'fig2-krate', 'fig3-batch', 'fig4-complexity', 'fig5-sebs', 'fig6-mnist', 'fig7a-ecdf', 'fig7b-profile', 'fig8-sgdm', 'fig9-local', 'fig10-adagrad-sgd', 'fig11-surge']);
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     for (const name of ALL) {
       for (const ext of ['svg', 'png', 'csv', 'vl.json']) expect(existsSync(join(out, `${name}.${ext}`)), `${name}.${ext}`).toBe(true);
@@ -69,6 +69,8 @@ describe('adadagrad reproduce --quick', () => {
 describe('pieces', () => {
   it('selectFamilies accepts names, prefixes and family ids', () => {
     expect(selectFamilies(['fig1']).map((f) => f.id)).toEqual(['rates']);
+    // a figure number is not a prefix of a longer one (fig1 is not fig10, fig11)
+    expect(selectFamilies(['fig10']).map((f) => f.id)).toEqual(['adagrad-sgd']);
     expect(selectFamilies(['fig7b-profile', 'batch']).map((f) => f.id)).toEqual(['batch', 'bench']);
     expect(selectFamilies(undefined)).toHaveLength(FAMILIES.length);
     expect(() => selectFamilies(['nope'])).toThrow(/unknown figure/);

@@ -8,5 +8,7 @@ import { ratesFamily } from './rates.js';
 import { sebsFamily } from './sebs.js';
 import { sgdmFamily } from './sgdm.js';
 import { localFamily } from './local.js';
+import { adagradSgdFamily } from './adagradSgd.js';
+import { surgeFamily } from './surge.js';
 
-export const FAMILIES: readonly FigureFamily[] = [ratesFamily, batchFamily, complexityFamily, sebsFamily, mnistFamily, benchFamily, sgdmFamily, localFamily];
+export const FAMILIES: readonly FigureFamily[] = [ratesFamily, batchFamily, complexityFamily, sebsFamily, mnistFamily, benchFamily, sgdmFamily, localFamily, adagradSgdFamily, surgeFamily];
