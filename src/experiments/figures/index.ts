@@ -2,6 +2,7 @@
 import type { FigureFamily } from './family.js';
 import { batchFamily } from './batch.js';
 import { benchFamily } from './bench.js';
+import { cnnFamily } from './cnn.js';
 import { complexityFamily } from './complexity.js';
 import { mnistFamily } from './mnist.js';
 import { ratesFamily } from './rates.js';
@@ -9,4 +10,4 @@ import { sebsFamily } from './sebs.js';
 import { sgdmFamily } from './sgdm.js';
 import { localFamily } from './local.js';
 
-export const FAMILIES: readonly FigureFamily[] = [ratesFamily, batchFamily, complexityFamily, sebsFamily, mnistFamily, benchFamily, sgdmFamily, localFamily];
+export const FAMILIES: readonly FigureFamily[] = [ratesFamily, batchFamily, complexityFamily, sebsFamily, mnistFamily, cnnFamily, benchFamily, sgdmFamily, localFamily];
