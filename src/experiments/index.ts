@@ -11,6 +11,7 @@ export { batchFamily, TEST_METHODS } from './figures/batch.js';
 export { complexityFamily, COMPLEXITY_METHODS } from './figures/complexity.js';
 export { sebsFamily } from './figures/sebs.js';
 export { mnistFamily, epochCheckpoints } from './figures/mnist.js';
+export { cnnFamily, cnnMethods, cnnRampHyper, cnnRampSizes, OFFICIAL_CNN_SETTINGS } from './figures/cnn.js';
 export { benchFamily, benchMethods, hittingCosts, METHOD_LABELS as BENCH_METHOD_LABELS, TARGETS } from './figures/bench.js';
 export { sgdmFamily, sgdmEffects, sgdmMethods, lateGradNorm, SGDM_PROBLEMS, type Spread } from './figures/sgdm.js';
 export { localFamily, localEffects, LOCAL_METHODS, LOCAL_PROBLEM, type LocalMethod, type LocalSpread } from './figures/local.js';

@@ -74,6 +74,11 @@ export function cnnMethods(mode: Mode): Method[] {
   ];
 }
 
+/** Images per digit of a class-balanced subset of m (balancedRows: ⌊m/10⌋, the first m mod 10 digits one more). */
+function perDigit(m: number): string {
+  return m % 10 === 0 ? String(m / 10) : `${Math.floor(m / 10)}–${Math.ceil(m / 10)}`;
+}
+
 /** Test-accuracy checkpoints in samples: `evals` equally spaced points after x₀ (the last at the budget). */
 export function cnnCheckpoints(samples: number, evals: number): number[] {
   return Array.from({ length: evals }, (_, i) => Math.round(((i + 1) * samples) / evals));
@@ -164,7 +169,7 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
   const scale =
     mode === 'full'
       ? 'This is the official size.'
-      : `This is a reduced size that fits the ${mode === 'quick' ? 'CI' : 'default'} run, not the official one: ${n.toLocaleString('en-US')} training images (the first ${n / 10} of each digit), ${epochs} epochs (${s.samples.toLocaleString('en-US')} samples), test accuracy on ${t.toLocaleString('en-US')} test images (the first ${t / 10} of each digit, so one image is ${(100 / t).toFixed(1)} points), the constant batch and the ramp-up sizes scaled to n (the official list × n/60 000). The CNN costs about 20 ms per sample (gradient with its statistics, float64, one core), so the official run is \`adadagrad reproduce fig6b-cnn --full\` (about 30 CPU-hours per run, extrapolated).`;
+      : `This is a reduced size that fits the ${mode === 'quick' ? 'CI' : 'default'} run, not the official one: ${n.toLocaleString('en-US')} training images (the first ${perDigit(n)} of each digit in file order), ${epochs} epochs (${s.samples.toLocaleString('en-US')} samples), test accuracy on ${t.toLocaleString('en-US')} test images (the first ${perDigit(t)} of each digit, so one image is ${(100 / t).toFixed(1)} points), the constant batch and the ramp-up sizes scaled to n (the official list × n/60 000). The CNN costs about 20 ms per sample (gradient with its statistics, float64, one core), so the official run is \`adadagrad reproduce fig6b-cnn --full\` (about 30 CPU-hours per run, extrapolated).`;
   const bad = failures(outputs);
   return [
     {
