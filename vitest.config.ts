@@ -18,9 +18,7 @@ export default defineConfig({
     // tests compare exact values and traces computed on the float64 reference backend;
     // the library's own default is the fastest backend that loads (wasm where it does)
     env: { ADADAGRAD_BACKEND: process.env['ADADAGRAD_BACKEND'] || 'js' },
-    // The sampled rate checks (C4) cost minutes a case: they run in the slow suite only
-    // (`npm run test:rates`, ADADAGRAD_RATES=full); `npm run rates -- --quick` still decides them.
-    exclude: ['test/bench/**', 'node_modules/**', 'dist/**', ...(process.env['ADADAGRAD_RATES'] === 'full' ? [] : ['test/rates/practical.test.ts'])],
+    exclude: ['test/bench/**', 'node_modules/**', 'dist/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

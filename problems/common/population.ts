@@ -141,3 +141,13 @@ export function populationProblem(spec: PopulationSpec): PopulationProblem {
     },
   };
 }
+
+/**
+ * Record in `info.gaussianSample` that `p.sample` draws ξ from a Gaussian law whose per-sample
+ * gradients are affine in ξ (the noisy quadratic models), so that a source drawing the batch
+ * statistics from that law (src/run/sources/gaussianStats.ts) can recognise the family's own
+ * sampler: a wrapper that keeps `sample` keeps the mark, one that replaces it loses it.
+ */
+export function markGaussianSample<P extends PopulationProblem>(p: P): P {
+  return { ...p, info: { ...p.info, gaussianSample: p.sample } };
+}

@@ -5,7 +5,7 @@ import { normal, split, type Key } from '../../src/rng/index.js';
 import type { Problem } from '../../src/problem/types.js';
 import { intField, numField, parseId, type FamilyEntry } from '../common/family.js';
 import { instanceKey } from '../common/instance.js';
-import { populationProblem, type PopulationProblem } from '../common/population.js';
+import { markGaussianSample, populationProblem, type PopulationProblem } from '../common/population.js';
 
 /** Options of one instance. */
 export interface NqmOptions {
@@ -49,7 +49,7 @@ export function noisyQuadratic(opts: NqmOptions): PopulationProblem {
   let traceH = 0;
   for (let j = 0; j < d; j++) traceH += h[j]!;
 
-  return populationProblem({
+  return markGaussianSample(populationProblem({
     id,
     family: FAMILY,
     tags: ['population', 'convex', 'quadratic', 'power-law-spectrum', 'synthetic', 'no-interpolation'],
@@ -94,7 +94,7 @@ export function noisyQuadratic(opts: NqmOptions): PopulationProblem {
     },
     x0: (k) => normal(k, d),
     info: { alpha, xStar, spectrum: h, traceH },
-  });
+  }));
 }
 
 /** Registry entry of family 7. */

@@ -5,7 +5,7 @@ import { normal, split, type Key } from '../../src/rng/index.js';
 import type { Problem } from '../../src/problem/types.js';
 import { intField, numField, parseId, type FamilyEntry } from '../common/family.js';
 import { instanceKey } from '../common/instance.js';
-import { populationProblem, type PopulationProblem } from '../common/population.js';
+import { markGaussianSample, populationProblem, type PopulationProblem } from '../common/population.js';
 
 export interface NqmRotOptions {
   readonly d: number;
@@ -76,7 +76,7 @@ export function rotatedNoisyQuadratic(opts: NqmRotOptions): PopulationProblem {
   const halfH = h.map((v) => v / 2);
   const invSqrtH = h.map((v) => 1 / Math.sqrt(v));
 
-  return populationProblem({
+  return markGaussianSample(populationProblem({
     id,
     family: FAMILY,
     tags: ['population', 'convex', 'quadratic', 'power-law-spectrum', 'synthetic', 'no-interpolation', 'non-separable'],
@@ -133,7 +133,7 @@ export function rotatedNoisyQuadratic(opts: NqmRotOptions): PopulationProblem {
     },
     x0: (k) => normal(k, d),
     info: { alpha, xStar, spectrum: h, traceH, householder: u },
-  });
+  }));
 }
 
 /** Registry entry of family 10. */

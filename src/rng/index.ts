@@ -11,3 +11,4 @@ export {
   permutation,
   bernoulli,
 } from './random.js';
+export { gammaVariate, chiSquareVariate } from './gamma.js';

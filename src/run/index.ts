@@ -13,3 +13,4 @@ export {
   type GradientSource, type GradientRequest, type GradientResult,
 } from './step.js';
 export { sqNorm, dot, allFinite } from './vec.js';
+export { gaussianStatsSource, gaussianLawOf, hasGaussianLaw, type GaussianGradientLaw } from './sources/gaussianStats.js';

@@ -76,6 +76,7 @@ import { run } from '../run/run.js';
 import { clopperPearsonInterval, geometricGrid, olsSlope, quantile } from './stats.js';
 import { batchMeanDraws } from './meanDraw.js';
 import { nqmBatchMeanSource } from './variants.js';
+import { gaussianStatsSource, hasGaussianLaw } from '../run/sources/gaussianStats.js';
 
 /** A variant given as an optimizer and a controller. */
 export interface PairVariant {
@@ -92,9 +93,15 @@ export interface PairVariant {
    * quadratic model exactly (`nqmBatchMeanSource`, O(d) per step whatever b is;
    * controllers without batch statistics);
    * 'mean-draw' runs `run` on `batchMeanDraws(problem)` (families nqm, nqm-rot: the batch
-   * mean of b samples drawn as one sample; controllers without batch statistics).
+   * mean of b samples drawn as one sample; controllers without batch statistics);
+   * 'gaussian-stats' runs `run` with `gaussianStatsSource(problem)` (families nqm, nqm-rot,
+   * population form: ḡ, the batch statistics and the mean loss of b per-sample gradients drawn
+   * from their exact law in O(d²) whatever b is, so controllers that read batch statistics
+   * can run at the batch sizes the grid needs);
+   * 'auto' (default): 'gaussian-stats' where the problem's sampler has that law
+   * (`hasGaussianLaw`), 'run' otherwise. The check records the source it used.
    */
-  readonly source?: 'run' | 'nqm-exact' | 'mean-draw';
+  readonly source?: 'auto' | 'run' | 'nqm-exact' | 'mean-draw' | 'gaussian-stats';
   /** The constant batch of the no-growth twin: the controller's b₀ (default: the first batch the controller picked). */
   readonly twinBatch?: number;
 }
@@ -225,6 +232,8 @@ export interface RateCheck {
   readonly notes: readonly string[];
   readonly problem: string;
   readonly variant: string;
+  /** The gradient source of a pair variant ('run', 'nqm-exact', 'mean-draw', 'gaussian-stats'); 'function' for a series variant. */
+  readonly source: string;
   readonly statistic: RateStatistic;
   readonly Ks: readonly number[];
   /** Q(K): the q-quantile over seeds of the statistic. */
@@ -305,6 +314,12 @@ function nqmSource(problem: Problem, k: Key): ReturnType<typeof nqmBatchMeanSour
   return nqmBatchMeanSource(h, xStar, k);
 }
 
+/** The gradient source a pair variant runs with on `problem` ('auto' resolved; see PairVariant.source). */
+export function sourceFor(variant: PairVariant, problem: Problem): 'run' | 'nqm-exact' | 'mean-draw' | 'gaussian-stats' {
+  const s = variant.source ?? 'auto';
+  return s === 'auto' ? (hasGaussianLaw(problem) ? 'gaussian-stats' : 'run') : s;
+}
+
 /** Run a variant for K steps with key k and return its ||∇F(x_k)||² series (and batch sizes where known). */
 export function variantSeries(variant: RateVariant, problem: Problem, K: number, k: Key): Series {
   if (typeof variant === 'function') {
@@ -320,10 +335,12 @@ export function variantSeries(variant: RateVariant, problem: Problem, K: number,
   }
   const [kInit, kRun] = split(k, 2) as [Key, Key];
   const x0 = problem.x0(kInit);
+  const source = sourceFor(variant, problem);
   const res = run({
-    problem: variant.source === 'mean-draw' ? batchMeanDraws(problem) : problem,
+    problem: source === 'mean-draw' ? batchMeanDraws(problem) : problem,
     // 'nqm-exact': the batch mean of b draws in O(d) (the source of nqmExactBatch, with its key)
-    ...(variant.source === 'nqm-exact' ? { gradient: nqmSource(problem, kRun) } : {}),
+    ...(source === 'nqm-exact' ? { gradient: nqmSource(problem, kRun) } : {}),
+    ...(source === 'gaussian-stats' ? { gradient: gaussianStatsSource(problem) } : {}),
     optimizer: variant.optimizer(),
     controller: variant.controller(problem),
     budget: { steps: K },
@@ -625,6 +642,7 @@ export function checkRate(opts: CheckRateOptions): RateCheck {
     notes,
     problem: opts.problem.id,
     variant: name,
+    source: typeof opts.variant === 'function' ? 'function' : sourceFor(opts.variant, opts.problem),
     statistic,
     Ks,
     quantiles: Q,

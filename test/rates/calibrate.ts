@@ -21,7 +21,7 @@
  * checked with the decided statistic ('window-mean') and with 'min' (item 2:
  * the minimum over noisy iterates falls fast in low dimension by luck).
  *
- * Usage: npx tsx test/rates/calibrate.ts [--cases N] [--run-cases M] [--sampled-cases S] [--claims id,id] [--mode quick|full] [--seed S] [--json FILE]
+ * Usage: npx tsx test/rates/calibrate.ts [--cases N] [--run-cases M] [--claims id,id] [--mode quick|full] [--seed S] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -180,17 +180,16 @@ function main(): void {
   const mode = arg('--mode') === 'full' ? FULL : QUICK;
   const n = Number(arg('--cases') ?? 100);
   const nRun = Number(arg('--run-cases') ?? 10);
-  const nSampled = Number(arg('--sampled-cases') ?? 3);
   const nPower = Number(arg('--power-cases') ?? n);
   const seed = Number(arg('--seed') ?? 2024);
   const only = arg('--claims')?.split(',');
   const json = arg('--json');
   const entries = CLAIMS.filter((e) => only === undefined || only.includes(e.claim.id));
-  console.log(`rates:calibrate — mode ${mode.name}, grids ${mode.Ks.join(',')} | run(): ${mode.KsRun.join(',')} | sampled: ${mode.KsSampled.join(',')}, R ∈ [${mode.seeds.min}, ${mode.seeds.max}], fast-check seed ${seed}`);
-  console.log(`cases per claim: ${n} (run(): ${nRun}, sampled: ${nSampled}); power curve: ${nPower} series per γ\n`);
+  console.log(`rates:calibrate — mode ${mode.name}, grids ${mode.Ks.join(',')} | run(): ${mode.KsRun.join(',')}, R ∈ [${mode.seeds.min}, ${mode.seeds.max}], fast-check seed ${seed}`);
+  console.log(`cases per claim: ${n} (run(): ${nRun}); power curve: ${nPower} series per γ\n`);
   const rows: CalibrationRow[] = [];
   for (const e of entries) {
-    const row = calibrate(e, mode, e.cost === 'cheap' ? n : e.cost === 'run' ? nRun : nSampled, seed);
+    const row = calibrate(e, mode, e.cost === 'cheap' ? n : nRun, seed);
     rows.push(row);
     const rate = row.expected === 'accept'
       ? `false-fail ${row.failures.length}/${row.cases} = ${pct(row.falseFailRate)} (95% upper ${pct(row.falseFailUpper95)}; ${row.inconclusive} inconclusive)`
@@ -205,7 +204,7 @@ function main(): void {
   }
   if (json !== undefined) {
     const trimmed = rows.map((r) => ({ ...r, failures: r.failures.slice(0, 5) }));
-    writeFileSync(json, JSON.stringify({ mode: mode.name, seed, cases: n, runCases: nRun, sampledCases: nSampled, powerCases: nPower, rows: trimmed, powerCurve: curve }, null, 2) + '\n');
+    writeFileSync(json, JSON.stringify({ mode: mode.name, seed, cases: n, runCases: nRun, powerCases: nPower, rows: trimmed, powerCurve: curve }, null, 2) + '\n');
     console.log(`\nwrote ${json}`);
   }
 }

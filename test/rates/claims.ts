@@ -28,11 +28,14 @@
  *   converges coordinate by coordinate (linearly, b reaches 2^52 within ~10
  *   steps: measured, 'inconclusive'); the rotation removes that. Through
  *   `run` with batchMeanDraws (the batch mean of b draws as one draw).
- * - C4 (the practical lagged sample tests) through run() with sampled batches
- *   on low-dimensional separable nqm: the sampled test needs b per-sample
- *   gradients, so its cost grows like Σ_k b_k ≈ K^2.5 and the grid is short
- *   (16 … 128 quick, 16 … 256 full): the twin's power there is measured, and
- *   reported as "not a check" where it is below 90%.
+ * - C4 (the practical lagged sample tests) through run() on the same separable
+ *   instances as C1 (nqm; nqm-rot for the coordinate-wise test, as C3), d 4–8
+ *   and 16–32, with gaussianStatsSource: ḡ, the batch statistics and the mean
+ *   loss of b per-sample gradients drawn from their exact Gaussian/Wishart law,
+ *   O(d²) per step whatever b is (sampling b per-sample gradients cost
+ *   Σ_k b_k ≈ K^2.5, which limited the grid to 16 … 128, where the twin power was
+ *   1/2 to 4/5: not a check). The coordinate-wise test skips coordinates under
+ *   1e-4 · max ḡ_j², as C3.
  * - L7: deterministic AdaGrad-Norm with its explicit bound on every run (no
  *   batch, so no twin: the bound is the check; its fault ladder is proofs-check's).
  * - Negative controls: the C1 twin itself (AdaGrad-Norm, constant b) on the C1
@@ -57,38 +60,33 @@ export interface Mode {
   readonly Ks: readonly number[];
   /** Grid for variants run through `run` with batch-mean draws (one draw per step). */
   readonly KsRun: readonly number[];
-  /** Grid for the practical tests through `run` with sampled batches (cost ≈ K^2.5). */
-  readonly KsSampled: readonly number[];
   /** R: the number of seeds of a check. */
   readonly seeds: { readonly min: number; readonly max: number };
   /** fast-check cases per property. */
-  readonly numRuns: { readonly cheap: number; readonly run: number; readonly sampled: number };
+  readonly numRuns: { readonly cheap: number; readonly run: number };
   /** Independent checks of the no-growth twin per case. */
-  readonly twinRepeats: { readonly cheap: number; readonly run: number; readonly sampled: number };
+  readonly twinRepeats: { readonly cheap: number; readonly run: number };
 }
 
 export const QUICK: Mode = {
   name: 'quick',
   Ks: geometricGrid(32, 1024),
   KsRun: geometricGrid(32, 512),
-  // the default test run's smoke grid; `npm run rates -- --quick` and the calibration use 16 … 128 (QUICK_REPORT)
-  KsSampled: geometricGrid(16, 64),
   seeds: { min: 10, max: 10 },
-  numRuns: { cheap: 2, run: 1, sampled: 1 },
-  twinRepeats: { cheap: 3, run: 2, sampled: 2 },
+  numRuns: { cheap: 2, run: 1 },
+  twinRepeats: { cheap: 3, run: 2 },
 };
 
-/** The quick mode of the report and the calibration: the sampled claims on 16 … 128. */
-export const QUICK_REPORT: Mode = { ...QUICK, KsSampled: geometricGrid(16, 128), twinRepeats: { cheap: 5, run: 2, sampled: 2 } };
+/** The quick mode of the report and the calibration: five twin repeats for the cheap claims. */
+export const QUICK_REPORT: Mode = { ...QUICK, twinRepeats: { cheap: 5, run: 3 } };
 
 export const FULL: Mode = {
   name: 'full',
   Ks: geometricGrid(32, 4096),
   KsRun: geometricGrid(32, 1024),
-  KsSampled: geometricGrid(16, 256),
   seeds: { min: 10, max: 20 },
-  numRuns: { cheap: 25, run: 5, sampled: 2 },
-  twinRepeats: { cheap: 5, run: 5, sampled: 3 },
+  numRuns: { cheap: 25, run: 5 },
+  twinRepeats: { cheap: 5, run: 5 },
 };
 
 /** The mode from ADADAGRAD_RATES ('full' or anything else for quick). */
@@ -103,13 +101,13 @@ export const RATES_SEED: number = (() => {
   return Number.isInteger(v) ? v : 7;
 })();
 
-export type Cost = 'cheap' | 'run' | 'sampled';
+export type Cost = 'cheap' | 'run';
 
 export interface ClaimEntry {
   readonly claim: RateClaim;
   /** Human-readable variant, for reports. */
   readonly variant: string;
-  /** 'cheap': exact gradients or the nqm exact batch; 'run': run() with batch-mean draws; 'sampled': run() with sampled batches. */
+  /** 'cheap': exact gradients or the nqm exact batch; 'run': run() with batch-mean draws or the Gaussian-statistics source. */
   readonly cost: Cost;
   /** The instances and why the claim's alternative is separable there (for reports). */
   readonly instances: string;
@@ -117,6 +115,8 @@ export interface ClaimEntry {
   readonly cases: (mode: Mode) => fc.Arbitrary<RateCase>;
   /** A fixed case for `npm run rates` and the README. */
   readonly example: (mode: Mode) => RateCase;
+  /** The largest K of this claim's grid, when shorter than its cost class's (the grid is cut there). */
+  readonly kCap?: number;
 }
 
 // ------------------------------------------------------------------ helpers
@@ -164,8 +164,9 @@ const HYPER_EXAMPLE = { lr: 1, beta0: 0.5, eta: 0.5, theta: 0.9, nu: 5.84, b0: 2
 
 const kMaxOf = (Ks: readonly number[]): number => Ks[Ks.length - 1]!;
 
-function gridOf(cost: Cost, mode: Mode): readonly number[] {
-  return cost === 'cheap' ? mode.Ks : cost === 'run' ? mode.KsRun : mode.KsSampled;
+function gridOf(entry: Pick<ClaimEntry, 'cost' | 'kCap'>, mode: Mode): readonly number[] {
+  const g = entry.cost === 'cheap' ? mode.Ks : mode.KsRun;
+  return entry.kCap === undefined ? g : g.filter((K) => K <= entry.kCap!);
 }
 
 // ------------------------------------------------------------------ claims
@@ -276,41 +277,47 @@ const c3: ClaimEntry = {
   example: (m) => ({ problem: kMaxOf(m.KsRun) > 512 ? 'nqm-rot_d16_i0_a3' : 'nqm-rot_d16_i0_a2.5', hyper: { ...HYPER_EXAMPLE, lr: 0.5 }, seeds: 10, seed: 1 }),
 };
 
-/** b_max of the practical tests: far above what the grid asks for (asserted by the check). */
-const SAMPLED_BMAX = 2 ** 40;
+/**
+ * The coordinate-wise practical test asks for b ∝ 1/min_j ḡ_j² over the kept coordinates; on K 32 … 512
+ * it reached b_max = 2^52 late in the grid (steps 410–485) in 3 of 12 calibration cases ('inconclusive'),
+ * so its grid stops at 256.
+ */
+const C4_COORD_KCAP = 256;
 
 function c4(test: 'norm' | 'aug-ip' | 'coord-norm'): ClaimEntry {
   const optName = test === 'coord-norm' ? 'diagonal AdaGrad(α)' : 'AdaGrad-Norm(α, β₀)';
   const family = test === 'coord-norm' ? 'nqm-rot' : 'nqm';
+  const kCap = test === 'coord-norm' ? C4_COORD_KCAP : undefined;
+  const kMax = (m: Mode): number => kMaxOf(gridOf({ cost: 'run', ...(kCap !== undefined ? { kCap } : {}) }, m));
   return {
-    variant: `${optName} + practical lagged ${test} test, run() with sampled batches`,
-    cost: 'sampled',
-    instances: `${family} with d 4–6 and κ = d^a ∈ [2, 8]·K_max (noise and κ as C1; per-sample gradients sampled, so the grid is short)`,
+    ...(kCap !== undefined ? { kCap } : {}),
+    variant: `${optName} + practical lagged ${test} test${test === 'coord-norm' ? ' (coordinates under 1e-4 · max ḡ_j² skipped)' : ''}, run() with the Gaussian-statistics source`,
+    cost: 'run',
+    instances: `${family} with κ = d^a ∈ [2, 8]·K_max, d 4–8 and 16–32 (noise and κ as C1${test === 'coord-norm' ? '; rotated as C3' : ''}); ḡ and the batch statistics of b per-sample gradients drawn from their exact law (gaussianStatsSource, O(d²) per step whatever b is), b < b_max = 2^52 asserted`,
     claim: {
       id: `c4-${test}`,
       expected: 'accept',
-      statement: `C4: the practical lagged sample ${test} test behaves like the oracle (O(1/K)) on ${family} with κ ≥ 2 K_max, sampled batches`,
+      statement: `C4: the practical lagged sample ${test} test behaves like the oracle (O(1/K)) on ${family} with κ ≥ 2 K_max`,
       variant: (c) => ({
         name: `${test === 'coord-norm' ? 'adagrad' : 'adagrad-norm'}+test-${test}`,
         optimizer: () => (test === 'coord-norm' ? adagrad(c.hyper.lr) : adagradNorm(c.hyper.lr, c.hyper.beta0)),
         controller: () => {
-          const t = test === 'norm' ? normTest(c.hyper.eta) : test === 'aug-ip' ? augIpTest(c.hyper.theta, c.hyper.nu) : coordNormTest(c.hyper.eta);
-          return testDriven(t, { b0: c.hyper.b0, bMax: SAMPLED_BMAX });
+          const t = test === 'norm' ? normTest(c.hyper.eta) : test === 'aug-ip' ? augIpTest(c.hyper.theta, c.hyper.nu) : coordNormTest(c.hyper.eta, { coordFloor: C3_COORD_FLOOR });
+          return testDriven(t, { b0: c.hyper.b0, bMax: ORACLE_BMAX });
         },
+        source: 'gaussian-stats',
         twinBatch: c.hyper.b0,
       }),
       problem: (p) => startNear(p, START_SCALE),
-      check: () => ({ bMax: SAMPLED_BMAX }),
+      check: () => ({ bMax: ORACLE_BMAX }),
     },
-    cases: (m) => {
-      const ids = separableNqmArb({ d: { min: 4, max: 6 }, kMax: kMaxOf(m.KsSampled) });
-      return rateCaseArb({
-        problems: family === 'nqm' ? ids : ids.map((id) => id.replace(/^nqm_/, 'nqm-rot_')),
+    cases: (m) =>
+      rateCaseArb({
+        problems: separableCases(kMax(m), family, { min: 16, max: 32 }),
         hyper: hyperArb({ lr: { min: 0.5, max: 1 }, beta0: { min: 0.1, max: 1 }, eta: { min: 0.75, max: 1 } }),
         seeds: m.seeds,
-      });
-    },
-    example: () => ({ problem: family === 'nqm' ? 'nqm_d4_i0_a4.5' : 'nqm-rot_d4_i0_a4.5', hyper: { ...HYPER_EXAMPLE, eta: 1, lr: test === 'coord-norm' ? 0.5 : 1 }, seeds: 10, seed: 1 }),
+      }),
+    example: (m) => ({ problem: `${family}_d16_i0_a${kMax(m) > 512 ? 3 : kMax(m) > 256 ? 2.5 : 2.25}`, hyper: { ...HYPER_EXAMPLE, eta: 1, lr: test === 'coord-norm' ? 0.5 : 1 }, seeds: 10, seed: 1 }),
   };
 }
 
@@ -383,7 +390,7 @@ export const CLAIMS: readonly ClaimEntry[] = [c1, c1lowd, c1run, c2, c3, c4('nor
 
 /** checkRate options of a mode for an entry (the grid and the twin's repeats). */
 export function modeOverrides(entry: ClaimEntry, mode: Mode): ClaimCheckOptions {
-  return { Ks: gridOf(entry.cost, mode), twinRepeats: mode.twinRepeats[entry.cost] };
+  return { Ks: gridOf(entry, mode), twinRepeats: mode.twinRepeats[entry.cost] };
 }
 
 /** A claim entry by id. */

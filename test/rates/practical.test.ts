@@ -1,8 +1,9 @@
-// C4 (SPEC §7) through run() with sampled batches: the practical lagged norm, augmented-ip and coordinate-wise tests on low-dimensional separable noisy quadratics.
+// C4 (SPEC §7) through run(): the practical lagged norm, augmented-ip and coordinate-wise tests on separable noisy
+// quadratics, ḡ and the batch statistics drawn from their exact law (gaussianStatsSource). The default run checks the
+// example cases with their twins; the generated-case properties run in the full suite (npm run test:rates).
 import { claimSuite } from './helpers.js';
 
-// C4's sampled checks cost minutes a case and their twin power is below 0.9 on the short grid (not a check, README).
-// This file runs in the slow suite only (vitest.config.ts excludes it from the default run).
-claimSuite('c4-norm');
-claimSuite('c4-aug-ip');
-claimSuite('c4-coord-norm');
+const why = 'the properties run in npm run test:rates';
+claimSuite('c4-norm', { quick: 'example', why });
+claimSuite('c4-aug-ip', { quick: 'example', why });
+claimSuite('c4-coord-norm', { quick: 'example', why });

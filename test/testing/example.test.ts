@@ -1,16 +1,15 @@
-// The README example (test/fixtures/user-controller.ts) runs as written, through the package entry points.
+// The README example (test/fixtures/user-controller.ts) runs as written, through the package entry points,
+// and a near miss of its controller (the same doubling rule capped at b = 64) is rejected by the same check.
 import { describe, expect, it } from 'vitest';
-import { checkClaim, formatRateCheck } from 'adadagrad/testing';
+import { adagradNorm } from 'adadagrad';
+import { checkClaim, formatRateCheck, type RateClaim } from 'adadagrad/testing';
 import { checkMyController, claim, doublingNormTest } from '../fixtures/user-controller.js';
 
-// The two rate checks below run sampled batches on separable noisy quadratics (minutes each, the
-// doubling controller drives b high): they are part of the slow suite (`npm run test:rates`,
-// ADADAGRAD_RATES=full). The default run keeps the controller's own unit test.
-const slow = process.env['ADADAGRAD_RATES'] === 'full';
+const CASE = { problem: 'nqm_d8_i0_a3.34', hyper: { lr: 0.7, beta0: 0.5, eta: 1, theta: 0.9, nu: 5.84, b0: 2, bMax: 2 ** 52 }, seeds: 10, seed: 3 };
 
 describe('README example: a user controller property-tested for O(1/K)', () => {
-  if (slow) it('passes its rate property (fixed fast-check seed 42; a failure prints seed and path)', () => {
-    expect(() => checkMyController(1, 42)).not.toThrow();
+  it('passes its rate property (3 generated cases, fixed fast-check seed 42; a failure prints seed and path)', () => {
+    expect(() => checkMyController(3, 42)).not.toThrow();
   });
 
   it('grows b when the norm test fails and keeps it otherwise', () => {
@@ -23,11 +22,22 @@ describe('README example: a user controller property-tested for O(1/K)', () => {
     expect(c.next(stats(1e9, 1), st.state, ctx(16)).b).toBe(16); // capped at bMax
   });
 
-  if (slow) it('is decided on one case with the report a user sees, its no-growth twin (constant b = 2) rejected', () => {
-    const res = checkClaim(claim, { problem: 'nqm_d4_i0_a4.5', hyper: { lr: 0.7, beta0: 0.5, eta: 1, theta: 0.9, nu: 5.84, b0: 2, bMax: 2 ** 40 }, seeds: 10, seed: 3 }, { twinRepeats: 2 });
+  it('is decided on one case with the report a user sees, its no-growth twin (constant b = 2) rejected', () => {
+    const res = checkClaim(claim, CASE, { twinRepeats: 2 });
     expect(res.decision, formatRateCheck(res)).toBe('accept');
+    expect(res.source).toBe('gaussian-stats');
     expect(res.runs.every((r) => r.status === 'completed')).toBe(true);
     expect(res.twin?.b0).toBe(2);
     expect(res.twin?.power, formatRateCheck(res)).toBe(1);
+  });
+
+  it('near miss: the same controller with its batch silently capped at 64 (a user bug) is rejected on the same case', () => {
+    const capped: RateClaim = {
+      ...claim,
+      id: 'doubling-norm-capped-64',
+      variant: (c) => ({ optimizer: () => adagradNorm(c.hyper.lr, c.hyper.beta0), controller: () => doublingNormTest(c.hyper.eta, 64), twinBatch: 2 }),
+    };
+    const res = checkClaim(capped, CASE, { twinRepeats: 1 });
+    expect(res.decision, formatRateCheck(res)).toBe('reject');
   });
 });
