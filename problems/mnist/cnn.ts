@@ -66,6 +66,7 @@ export function cnnModel(): MnistModel {
     dim: DIM,
     tags: ['finite-sum', 'real-data', 'mnist', 'classification', 'nonconvex', 'neural-network', 'convolutional', 'paper', 'no-interpolation'],
     blocks: BLOCKS,
+    denseInput: true,
     constants() {
       return {
         L: {

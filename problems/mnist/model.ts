@@ -33,6 +33,12 @@ export interface MnistModel {
   pass(set: ImageSet, x: Float64Array, gradient: boolean): MnistPassResult;
   /** σ_j²(x) of the per-sample gradients over `set`, exact (centred, full passes). */
   noisePerCoord(set: ImageSet, x: Float64Array): Float64Array;
+  /**
+   * The model reads the batch's pixels other than through a matmul (the CNN reshapes them into
+   * images for conv2d), so the adapter writes the rows: a backend that reads sparse companions
+   * (wasm) only fills them in for the ops that know the companion, and conv2d's unfold does not.
+   */
+  readonly denseInput?: boolean;
   /** Model facts for problem.info; `inRegion(x)` says where the constants hold. */
   readonly info: Readonly<Record<string, unknown>> & { inRegion(x: Float64Array): boolean };
 }

@@ -14,7 +14,7 @@ import type { Tensor } from '../../src/tensor/tensor.js';
 import type { NoiseInfo, Problem, SampleOptions } from '../../src/problem/types.js';
 import { intField, parseId, type FamilyEntry } from '../common/family.js';
 import { checkBatchSize, checkIndices, checkParamShapes, checkPoint, ProblemArgumentError } from '../common/validate.js';
-import { loadMnist, subsetImages, type ImageSet } from '../data/mnist.js';
+import { balancedRows, loadMnist, subsetImages, type ImageSet } from '../data/mnist.js';
 import { C, N_TRAIN, featureFacts, gatherPixels, gatherRing, instanceData, type MnistBatch } from './data.js';
 import type { MnistModel as MnistModelSpec } from './model.js';
 import { softmaxModel } from './softmax.js';
@@ -33,10 +33,12 @@ export interface MnistProblem extends Problem<MnistBatch> {
   readonly rows: Int32Array;
   perSampleGrads(x: Float64Array, batch: MnistBatch): Float64Array;
   noise(x: Float64Array): NoiseInfo;
-  /** Mean cross-entropy on the 10000 test images. */
+  /** Mean cross-entropy on the test images (the 10000 of the test file, or the subset of `testRows`). */
   testLoss(x: Float64Array): number;
-  /** Fraction of the 10000 test images classified correctly. */
+  /** Fraction of the test images (the 10000 of the test file, or the subset of `testRows`) classified correctly. */
   testAccuracy(x: Float64Array): number;
+  /** Test images the test evaluations use: 10000 (the whole test file) or a class-balanced subset. */
+  readonly testRows: number;
   /** Fraction of this instance's training rows classified correctly. */
   trainAccuracy(x: Float64Array): number;
   readonly info: Readonly<Record<string, unknown>>;
@@ -59,6 +61,12 @@ export interface MnistOptions {
   readonly hidden?: number;
   /** MLP: the radius R of the region ||W2||₂ ≤ R on which L is stated (default 3). */
   readonly radius?: number;
+  /**
+   * Test images of testLoss and testAccuracy: 10000 (default, the whole test file) or fewer,
+   * the first ⌊t/10⌋ of each digit in file order (the rule of instance 0's training rows);
+   * in the id as `_t<t>` when below 10000. For models whose test pass is costly (the CNN).
+   */
+  readonly testRows?: number;
 }
 
 /** Build one MNIST problem from a model (see softmax.ts and mlp.ts for the formulas and constants). */
@@ -68,12 +76,31 @@ export function mnistProblem(opts: MnistOptions): MnistProblem {
   if (opts.model !== 'softmax' && opts.model !== 'mlp' && opts.model !== 'cnn') throw new ProblemArgumentError('mnist', `unknown model ${String(opts.model)}`);
   const model: MnistModelSpec =
     opts.model === 'softmax' ? softmaxModel() : opts.model === 'cnn' ? cnnModel() : mlpModel(opts.hidden ?? 32, opts.radius ?? 3, opts.radius !== undefined);
-  return fromModel(model, n, instance);
+  return fromModel(model, n, instance, opts.testRows ?? N_TEST);
 }
 
-function fromModel(model: MnistModelSpec, n: number, instance: number): MnistProblem {
+/** Test images in the test file. */
+const N_TEST = 10000;
+const testCache = new Map<number, ImageSet>();
+
+/** The test images of an instance: the whole test file, or its first ⌊t/10⌋ rows of each digit, cached per process. */
+function testSet(t: number): ImageSet {
+  const test = loadMnist('test');
+  if (t === N_TEST) return test;
+  let s = testCache.get(t);
+  if (s === undefined) {
+    s = subsetImages(test, balancedRows(test.labels, C, t));
+    testCache.set(t, s);
+  }
+  return s;
+}
+
+function fromModel(model: MnistModelSpec, n: number, instance: number, testRows: number): MnistProblem {
   const { dim, blocks } = model;
-  const id = model.id(n, instance);
+  const id = model.id(n, instance) + (testRows === N_TEST ? '' : `_t${testRows}`);
+  if (!Number.isSafeInteger(testRows) || testRows < C || testRows > N_TEST) {
+    throw new ProblemArgumentError(id, `testRows must be an integer in [${C}, ${N_TEST}], got ${String(testRows)}`);
+  }
   const { set, rows } = instanceData(id, n, instance);
   // Computed at construction (λ_max by power iteration, cached per data set), so
   // `constants` is a plain property that copies and Object.create views can override.
@@ -100,6 +127,7 @@ function fromModel(model: MnistModelSpec, n: number, instance: number): MnistPro
     exactness: { kind: 'exact' },
     data: set,
     rows,
+    testRows,
     info: {
       ...model.info,
       lambdaMaxGram: () => featureFacts(set).lambda,
@@ -118,7 +146,8 @@ function fromModel(model: MnistModelSpec, n: number, instance: number): MnistPro
       checkBatch(batch);
       const f64 = params[0]!.dtype === 'float64';
       // rows written on demand when the backend reads the data set's non-zeros itself
-      const lazy = f64 && getBackend().sparseRows === true;
+      // (not for a model that reads the pixels densely: see MnistModel.denseInput)
+      const lazy = f64 && getBackend().sparseRows === true && model.denseInput !== true;
       const X = dataTensor(gatherPixels(set, batch.indices, f64 ? ring : undefined, lazy), [batch.size, set.d], params[0]!);
       const labels = Int32Array.from(batch.indices, (i) => set.labels[i]!);
       return model.perSampleLoss(params, X, labels);
@@ -150,12 +179,12 @@ function fromModel(model: MnistModelSpec, n: number, instance: number): MnistPro
 
     testLoss(x: Float64Array): number {
       checkPoint(id, x, dim);
-      return model.pass(loadMnist('test'), x, false).value;
+      return model.pass(testSet(testRows), x, false).value;
     },
 
     testAccuracy(x: Float64Array): number {
       checkPoint(id, x, dim);
-      const test: ImageSet = loadMnist('test');
+      const test: ImageSet = testSet(testRows);
       return model.pass(test, x, false).correct / test.n;
     },
 
@@ -214,17 +243,18 @@ export const mnistMlpFamily: FamilyEntry = {
 
 export const mnistFamilies: readonly FamilyEntry[] = [mnistSoftmaxFamily, mnistMlpFamily];
 
-const CNN_PATTERN = /^mnist-cnn_d28938_n\d+_i\d+$/;
-const CNN_FORM = 'mnist-cnn_d28938_n<training rows ≤ 60000>_i<instance>';
+const CNN_PATTERN = /^mnist-cnn_d28938_n\d+_i\d+(_t\d+)?$/;
+const CNN_FORM = 'mnist-cnn_d28938_n<training rows ≤ 60000>_i<instance>[_t<test images < 10000, default all 10000>]';
 
 export const mnistCnnFamily: FamilyEntry = {
   family: 'mnist-cnn',
   idPattern: CNN_PATTERN,
   build(id: string): Problem {
     const p = parseId(id, CNN_PATTERN, CNN_FORM);
-    return mnistProblem({ model: 'cnn', n: intField(id, p, 'n', C, N_TRAIN), instance: intField(id, p, 'i', 0, 1_000_000) });
+    const t = p.fields.t === undefined ? N_TEST : intField(id, p, 't', C, N_TEST - 1);
+    return mnistProblem({ model: 'cnn', n: intField(id, p, 'n', C, N_TRAIN), instance: intField(id, p, 'i', 0, 1_000_000), testRows: t });
   },
   defaultIds: ['mnist-cnn_d28938_n60000_i0'],
   description:
-    'The official AdAdaGrad MNIST CNN (conv 5×5 1→16, ReLU, max pool, conv 5×5 16→32, ReLU, max pool, linear 1568→10; PyTorch default init; pixels /255), cross-entropy over the training rows; nonconvex; L unknown (ReLU and max pooling make ∇F discontinuous); test loss and accuracy on the 10000 test images.',
+    'The official AdAdaGrad MNIST CNN (conv 5×5 1→16, ReLU, max pool, conv 5×5 16→32, ReLU, max pool, linear 1568→10; PyTorch default init; pixels /255), cross-entropy over the training rows; nonconvex; L unknown (ReLU and max pooling make ∇F discontinuous); test loss and accuracy on the 10000 test images, or with `_t<t>` on the first t/10 test images of each digit (a test pass costs about 8 ms per image in float64 on one core).',
 };

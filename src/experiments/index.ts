@@ -12,6 +12,7 @@ export { complexityFamily, COMPLEXITY_METHODS, complexitySlopes } from './figure
 export { windowMean, doublingGrid, logLogSlope, summariseSlopes, formatSlope, type SlopeSummary } from './figures/slopes.js';
 export { sebsFamily } from './figures/sebs.js';
 export { mnistFamily, epochCheckpoints } from './figures/mnist.js';
+export { cnnFamily, cnnMethods, cnnRampHyper, cnnRampSizes, OFFICIAL_CNN_SETTINGS } from './figures/cnn.js';
 export { benchFamily, benchMethods, hittingCosts, METHOD_LABELS as BENCH_METHOD_LABELS, TARGETS } from './figures/bench.js';
 export { sgdmFamily, sgdmEffects, sgdmMethods, lateGradNorm, SGDM_PROBLEMS, type Spread } from './figures/sgdm.js';
 export { localFamily, localEffects, LOCAL_METHODS, LOCAL_PROBLEM, type LocalMethod, type LocalSpread } from './figures/local.js';

@@ -182,6 +182,7 @@ export function describeMode(mode: Mode): string {
     `complexity ${s.complexity.samples.toExponential(0)} samples × ${s.complexity.seeds} seeds`,
     `SEBS T₁ = ${s.sebs.T1}, ${s.sebs.stages} stages × ${s.sebs.seeds} seeds`,
     `MNIST ${s.mnist.problem}, ${s.mnist.epochs} epochs`,
+    `MNIST CNN ${s.cnn.problem}, ${s.cnn.samples.toLocaleString('en-US')} samples`,
     `benchmark ${s.bench.samples.toExponential(0)} samples × ${s.bench.seeds} seeds per problem and method`,
   ].join('; ') + '.';
 }

@@ -15,6 +15,11 @@ export interface Settings {
   readonly sebs: { readonly problem: string; readonly T1: number; readonly stages: number; readonly seeds: number };
   /** Figure 6: the MNIST problem and epochs. */
   readonly mnist: { readonly problem: string; readonly epochs: number; readonly evalEvery: number };
+  /**
+   * Figure 6b (the official MNIST CNN): the mnist-cnn instance (training rows n, test images t), sample
+   * budget, test-accuracy checkpoints after x₀, AdAdaGrad's b₀ and the constant baseline's b.
+   */
+  readonly cnn: { readonly problem: string; readonly samples: number; readonly evals: number; readonly b0: number; readonly constB: number };
   /** Figure 7: sample budget per run, seeds, and the families left out. */
   readonly bench: { readonly samples: number; readonly seeds: number; readonly excludeFamilies: readonly string[] };
   /** Figure 8 (momentum with growing batches): steps K, batch cap, seeds. */
@@ -34,6 +39,7 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     complexity: { samples: 1e5, seeds: 2 },
     sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 20, stages: 5, seeds: 3 },
     mnist: { problem: 'mnist-softmax_d7850_n6000_i0', epochs: 2, evalEvery: 0.25 },
+    cnn: { problem: 'mnist-cnn_d28938_n20_i0_t20', samples: 40, evals: 1, b0: 4, constB: 4 },
     bench: { samples: 2e4, seeds: 1, excludeFamilies: ['mnist-softmax', 'mnist-mlp', 'mnist-cnn'] },
     sgdm: { K: 400, bMax: 128, seeds: 3 },
     local: { configs: [[2, 4], [4, 16]], samples: 2e4, seeds: 2 },
@@ -46,6 +52,7 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     complexity: { samples: 1e6, seeds: 4 },
     sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 40, stages: 6, seeds: 5 },
     mnist: { problem: 'mnist-softmax_d7850_n60000_i0', epochs: 5, evalEvery: 0.25 },
+    cnn: { problem: 'mnist-cnn_d28938_n128_i0_t200', samples: 256, evals: 2, b0: 32, constB: 16 },
     bench: { samples: 2e5, seeds: 2, excludeFamilies: ['mnist-softmax', 'mnist-mlp', 'mnist-cnn'] },
     sgdm: { K: 600, bMax: 512, seeds: 4 },
     local: { configs: [[2, 4], [4, 1], [4, 16], [8, 4]], samples: 4e4, seeds: 3 },
@@ -58,6 +65,7 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     complexity: { samples: 1e7, seeds: 8 },
     sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 100, stages: 7, seeds: 10 },
     mnist: { problem: 'mnist-softmax_d7850_n60000_i0', epochs: 100, evalEvery: 1 },
+    cnn: { problem: 'mnist-cnn_d28938_n60000_i0', samples: 6e6, evals: 20, b0: 32, constB: 128 },
     bench: { samples: 1e6, seeds: 3, excludeFamilies: ['mnist-cnn'] },
     sgdm: { K: 2000, bMax: 4096, seeds: 10 },
     local: { configs: [[2, 1], [2, 4], [2, 16], [4, 1], [4, 4], [4, 16], [8, 1], [8, 4], [8, 16]], samples: 2e5, seeds: 8 },

@@ -23,6 +23,7 @@ import {
   type ModelName,
 } from './cases.js';
 import { runKernelBenchmarks } from './kernels.js'; // issue 10: backends, matmul, MNIST end to end
+import { runCnnBenchmarks } from './cnn.js';
 
 const args = parseArgs(process.argv.slice(2));
 const SEED = 20240301;
@@ -235,6 +236,7 @@ async function main(): Promise<void> {
     writeMergedJson(args.json, result);
     log(`  wrote ${args.json}`);
   }
+  await runCnnBenchmarks({ quick: args.quick, only: args.only, json: args.json, log, seed: SEED }); // issue 15: the MNIST CNN (test/bench/cnn.ts)
 }
 
 function foldKey(k: Key, i: number): Key {

@@ -2,6 +2,7 @@
 import type { FigureFamily } from './family.js';
 import { batchFamily } from './batch.js';
 import { benchFamily } from './bench.js';
+import { cnnFamily } from './cnn.js';
 import { complexityFamily } from './complexity.js';
 import { mnistFamily } from './mnist.js';
 import { ratesFamily } from './rates.js';
@@ -11,4 +12,4 @@ import { localFamily } from './local.js';
 import { adagradSgdFamily } from './adagradSgd.js';
 import { surgeFamily } from './surge.js';
 
-export const FAMILIES: readonly FigureFamily[] = [ratesFamily, batchFamily, complexityFamily, sebsFamily, mnistFamily, benchFamily, sgdmFamily, localFamily, adagradSgdFamily, surgeFamily];
+export const FAMILIES: readonly FigureFamily[] = [ratesFamily, batchFamily, complexityFamily, sebsFamily, mnistFamily, cnnFamily, benchFamily, sgdmFamily, localFamily, adagradSgdFamily, surgeFamily];
