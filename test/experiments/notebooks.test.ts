@@ -32,7 +32,7 @@ describe('notebooks', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.ipynb')).sort();
 
   it('one per figure family, each a tslab (TypeScript) notebook with an explanation before its code', () => {
-    expect(files).toEqual(['01-rates.ipynb', '02-batch-sizes.ipynb', '03-complexity.ipynb', '04-sebs.ipynb', '05-mnist.ipynb', '06-benchmark.ipynb', '07-sgdm.ipynb', '08-local.ipynb', '09-cnn.ipynb']);
+    expect(files).toEqual(['01-rates.ipynb', '02-batch-sizes.ipynb', '03-complexity.ipynb', '04-sebs.ipynb', '05-mnist.ipynb', '06-benchmark.ipynb', '07-sgdm.ipynb', '08-local.ipynb', '09-cnn.ipynb', '10-adagrad-sgd.ipynb', '11-surge.ipynb']);
     for (const f of files) {
       const nb = JSON.parse(readFileSync(join(DIR, f), 'utf8')) as Notebook;
       expect(nb.nbformat, f).toBe(4);
