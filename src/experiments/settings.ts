@@ -53,7 +53,7 @@ export const SETTINGS: Readonly<Record<Mode, Settings>> = {
     sebs: { problem: 'lsq-noisy_d20_n2000_i0', T1: 40, stages: 6, seeds: 5 },
     mnist: { problem: 'mnist-softmax_d7850_n60000_i0', epochs: 5, evalEvery: 0.25 },
     cnn: { problem: 'mnist-cnn_d28938_n128_i0_t200', samples: 256, evals: 2, b0: 32, constB: 16 },
-    bench: { samples: 2e5, seeds: 2, excludeFamilies: ['mnist-softmax', 'mnist-mlp', 'mnist-cnn'] },
+    bench: { samples: 1e5, seeds: 2, excludeFamilies: ['mnist-softmax', 'mnist-mlp', 'mnist-cnn', 'cnn-teacher', 'cquad', 'plogreg'] },
     sgdm: { K: 600, bMax: 512, seeds: 4 },
     local: { configs: [[2, 4], [4, 1], [4, 16], [8, 4]], samples: 4e4, seeds: 3 },
     adagradSgd: { K: 150, batches: [16, 64, 256], seeds: 2 },
