@@ -26,7 +26,7 @@ import { quantiles } from '../../plot/stats.js';
 import { logAxis, methodScales, positiveExtent } from '../../plot/theme.js';
 import { SETTINGS } from '../settings.js';
 import type { Mode, RunJob, RunOutput } from '../types.js';
-import { BAND_RESOLVE, bandLayers, failures, geomInts, reproduceCommand } from './common.js';
+import { BAND_RESOLVE, bandLayers, failures, geomInts, reproduceCommand, formatSpread, spread, type Spread } from './common.js';
 import type { FigureFamily } from './family.js';
 
 /** The relative target ε: F − F★ ≤ ε (F(x₀) − F★). */
@@ -96,16 +96,7 @@ export function iterationsToTarget(o: RunOutput, Fstar: number, K: number): numb
   return hit === undefined ? K + 1 : hit.step;
 }
 
-/** A median and the range over seeds. */
-export interface Spread {
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-}
-
-function spread(v: readonly number[]): Spread {
-  return { median: quantiles(v, [0.5])[0]!, min: Math.min(...v), max: Math.max(...v) };
-}
+export type { Spread } from './common.js';
 
 /** Per problem, optimizer and batch size: the tuned α and the per-seed iterations to the target at it. */
 export interface TunedPoint {
@@ -172,7 +163,7 @@ export function adagradSgdEffects(mode: Mode, outputs: readonly RunOutput[]): Re
   return out;
 }
 
-const fmt = (x: Spread): string => `${x.median.toPrecision(3)} (${x.min.toPrecision(3)}–${x.max.toPrecision(3)})`;
+const fmt = formatSpread;
 
 function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
   const s = SETTINGS[mode].adagradSgd;

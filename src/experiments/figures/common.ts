@@ -73,3 +73,18 @@ export function medianStart(outs: readonly RunOutput[], field: 'F' | 'G'): numbe
   return quantiles(v, [0.5])[0]!;
 }
 
+
+/** A median and the range over seeds (or over seeds and configurations): the effect sizes of the captions. */
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The median and range of `v`. */
+export function spread(v: readonly number[]): Spread {
+  return { median: quantiles(v, [0.5])[0]!, min: Math.min(...v), max: Math.max(...v) };
+}
+
+/** "median (min–max)", three significant digits. */
+export const formatSpread = (x: Spread): string => `${x.median.toPrecision(3)} (${x.min.toPrecision(3)}–${x.max.toPrecision(3)})`;

@@ -23,7 +23,7 @@ import { quantiles } from '../../plot/stats.js';
 import { logAxis, methodScales, positiveExtent } from '../../plot/theme.js';
 import { SETTINGS } from '../settings.js';
 import type { Mode, RunJob, RunOutput } from '../types.js';
-import { BAND_RESOLVE, bandLayers, bandRows, failures, geomGrid, reproduceCommand, stepLookup } from './common.js';
+import { BAND_RESOLVE, bandLayers, bandRows, failures, geomGrid, reproduceCommand, stepLookup, formatSpread, spread, type Spread } from './common.js';
 import type { FigureFamily } from './family.js';
 
 export const LOCAL_PROBLEM = 'lsq-noisy_d20_n2000_i0';
@@ -101,16 +101,8 @@ function finalError(o: RunOutput, Fstar: number): number {
   return e.length === 0 ? NaN : Math.max(e[e.length - 1]!.F! - Fstar, 1e-300);
 }
 
-/** A median and the range over seeds (or over seeds and configurations). */
-export interface LocalSpread {
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-}
-
-function spread(v: readonly number[]): LocalSpread {
-  return { median: quantiles(v, [0.5])[0]!, min: Math.min(...v), max: Math.max(...v) };
-}
+/** A median and the range over seeds (see common.ts). */
+export type LocalSpread = Spread;
 
 /**
  * Per (M, H) and seed: rounds used by each method at the common sample budget, its final
@@ -139,7 +131,7 @@ export function localEffects(mode: Mode, outputs: readonly RunOutput[]): { confi
   return res;
 }
 
-const fmt = (x: LocalSpread): string => `${x.median.toPrecision(3)} (${x.min.toPrecision(3)}–${x.max.toPrecision(3)})`;
+const fmt = formatSpread;
 
 function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
   const s = SETTINGS[mode].local;

@@ -19,7 +19,7 @@ import { quantiles } from '../../plot/stats.js';
 import { logAxis, methodScales, positiveExtent } from '../../plot/theme.js';
 import { SETTINGS } from '../settings.js';
 import type { Mode, RunJob, RunOutput } from '../types.js';
-import { BAND_RESOLVE, bandLayers, bandRows, bySeedBlocks, failures, geomGrid, geomInts, reproduceCommand, seedJobs, stepLookup, type Method } from './common.js';
+import { BAND_RESOLVE, bandLayers, bandRows, bySeedBlocks, failures, geomGrid, geomInts, reproduceCommand, seedJobs, stepLookup, type Method, formatSpread, spread, type Spread } from './common.js';
 import type { FigureFamily } from './family.js';
 
 const LR = 0.05;
@@ -60,16 +60,7 @@ export function lateGradNorm(o: RunOutput, K: number): number {
   return v.length === 0 ? NaN : Math.exp(v.reduce((a, b) => a + b, 0) / v.length);
 }
 
-/** A median and the range over seeds. */
-export interface Spread {
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-}
-
-function spread(v: readonly number[]): Spread {
-  return { median: quantiles(v, [0.5])[0]!, min: Math.min(...v), max: Math.max(...v) };
-}
+export type { Spread } from './common.js';
 
 /**
  * The effect sizes of figure 8, per problem: for each growing schedule the per-seed ratio
@@ -96,7 +87,7 @@ export function sgdmEffects(mode: Mode, outputs: readonly RunOutput[]): Record<s
   return out;
 }
 
-const fmt = (x: Spread): string => `${x.median.toPrecision(3)} (${x.min.toPrecision(3)}–${x.max.toPrecision(3)})`;
+const fmt = formatSpread;
 
 function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
   const s = SETTINGS[mode].sgdm;

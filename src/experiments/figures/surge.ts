@@ -26,7 +26,7 @@ import { quantiles } from '../../plot/stats.js';
 import { logAxis, methodScales, positiveExtent } from '../../plot/theme.js';
 import { SETTINGS } from '../settings.js';
 import type { Mode, RunJob, RunOutput } from '../types.js';
-import { BAND_RESOLVE, bandLayers, failures, reproduceCommand } from './common.js';
+import { BAND_RESOLVE, bandLayers, failures, reproduceCommand, formatSpread, spread, type Spread } from './common.js';
 import type { FigureFamily } from './family.js';
 
 export const SURGE_PROBLEMS = [
@@ -138,16 +138,7 @@ export function surgePoints(mode: Mode, outputs: readonly RunOutput[]): SurgePoi
   return res;
 }
 
-/** A median and the range over seeds. */
-export interface Spread {
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-}
-
-function spread(v: readonly number[]): Spread {
-  return { median: quantiles(v, [0.5])[0]!, min: Math.min(...v), max: Math.max(...v) };
-}
+export type { Spread } from './common.js';
 
 /** The surge measures of one problem, optimizer and stage. */
 export interface SurgeEffect {
@@ -186,7 +177,7 @@ export function surgeEffects(mode: Mode, outputs: readonly RunOutput[]): Record<
   return out;
 }
 
-const fmt = (x: Spread): string => `${x.median.toPrecision(3)} (${x.min.toPrecision(3)}–${x.max.toPrecision(3)})`;
+const fmt = formatSpread;
 
 function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
   const s = SETTINGS[mode].surge;
