@@ -181,7 +181,7 @@ function gradPass<B>(
         } else if (node.op === 'matmul' && pos === 1 && other !== undefined && other.rank === 2 && other.shape[0] === b) {
           blk = meanOnly ? meanOnlyBlock(name, p.shape, offset, mean) : linearBlock(name, p.shape, offset, other, delta, mean, r, b, tau, refine, parts);
         } else if ((node.op === 'add' || node.op === 'mul') && other !== undefined && isBatchOf(other.shape, p.shape, b)) {
-          const G = perSampleElementwise(node.op, other, delta, b, size);
+          const G = perSampleElementwise(node.op, other, delta, b, size, r !== null);
           if (r !== null) for (let i = 0; i < b; i++) for (let j = 0; j < size; j++) G[i * size + j] = G[i * size + j]! + r[j]!;
           blk = summariseExplicitBlock(name, p.shape, offset, G, b, size, 'materialized', parts);
         }
@@ -314,9 +314,13 @@ function isBatchOf(other: readonly number[], param: readonly number[], b: number
   return other.length === param.length + 1 && other[0] === b && param.every((s, i) => other[i + 1] === s);
 }
 
-/** Per-sample gradients of a bias (add) or elementwise scale (mul) use: δ_i or x_i ∘ δ_i. */
-function perSampleElementwise(op: 'add' | 'mul', other: Tensor, delta: Tensor, b: number, size: number): Float64Array {
+/**
+ * Per-sample gradients of a bias (add) or elementwise scale (mul) use: δ_i or x_i ∘ δ_i.
+ * With `shared` false (no shared term to add in place) a float64 δ is returned as it is.
+ */
+function perSampleElementwise(op: 'add' | 'mul', other: Tensor, delta: Tensor, b: number, size: number, shared = true): Float64Array {
   const d = delta.contiguous();
+  if (op === 'add' && !shared && d instanceof Float64Array && d.length === b * size) return d;
   const G = new Float64Array(b * size);
   if (op === 'add') {
     G.set(d);

@@ -358,8 +358,21 @@ export function centredPass(mean: Float64Array, b: number, parts: SummaryParts =
       devDots[i] = ddot;
     }
   };
+  // S_norm alone (the norm test): ||g_i||² and ||g_i − ḡ||² in a loop of their own
+  const addNorm = (i: number, G: ArrayLike<number>, o: number): void => {
+    let sq = 0;
+    let dsq = 0;
+    for (let j = 0; j < size; j++) {
+      const g = G[o + j]!;
+      const dv = g - mean[j]!;
+      sq += g * g;
+      dsq += dv * dv;
+    }
+    sqNorms[i] = sq;
+    devSqNorms[i] = dsq;
+  };
   return {
-    add: full ? (i, G, o) => {
+    add: !wantDots && !wantCoord ? addNorm : full ? (i, G, o) => {
       let sq = 0;
       let dot = 0;
       let dsq = 0;
