@@ -21,7 +21,7 @@
 import { allFinite, sqNorm } from './vec.js';
 import { batchGradStats, batchMeanGrad } from '../batching/engine.js';
 import { availableStatistics, presentStats, type BatchStatistics, type GradSummary, type PartialStatistics } from '../batching/summary.js';
-import { BATCH_STATS, type BatchStat } from '../batching/needs.js';
+import { BATCH_STATS, checkStats, unionStats, type BatchStat } from '../batching/needs.js';
 import { statisticsView } from '../batching/statsView.js';
 import { exactQuantities, type TestDecision } from '../batching/tests/index.js';
 import type { Controller, ControllerContext, ControllerInitContext, ExactOracle } from '../batching/controllers.js';
@@ -157,8 +157,12 @@ export interface StepEnv {
   readonly sampler?: BatchSampler;
   /** Draw batches with replacement (default true). */
   readonly replace?: boolean;
-  /** 'auto' (default): per-sample statistics only when the controller needs them; 'always': for every b ≥ 2 (S_norm in traces). */
-  readonly statistics?: 'auto' | 'always';
+  /**
+   * 'auto' (default): per-sample statistics only when the controller needs them (those it
+   * reads); 'always': all of them for every b ≥ 2 (S_norm in traces); a list of batch
+   * statistics (needs.ts): those, for every b ≥ 2, besides what the controller reads.
+   */
+  readonly statistics?: 'auto' | 'always' | readonly BatchStat[];
 }
 
 /** The loop state before step k. */
@@ -237,7 +241,7 @@ export function initStep(env: StepEnv, x0: Float64Array): { state: StepState; de
 
 /** Whether step k would compute per-sample statistics (b ≥ 2 and asked for). */
 export function wantsStats(env: StepEnv, b: number): boolean {
-  return b >= 2 && (env.controller.needs === 'stats' || env.statistics === 'always');
+  return b >= 2 && (env.controller.needs === 'stats' || env.statistics === 'always' || Array.isArray(env.statistics));
 }
 
 /**
@@ -247,7 +251,8 @@ export function wantsStats(env: StepEnv, b: number): boolean {
 export function wantedStats(env: StepEnv, b: number): readonly BatchStat[] | null {
   if (!wantsStats(env, b)) return null;
   if (env.statistics === 'always') return BATCH_STATS;
-  return env.controller.reads ?? BATCH_STATS;
+  const own = env.controller.needs === 'stats' ? env.controller.reads ?? BATCH_STATS : [];
+  return Array.isArray(env.statistics) ? unionStats(own, checkStats('step: statistics', env.statistics)) : own;
 }
 
 /** What the controller is given: its declared statistics through a view that refuses the others, or all of them. */
