@@ -22,7 +22,8 @@ export class UndeclaredStatisticError extends Error {
  * The view of `stats` for a reader declaring `reads`: b, ḡ and ||ḡ||² as they are;
  * S_norm and B_simple, S_ip, S_orth, S_j and blockwise.{S_ip, S_orth} only when declared
  * (then they must be present: the step computed them). Reading any other throws
- * {@link UndeclaredStatisticError}.
+ * {@link UndeclaredStatisticError} (spreading the view reads them all); JSON.stringify
+ * shows the declared ones.
  */
 export function statisticsView(stats: PartialStatistics, reads: readonly BatchStat[], reader: string): BatchStatistics {
   const field = <T>(name: string, stat: BatchStat, value: T | undefined): T => {
@@ -38,7 +39,7 @@ export function statisticsView(stats: PartialStatistics, reads: readonly BatchSt
       return field('blockwise.S_orth', 'blockwise.S_orth', stats.blockwise?.S_orth);
     },
   };
-  return {
+  const view: BatchStatistics = {
     b: stats.b,
     meanGrad: stats.meanGrad,
     gradNormSq: stats.gradNormSq,
@@ -59,4 +60,22 @@ export function statisticsView(stats: PartialStatistics, reads: readonly BatchSt
     },
     blockwise,
   };
+  // JSON (snapshots, logs) shows what the reader may read; spreading the view reads every field
+  Object.defineProperty(view, 'toJSON', {
+    enumerable: false,
+    value: () => {
+      const out: Record<string, unknown> = { b: stats.b, meanGrad: stats.meanGrad, gradNormSq: stats.gradNormSq };
+      for (const r of reads) {
+        if (r === 'blockwise.S_ip' || r === 'blockwise.S_orth') {
+          const bw = (out['blockwise'] ??= {}) as Record<string, unknown>;
+          bw[r.slice('blockwise.'.length)] = stats.blockwise?.[r === 'blockwise.S_ip' ? 'S_ip' : 'S_orth'];
+        } else {
+          out[r] = stats[r];
+          if (r === 'S_norm') out['B_simple'] = stats.B_simple;
+        }
+      }
+      return out;
+    },
+  });
+  return view;
 }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   adagrad, augIpTest, availableStatistics, blockAugIpTest, coordNormTest, constant, getBackend, key, normTest, run, setBackend,
-  statistics, testDriven, UndeclaredStatisticError, type BatchSizeTest, type BatchStat,
+  statistics, statisticsView, testDriven, UndeclaredStatisticError, type BatchSizeTest, type BatchStat,
 } from '../../src/index.js';
 import { batchStatsAt, unflatten } from '../../src/run/step.js';
 import { batchGradStats } from '../../src/batching/engine.js';
@@ -162,9 +162,15 @@ describe('declared statistics: the step', () => {
     // the same reads, declared: it runs
     const honest: BatchSizeTest = { ...sneaky, reads: ['S_norm', 'S_ip'] };
     expect(run({ ...base(), controller: testDriven(honest, { b0: 4, bMax: 6000 }) }).summary.status).toBe('completed');
-    expect(() => {
-      throw new UndeclaredStatisticError('x', 'B_simple', []);
-    }).toThrow(/add 'S_norm'/);
+    // the view directly: declared fields read through, JSON shows only them, B_simple goes with S_norm
+    const st = statistics(batchStatsAt(base().problem, base().problem.x0(key(SEED)), base().problem.sample(key(SEED + 2), 16)));
+    const view = statisticsView(st, ['S_norm'], 'reader r');
+    expect(view.S_norm).toBe(st.S_norm);
+    expect(view.B_simple).toBe(st.B_simple);
+    expect(() => view.S_j).toThrow(UndeclaredStatisticError);
+    expect(() => view.blockwise.S_orth).toThrow(/reader r read the batch statistic blockwise.S_orth/);
+    expect(Object.keys(JSON.parse(JSON.stringify(view))).sort()).toEqual(['B_simple', 'S_norm', 'b', 'gradNormSq', 'meanGrad']);
+    expect(() => statisticsView(st, [], 'reader q').B_simple).toThrow(/add 'S_norm'/);
   });
 
   it('controllers expose their tests\' reads; a norm-test run records only S_norm, and statistics: always records everything', () => {
