@@ -271,6 +271,56 @@ describe.each(CANDIDATES)('$label', (cand) => {
         expectClose(got[2], ref[2], rtol, `${what} coordSumSq`);
       }
     });
+
+    it('unfold, fold, pool2d, pool2dBackward: strides, paddings, dilations, odd shapes, against js', () => {
+      // [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw]: the MNIST CNN's layers, odd sides, asymmetric
+      // windows, strides and paddings, dilations, a window wider than the image, and 1×1
+      const cases: number[][] = [
+        [3, 1, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1], [2, 16, 14, 14, 5, 5, 1, 1, 2, 2, 1, 1], [3, 16, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1],
+        [2, 3, 13, 11, 3, 2, 2, 3, 1, 0, 1, 1], [1, 2, 9, 17, 3, 3, 1, 2, 2, 1, 2, 3], [5, 3, 7, 7, 3, 3, 3, 3, 1, 1, 1, 1],
+        [2, 2, 5, 3, 4, 4, 1, 1, 2, 2, 1, 1], [4, 5, 6, 10, 1, 1, 2, 1, 0, 0, 1, 1], [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1],
+        [3, 2, 12, 9, 2, 3, 2, 2, 1, 1, 2, 1],
+      ];
+      const side = (x: number, k: number, st: number, p: number, d: number): number => Math.floor((x + 2 * p - d * (k - 1) - 1) / st) + 1;
+      for (const [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw] of cases as [number, number, number, number, number, number, number, number, number, number, number, number][]) {
+        const g = { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh: side(h, kh, sh, ph, dh), ow: side(w, kw, sw, pw, dw) };
+        const what = `${cand.label} ${dtype} window ${JSON.stringify(g)}`;
+        const nx = n * c * h * w;
+        const nu = n * g.oh * g.ow * c * kh * kw;
+        // values on a coarse grid, so that max pooling meets ties
+        const x = buf(dtype, randn('float64', nx).map((v) => Math.round(v * 4) / 4));
+        const got = buf(dtype, new Float64Array(nu).fill(NaN));
+        const ref = buf(dtype, new Float64Array(nu));
+        be.unfold(x, g, got);
+        jsBackend.unfold(x, g, ref);
+        expectClose(got, ref, 0, `${what} unfold`);
+        const cols = randn(dtype, nu);
+        const f1 = buf(dtype, new Float64Array(nx).fill(NaN));
+        const f2 = buf(dtype, new Float64Array(nx));
+        const fs = buf(dtype, new Float64Array(nx));
+        be.fold(cols, g, f1);
+        jsBackend.fold(cols, g, f2);
+        jsBackend.fold(abs(cols), g, fs);
+        expectClose(f1, f2, rtol, `${what} fold`, fs);
+        // pooling windows: no dilation, padding at most half the window
+        if (dh !== 1 || dw !== 1 || 2 * ph > kh || 2 * pw > kw) continue;
+        const ct = randn(dtype, n * c * g.oh * g.ow);
+        for (const op of ['max', 'avg'] as const) {
+          const p1 = buf(dtype, new Float64Array(ct.length).fill(NaN));
+          const p2 = buf(dtype, new Float64Array(ct.length));
+          be.pool2d(op, x, g, p1);
+          jsBackend.pool2d(op, x, g, p2);
+          expectClose(p1, p2, rtol, `${what} pool2d ${op}`);
+          const b1 = buf(dtype, new Float64Array(nx).fill(NaN));
+          const b2 = buf(dtype, new Float64Array(nx));
+          const bs = buf(dtype, new Float64Array(nx));
+          be.pool2dBackward(op, x, ct, g, b1);
+          jsBackend.pool2dBackward(op, x, ct, g, b2);
+          jsBackend.pool2dBackward(op, x, abs(ct), g, bs);
+          expectClose(b1, b2, rtol, `${what} pool2dBackward ${op}`, bs);
+        }
+      }
+    });
   });
 
   it('batchGradStats of a tanh MLP (sparse inputs, with biases) matches the js backend', () => {

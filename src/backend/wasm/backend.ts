@@ -25,6 +25,7 @@ import { broadcastStrides, jsBackend } from '../js.js';
 import { MAX_THREADS, wasmRuntime, type WasmRuntime } from './runtime.js';
 import { ensureDense, sparseRowsOf } from '../sparseRows.js';
 import { sparseFits, sparseLinearStats, sparseMatmul as sparseRowsMatmul } from './sparseRows.js';
+import { wasmFold, wasmPool2d, wasmPool2dBackward, wasmUnfold } from './conv.js';
 
 type DT = 'f32' | 'f64';
 
@@ -348,8 +349,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       jsBackend.scatterAddRows(g, rowSize, idx, out);
     },
 
-    // the 2-D window kernels are data movement: the js ones (a convolution's flops go through matmul)
-    unfold: jsBackend.unfold, fold: jsBackend.fold, pool2d: jsBackend.pool2d, pool2dBackward: jsBackend.pool2dBackward,
+    // the 2-D window kernels in wasm (conv.ts; a convolution's flops go through matmul)
+    unfold: (x, g, out) => wasmUnfold(rt(), x, g, out),
+    fold: (cols, g, out) => wasmFold(rt(), cols, g, out),
+    pool2d: (op, x, g, out) => wasmPool2d(rt(), op, x, g, out),
+    pool2dBackward: (op, x, ct, g, out) => wasmPool2dBackward(rt(), op, x, ct, g, out),
 
     /**
      * All in float64 inside wasm memory: sqNorms from row norms of X and Δ,
