@@ -81,4 +81,18 @@ export interface Backend {
    * cotangent to the first maximal entry (row-major); avg spreads it as 1/(kh·kw).
    */
   pool2dBackward(op: PoolOp, x: Arr, ct: Arr, g: WindowGeom, out: Arr): void;
+  /**
+   * Optional fused 2-D cross-correlation: out [n, cout, oh, ow] (overwritten),
+   * out[i, o, p] = Σ_k U[i, p, k] w[o, k] + bias[o] with U = unfold(x) and w [cout, c·kh·kw]
+   * (bias [cout] or null): the composition unfold, matmul by wᵀ, transpose, bias add,
+   * which is what conv2d runs when a backend lacks this. A backend providing it need not
+   * materialise U for the whole batch.
+   */
+  conv2d?(x: Arr, w: Arr, bias: Arr | null, g: WindowGeom, cout: number, out: Arr): void;
+  /**
+   * Optional, with conv2d: the VJP of the bias-free convolution for the cotangent ct
+   * [n, cout, oh, ow], Δ = ct as [n·oh·ow, cout]: dx = fold(Δ w) when dx is not null,
+   * dw = Δᵀ unfold(x) when dw is not null (both overwritten).
+   */
+  conv2dBackward?(x: Arr, w: Arr, ct: Arr, g: WindowGeom, cout: number, dx: Arr | null, dw: Arr | null): void;
 }

@@ -1,7 +1,7 @@
 // The accelerated backends (wasm 1 and 2 threads, gpujs cpu/webasm, webgpu when an adapter exists) against the js reference, at sizes that reach their kernels.
 import { describe, expect, it } from 'vitest';
 import { jsBackend, setBackend, getBackend, type Backend } from '../../src/backend/index.js';
-import type { BinaryOp, ReduceOp, UnaryOp } from '../../src/backend/backend.js';
+import type { BinaryOp, ReduceOp, UnaryOp, WindowGeom } from '../../src/backend/backend.js';
 import { createWasmBackend } from '../../src/backend/wasm/backend.js';
 import { createGpujsBackend } from '../../src/backend/gpujs/backend.js';
 import type { Arr, DType, Shape } from '../../src/tensor/tensor.js';
@@ -318,6 +318,69 @@ describe.each(CANDIDATES)('$label', (cand) => {
           jsBackend.pool2dBackward(op, x, ct, g, b2);
           jsBackend.pool2dBackward(op, x, abs(ct), g, bs);
           expectClose(b1, b2, rtol, `${what} pool2dBackward ${op}`, bs);
+        }
+      }
+    });
+
+    it('the fused conv2d and its VJP (chunks of samples, dense and sparse inputs) equal the js composition', () => {
+      if (be.conv2d === undefined || be.conv2dBackward === undefined) return;
+      // [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, cout]: the MNIST CNN's second layer over 7 samples
+      // (several chunks), odd shapes, strides, paddings and dilations
+      const cases: number[][] = [
+        [7, 16, 14, 14, 5, 5, 1, 1, 2, 2, 1, 1, 32], [3, 1, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1, 16], [2, 3, 13, 11, 3, 2, 2, 3, 1, 0, 1, 1, 5],
+        [1, 2, 9, 17, 3, 3, 1, 2, 2, 1, 2, 3, 7], [5, 3, 7, 7, 3, 3, 3, 3, 1, 1, 1, 1, 1], [4, 5, 6, 10, 1, 1, 2, 1, 0, 0, 1, 1, 3],
+      ];
+      const side = (x: number, k: number, st: number, p: number, d: number): number => Math.floor((x + 2 * p - d * (k - 1) - 1) / st) + 1;
+      // the js composition: unfold, matmul by wᵀ, transpose, bias; Δ by transpose, fold(Δ w), Δᵀ U
+      const composed = (x: Arr, w: Arr, bias: Arr | null, ct: Arr, g: WindowGeom, cout: number) => {
+        const P = g.oh * g.ow;
+        const K = g.c * g.kh * g.kw;
+        const U = buf(dtype, new Float64Array(g.n * P * K));
+        jsBackend.unfold(x, g, U);
+        const yT = buf(dtype, new Float64Array(g.n * P * cout));
+        jsBackend.matmul(U, w, g.n * P, K, cout, yT, false, true);
+        const y = buf(dtype, new Float64Array(g.n * cout * P));
+        jsBackend.transpose(yT, [g.n, P, cout], [0, 2, 1], y);
+        if (bias !== null) for (let q = 0; q < y.length; q++) y[q] = y[q]! + bias[Math.floor(q / P) % cout]!;
+        const d = buf(dtype, new Float64Array(g.n * P * cout));
+        jsBackend.transpose(ct, [g.n, cout, P], [0, 2, 1], d);
+        const dU = buf(dtype, new Float64Array(g.n * P * K));
+        jsBackend.matmul(d, w, g.n * P, cout, K, dU, false, false);
+        const dx = buf(dtype, new Float64Array(x.length));
+        jsBackend.fold(dU, g, dx);
+        const dw = buf(dtype, new Float64Array(cout * K));
+        jsBackend.matmul(d, U, cout, g.n * P, K, dw, true, false);
+        return { y, dx, dw };
+      };
+      for (const [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, cout] of cases as [number, number, number, number, number, number, number, number, number, number, number, number, number][]) {
+        const g = { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh: side(h, kh, sh, ph, dh), ow: side(w, kw, sw, pw, dw) };
+        const K = c * kh * kw;
+        const ny = n * cout * g.oh * g.ow;
+        for (const density of [1, 0.2]) {
+          for (const withBias of [false, true]) {
+            const what = `${cand.label} ${dtype} conv2d ${JSON.stringify(g)} cout ${cout} density ${density}${withBias ? ' bias' : ''}`;
+            const x = randn(dtype, n * c * h * w, density);
+            const wt = randn(dtype, cout * K);
+            const bias = withBias ? randn(dtype, cout) : null;
+            const ct = randn(dtype, ny, density);
+            const ref = composed(x, wt, bias, ct, g, cout);
+            const sc = composed(abs(x), abs(wt), bias === null ? null : abs(bias), abs(ct), g, cout);
+            const y = buf(dtype, new Float64Array(ny).fill(NaN));
+            be.conv2d(x, wt, bias, g, cout, y);
+            expectClose(y, ref.y, rtol, `${what} y`, sc.y);
+            const gx = buf(dtype, new Float64Array(x.length).fill(NaN));
+            const gw = buf(dtype, new Float64Array(wt.length).fill(NaN));
+            be.conv2dBackward(x, wt, ct, g, cout, gx, gw);
+            expectClose(gx, ref.dx, rtol, `${what} dx`, sc.dx);
+            expectClose(gw, ref.dw, rtol, `${what} dw`, sc.dw);
+            // either gradient alone
+            const gw2 = buf(dtype, new Float64Array(wt.length).fill(NaN));
+            be.conv2dBackward(x, wt, ct, g, cout, null, gw2);
+            expect(Array.from(gw2), `${what} dw alone`).toEqual(Array.from(gw));
+            const gx2 = buf(dtype, new Float64Array(x.length).fill(NaN));
+            be.conv2dBackward(x, wt, ct, g, cout, gx2, null);
+            expect(Array.from(gx2), `${what} dx alone`).toEqual(Array.from(gx));
+          }
         }
       }
     });

@@ -25,7 +25,7 @@ import { broadcastStrides, jsBackend } from '../js.js';
 import { MAX_THREADS, wasmRuntime, type WasmRuntime } from './runtime.js';
 import { ensureDense, sparseRowsOf } from '../sparseRows.js';
 import { sparseFits, sparseLinearStats, sparseMatmul as sparseRowsMatmul } from './sparseRows.js';
-import { wasmFold, wasmPool2d, wasmPool2dBackward, wasmUnfold } from './conv.js';
+import { wasmConv2d, wasmConv2dBackward, wasmFold, wasmPool2d, wasmPool2dBackward, wasmUnfold } from './conv.js';
 
 type DT = 'f32' | 'f64';
 
@@ -354,6 +354,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     fold: (cols, g, out) => wasmFold(rt(), cols, g, out),
     pool2d: (op, x, g, out) => wasmPool2d(rt(), op, x, g, out),
     pool2dBackward: (op, x, ct, g, out) => wasmPool2dBackward(rt(), op, x, ct, g, out),
+    conv2d: (x, w, bias, g, cout, out) => wasmConv2d(rt(), x, w, bias, g, cout, out, threads),
+    conv2dBackward: (x, w, ct, g, cout, dx, dw) => wasmConv2dBackward(rt(), x, w, ct, g, cout, dx, dw, threads),
 
     /**
      * All in float64 inside wasm memory: sqNorms from row norms of X and Δ,

@@ -9,10 +9,15 @@ import type { Arr } from '../../tensor/tensor.js';
 import type { PoolOp, WindowGeom } from '../backend.js';
 import { jsBackend } from '../js.js';
 import { ensureDense } from '../sparseRows.js';
+import { matmulPtr } from './backend.js';
 import type { WasmRuntime } from './runtime.js';
 
 /** The exports of assembly/conv.ts (g: the geometry as 14 i32, see geomPtr). */
 interface ConvExports {
+  conv_out_f32(y: number, bias: number, out: number, ns: number, P: number, cout: number): void;
+  conv_out_f64(y: number, bias: number, out: number, ns: number, P: number, cout: number): void;
+  conv_ct_f32(ct: number, d: number, ns: number, P: number, cout: number): void;
+  conv_ct_f64(ct: number, d: number, ns: number, P: number, cout: number): void;
   unfold_f32(g: number, x: number, out: number, i0: number, i1: number): void;
   unfold_f64(g: number, x: number, out: number, i0: number, i1: number): void;
   fold_f32(g: number, cols: number, out: number, i0: number, i1: number): void;
@@ -107,4 +112,142 @@ export function wasmPool2dBackward(rt: WasmRuntime, op: PoolOp, x: Arr, ct: Arr,
   if (dt === 'f64') ex(rt).pool2d_backward_f64(POOL_CODES[op], gp, px, pc, po, 0, planes);
   else ex(rt).pool2d_backward_f32(POOL_CODES[op], gp, px, pc, po, 0, planes);
   rt.get(po, dt, out, len);
+}
+
+/** Bytes of unfolded rows per chunk of the fused convolution: half the 4 MiB L2 of the machines measured. */
+const CHUNK_BYTES = 2 << 20;
+
+/** Samples per chunk: as many as keep the chunk's unfolded rows within CHUNK_BYTES (at least 1). */
+function chunkSamples(g: WindowGeom, E: number): number {
+  return Math.max(1, Math.min(g.n, Math.floor(CHUNK_BYTES / (g.oh * g.ow * g.c * g.kh * g.kw * E))));
+}
+
+/**
+ * The fused convolution (see Backend.conv2d), all in wasm memory: per chunk of samples,
+ * unfold into a work area, one product by wᵀ (matmulPtr: threads, the sparse path),
+ * and the transposed store with the bias. Only x, w, bias and out cross the boundary.
+ */
+export function wasmConv2d(rt: WasmRuntime, x: Arr, w: Arr, bias: Arr | null, g: WindowGeom, cout: number, out: Arr, threads: number): void {
+  ensureDense(x);
+  const dt = dtOf(out);
+  const P = g.oh * g.ow;
+  const K = g.c * g.kh * g.kw;
+  const nx = g.n * g.c * g.h * g.w;
+  if (dtOf(x) !== dt || dtOf(w) !== dt || (bias !== null && dtOf(bias) !== dt)) return convComposed(x, w, bias, g, cout, out);
+  const E = bytes(dt);
+  const e = ex(rt);
+  rt.reset();
+  const gp = geomPtr(rt, g);
+  const px = rt.put(x.length === nx ? x : x.subarray(0, nx), dt);
+  const pw = rt.put(w.length === cout * K ? w : w.subarray(0, cout * K), dt);
+  const pwt = rt.alloc(K * cout * E); // wᵀ [K, cout]
+  if (dt === 'f64') rt.ex.transpose_f64(pw, cout, K, pwt);
+  else rt.ex.transpose_f32(pw, cout, K, pwt);
+  const pb = bias === null ? 0 : rt.put(bias.length === cout ? bias : bias.subarray(0, cout), dt);
+  const po = rt.alloc(g.n * cout * P * E);
+  const cs = chunkSamples(g, E);
+  const pu = rt.alloc(cs * P * K * E);
+  const py = rt.alloc(cs * P * cout * E);
+  for (let i0 = 0; i0 < g.n; i0 += cs) {
+    const i1 = Math.min(g.n, i0 + cs);
+    const ns = i1 - i0;
+    if (dt === 'f64') e.unfold_f64(gp, px, pu, i0, i1);
+    else e.unfold_f32(gp, px, pu, i0, i1);
+    matmulPtr(rt, dt, pu, pwt, py, ns * P, K, cout, false, false, threads);
+    if (dt === 'f64') e.conv_out_f64(py, pb, po + i0 * cout * P * E, ns, P, cout);
+    else e.conv_out_f32(py, pb, po + i0 * cout * P * E, ns, P, cout);
+  }
+  rt.get(po, dt, out, g.n * cout * P);
+}
+
+/**
+ * The VJP of the fused convolution (see Backend.conv2dBackward), per chunk of samples
+ * in wasm memory: Δ from ct, dx = fold(Δ w) and dw += Δᵀ U with U unfolded again for
+ * the chunk (cheaper than keeping U of the whole batch). dw is summed chunk by chunk in
+ * a fixed order (the chunks depend on the shapes only).
+ */
+export function wasmConv2dBackward(
+  rt: WasmRuntime, x: Arr, w: Arr, ct: Arr, g: WindowGeom, cout: number, dx: Arr | null, dw: Arr | null, threads: number,
+): void {
+  ensureDense(x);
+  ensureDense(ct);
+  const dt = dtOf(ct);
+  if (dtOf(x) !== dt || dtOf(w) !== dt || (dx !== null && dtOf(dx) !== dt) || (dw !== null && dtOf(dw) !== dt)) {
+    return convBackwardComposed(x, w, ct, g, cout, dx, dw);
+  }
+  if (dx === null && dw === null) return;
+  const P = g.oh * g.ow;
+  const K = g.c * g.kh * g.kw;
+  const nx = g.n * g.c * g.h * g.w;
+  const E = bytes(dt);
+  const e = ex(rt);
+  rt.reset();
+  const gp = geomPtr(rt, g);
+  const px = dw !== null ? rt.put(x.length === nx ? x : x.subarray(0, nx), dt) : 0;
+  const pw = rt.put(w.length === cout * K ? w : w.subarray(0, cout * K), dt);
+  const pc = rt.put(ct.length === g.n * cout * P ? ct : ct.subarray(0, g.n * cout * P), dt);
+  const pdx = dx !== null ? rt.alloc(nx * E) : 0;
+  const pdw = dw !== null ? rt.alloc(cout * K * E) : 0;
+  const pdwc = dw !== null ? rt.alloc(cout * K * E) : 0;
+  const cs = chunkSamples(g, E);
+  const pd = rt.alloc(cs * P * cout * E);
+  const pu = rt.alloc(cs * P * K * E);
+  for (let i0 = 0; i0 < g.n; i0 += cs) {
+    const i1 = Math.min(g.n, i0 + cs);
+    const ns = i1 - i0;
+    if (dt === 'f64') e.conv_ct_f64(pc + i0 * cout * P * E, pd, ns, P, cout);
+    else e.conv_ct_f32(pc + i0 * cout * P * E, pd, ns, P, cout);
+    if (dx !== null) {
+      matmulPtr(rt, dt, pd, pw, pu, ns * P, cout, K, false, false, threads); // dU = Δ w
+      if (dt === 'f64') e.fold_f64(gp, pu, pdx, i0, i1);
+      else e.fold_f32(gp, pu, pdx, i0, i1);
+    }
+    if (dw !== null) {
+      if (dt === 'f64') e.unfold_f64(gp, px, pu, i0, i1);
+      else e.unfold_f32(gp, px, pu, i0, i1);
+      const into = i0 === 0 ? pdw : pdwc;
+      matmulPtr(rt, dt, pd, pu, into, cout, ns * P, K, true, false, threads); // Δᵀ U
+      if (i0 > 0) {
+        if (dt === 'f64') rt.ex.binary_f64(0, pdw, 0, 1, pdwc, 0, 1, pdw, 1, cout * K);
+        else rt.ex.binary_f32(0, pdw, 0, 1, pdwc, 0, 1, pdw, 1, cout * K);
+      }
+    }
+  }
+  if (dx !== null) rt.get(pdx, dt, dx, nx);
+  if (dw !== null) rt.get(pdw, dt, dw, cout * K);
+}
+
+/** The composition the fused convolution stands for (mixed dtypes): unfold, matmul by wᵀ, transpose, bias. */
+function convComposed(x: Arr, w: Arr, bias: Arr | null, g: WindowGeom, cout: number, out: Arr): void {
+  const P = g.oh * g.ow;
+  const K = g.c * g.kh * g.kw;
+  const make = (n: number): Arr => (out instanceof Float64Array ? new Float64Array(n) : new Float32Array(n));
+  const U = make(g.n * P * K);
+  jsBackend.unfold(x, g, U);
+  const yT = make(g.n * P * cout);
+  jsBackend.matmul(U, w, g.n * P, K, cout, yT, false, true);
+  jsBackend.transpose(yT, [g.n, P, cout], [0, 2, 1], out);
+  if (bias !== null) for (let i = 0; i < g.n; i++) for (let o = 0; o < cout; o++) {
+    const base = (i * cout + o) * P;
+    for (let p = 0; p < P; p++) out[base + p] = out[base + p]! + bias[o]!;
+  }
+}
+
+/** The composition of the VJP (mixed dtypes): Δ by transpose, dx = fold(Δ w), dw = Δᵀ unfold(x). */
+function convBackwardComposed(x: Arr, w: Arr, ct: Arr, g: WindowGeom, cout: number, dx: Arr | null, dw: Arr | null): void {
+  const P = g.oh * g.ow;
+  const K = g.c * g.kh * g.kw;
+  const make = (n: number): Arr => (ct instanceof Float64Array ? new Float64Array(n) : new Float32Array(n));
+  const d = make(g.n * P * cout);
+  jsBackend.transpose(ct, [g.n, cout, P], [0, 2, 1], d);
+  if (dx !== null) {
+    const dU = make(g.n * P * K);
+    jsBackend.matmul(d, w, g.n * P, cout, K, dU, false, false);
+    jsBackend.fold(dU, g, dx);
+  }
+  if (dw !== null) {
+    const U = make(g.n * P * K);
+    jsBackend.unfold(x, g, U);
+    jsBackend.matmul(d, U, cout, g.n * P, K, dw, true, false);
+  }
 }

@@ -11,7 +11,10 @@
  *
  * The geometry is 14 i32 at `g`: n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow.
  * Every kernel takes a range of samples [i0, i1) (unfold, fold) or of planes
- * (sample, channel) [q0, q1) (pooling), so threads can split the work; within a range
+ * (sample, channel) [q0, q1) (pooling), so the work can go in chunks. Images (x of
+ * unfold, out of fold, all pooling buffers) are addressed from the start of the batch;
+ * the unfolded rows (out of unfold, cols of fold) from the first row of sample i0, so a
+ * chunk of rows can live in a small work area (the fused convolution, ../conv.ts). Within a range
  * the loops run in the order of the js reference, so float64 results are the same bits
  * and float32 ones too (avg pooling accumulates in f64 as the reference does).
  */
@@ -40,8 +43,7 @@ function unfold<T>(g: usize, x: usize, out: usize, i0: i32, i1: i32): void {
   const sh = gi(g, 6), sw = gi(g, 7), ph = gi(g, 8), pw = gi(g, 9), dh = gi(g, 10), dw = gi(g, 11);
   const oh = gi(g, 12), ow = gi(g, 13);
   const plane = <usize>h * <usize>w;
-  const K = <usize>c * <usize>kh * <usize>kw;
-  let o = out + <usize>i0 * <usize>oh * <usize>ow * K * E;
+  let o = out;
   for (let i = i0; i < i1; i++) {
     const xi = x + <usize>i * <usize>c * plane * E;
     for (let py = 0; py < oh; py++) {
@@ -76,9 +78,8 @@ function fold<T>(g: usize, cols: usize, out: usize, i0: i32, i1: i32): void {
   const sh = gi(g, 6), sw = gi(g, 7), ph = gi(g, 8), pw = gi(g, 9), dh = gi(g, 10), dw = gi(g, 11);
   const oh = gi(g, 12), ow = gi(g, 13);
   const plane = <usize>h * <usize>w;
-  const K = <usize>c * <usize>kh * <usize>kw;
   memory.fill(out + <usize>i0 * <usize>c * plane * E, 0, <usize>(i1 - i0) * <usize>c * plane * E);
-  let o = cols + <usize>i0 * <usize>oh * <usize>ow * K * E;
+  let o = cols;
   for (let i = i0; i < i1; i++) {
     const xi = out + <usize>i * <usize>c * plane * E;
     for (let py = 0; py < oh; py++) {
@@ -101,6 +102,39 @@ function fold<T>(g: usize, cols: usize, out: usize, i0: i32, i1: i32): void {
           }
         }
       }
+    }
+  }
+}
+
+/**
+ * The convolution output from its [positions, channels] form: for the ns samples of a
+ * chunk, out[i, o, p] = y[i·P + p, o] + bias[o] (no bias when bias = 0).
+ */
+function convOut<T>(y: usize, bias: usize, out: usize, ns: i32, P: i32, cout: i32): void {
+  const E = <usize>sizeof<T>();
+  for (let i = 0; i < ns; i++) {
+    const yi = y + <usize>i * <usize>P * <usize>cout * E;
+    const oi = out + <usize>i * <usize>cout * <usize>P * E;
+    for (let o = 0; o < cout; o++) {
+      const b: T = bias == 0 ? <T>0 : load<T>(bias + <usize>o * E);
+      const src = yi + <usize>o * E;
+      const dst = oi + <usize>o * <usize>P * E;
+      const step = <usize>cout * E;
+      if (bias == 0) for (let p = 0; p < P; p++) store<T>(dst + <usize>p * E, load<T>(src + <usize>p * step));
+      else for (let p = 0; p < P; p++) store<T>(dst + <usize>p * E, load<T>(src + <usize>p * step) + b);
+    }
+  }
+}
+
+/** The cotangent in [positions, channels] form: d[i·P + p, o] = ct[i, o, p] for the ns samples of a chunk. */
+function convCt<T>(ct: usize, d: usize, ns: i32, P: i32, cout: i32): void {
+  const E = <usize>sizeof<T>();
+  for (let i = 0; i < ns; i++) {
+    const ci = ct + <usize>i * <usize>cout * <usize>P * E;
+    const di = d + <usize>i * <usize>P * <usize>cout * E;
+    for (let p = 0; p < P; p++) {
+      const dst = di + <usize>p * <usize>cout * E;
+      for (let o = 0; o < cout; o++) store<T>(dst + <usize>o * E, load<T>(ci + (<usize>o * <usize>P + <usize>p) * E));
     }
   }
 }
@@ -216,6 +250,18 @@ export function fold_f32(g: usize, cols: usize, out: usize, i0: i32, i1: i32): v
 }
 export function fold_f64(g: usize, cols: usize, out: usize, i0: i32, i1: i32): void {
   fold<f64>(g, cols, out, i0, i1);
+}
+export function conv_out_f32(y: usize, bias: usize, out: usize, ns: i32, P: i32, cout: i32): void {
+  convOut<f32>(y, bias, out, ns, P, cout);
+}
+export function conv_out_f64(y: usize, bias: usize, out: usize, ns: i32, P: i32, cout: i32): void {
+  convOut<f64>(y, bias, out, ns, P, cout);
+}
+export function conv_ct_f32(ct: usize, d: usize, ns: i32, P: i32, cout: i32): void {
+  convCt<f32>(ct, d, ns, P, cout);
+}
+export function conv_ct_f64(ct: usize, d: usize, ns: i32, P: i32, cout: i32): void {
+  convCt<f64>(ct, d, ns, P, cout);
 }
 export function pool2d_f32(op: i32, g: usize, x: usize, out: usize, q0: i32, q1: i32): void {
   pool<f32>(op, g, x, out, q0, q1);
