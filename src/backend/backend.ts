@@ -95,4 +95,11 @@ export interface Backend {
    * dw = Δᵀ unfold(x) when dw is not null (both overwritten).
    */
   conv2dBackward?(x: Arr, w: Arr, ct: Arr, g: WindowGeom, cout: number, dx: Arr | null, dw: Arr | null): void;
+  /**
+   * Optional: the per-sample gradients of a conv weight for the samples [i0, i1):
+   * out[i − i0] = Δ_i U_i ([cout, c·kh·kw], overwritten) with Δ_i = ct[i] as [cout, oh·ow]
+   * and U_i = unfold(x)[i] — one matmul per sample of the unfolded input, without U of
+   * the whole batch (used by the per-sample statistics of conv layers, batching/convStats.ts).
+   */
+  convWeightGrads?(x: Arr, ct: Arr, g: WindowGeom, cout: number, i0: number, i1: number, out: Arr): void;
 }

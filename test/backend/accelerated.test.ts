@@ -322,7 +322,7 @@ describe.each(CANDIDATES)('$label', (cand) => {
       }
     });
 
-    it('the fused conv2d and its VJP (chunks of samples, dense and sparse inputs) equal the js composition', () => {
+    it('the fused conv2d, its VJP and the per-sample weight gradients (chunks of samples, dense and sparse inputs) equal the js composition', () => {
       if (be.conv2d === undefined || be.conv2dBackward === undefined) return;
       // [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, cout]: the MNIST CNN's second layer over 7 samples
       // (several chunks), odd shapes, strides, paddings and dilations
@@ -380,6 +380,23 @@ describe.each(CANDIDATES)('$label', (cand) => {
             const gx2 = buf(dtype, new Float64Array(x.length).fill(NaN));
             be.conv2dBackward(x, wt, ct, g, cout, gx2, null);
             expect(Array.from(gx2), `${what} dx alone`).toEqual(Array.from(gx));
+            // the per-sample weight gradients Δ_i U_i of samples [i0, n) (used by the conv statistics)
+            if (be.convWeightGrads !== undefined && !withBias) {
+              const P = g.oh * g.ow;
+              const U = buf(dtype, new Float64Array(n * P * K));
+              jsBackend.unfold(x, g, U);
+              for (const i0 of n > 1 ? [0, 1] : [0]) {
+                const pg = buf(dtype, new Float64Array((n - i0) * cout * K).fill(NaN));
+                be.convWeightGrads(x, ct, g, cout, i0, n, pg);
+                for (let i = i0; i < n; i++) {
+                  const ref1 = buf(dtype, new Float64Array(cout * K));
+                  const sc1 = buf(dtype, new Float64Array(cout * K));
+                  jsBackend.matmul(ct.subarray(i * cout * P, (i + 1) * cout * P), U.subarray(i * P * K, (i + 1) * P * K), cout, P, K, ref1, false, false);
+                  jsBackend.matmul(abs(ct.subarray(i * cout * P, (i + 1) * cout * P)), abs(U.subarray(i * P * K, (i + 1) * P * K)), cout, P, K, sc1, false, false);
+                  expectClose(pg.subarray((i - i0) * cout * K, (i - i0 + 1) * cout * K), ref1, rtol, `${what} convWeightGrads from ${i0}, sample ${i}`, sc1);
+                }
+              }
+            }
           }
         }
       }

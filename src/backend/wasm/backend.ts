@@ -25,7 +25,7 @@ import { broadcastStrides, jsBackend } from '../js.js';
 import { MAX_THREADS, wasmRuntime, type WasmRuntime } from './runtime.js';
 import { ensureDense, sparseRowsOf } from '../sparseRows.js';
 import { sparseFits, sparseLinearStats, sparseMatmul as sparseRowsMatmul } from './sparseRows.js';
-import { wasmConv2d, wasmConv2dBackward, wasmFold, wasmPool2d, wasmPool2dBackward, wasmUnfold } from './conv.js';
+import { wasmConv2d, wasmConv2dBackward, wasmConvWeightGrads, wasmFold, wasmPool2d, wasmPool2dBackward, wasmUnfold } from './conv.js';
 
 type DT = 'f32' | 'f64';
 
@@ -356,6 +356,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     pool2dBackward: (op, x, ct, g, out) => wasmPool2dBackward(rt(), op, x, ct, g, out),
     conv2d: (x, w, bias, g, cout, out) => wasmConv2d(rt(), x, w, bias, g, cout, out, threads),
     conv2dBackward: (x, w, ct, g, cout, dx, dw) => wasmConv2dBackward(rt(), x, w, ct, g, cout, dx, dw, threads),
+    convWeightGrads: (x, ct, g, cout, i0, i1, out) => wasmConvWeightGrads(rt(), x, ct, g, cout, i0, i1, out, threads),
 
     /**
      * All in float64 inside wasm memory: sqNorms from row norms of X and Δ,

@@ -217,6 +217,51 @@ export function wasmConv2dBackward(
   if (dw !== null) rt.get(pdw, dt, dw, cout * K);
 }
 
+/**
+ * Per-sample gradients of a conv weight (see Backend.convWeightGrads) in wasm memory:
+ * the images and cotangents of samples [i0, i1) go in, U is unfolded in chunks of
+ * samples into a work area, and out[i] = Δ_i U_i is one product per sample (matmulPtr).
+ */
+export function wasmConvWeightGrads(
+  rt: WasmRuntime, x: Arr, ct: Arr, g: WindowGeom, cout: number, i0: number, i1: number, out: Arr, threads: number,
+): void {
+  ensureDense(x);
+  ensureDense(ct);
+  const dt = dtOf(out);
+  const P = g.oh * g.ow;
+  const K = g.c * g.kh * g.kw;
+  const img = g.c * g.h * g.w;
+  const ns = i1 - i0;
+  if (dtOf(x) !== dt || dtOf(ct) !== dt) {
+    const U = dt === 'f64' ? new Float64Array(ns * P * K) : new Float32Array(ns * P * K);
+    jsBackend.unfold(x.subarray(i0 * img, i1 * img), { ...g, n: ns }, U);
+    for (let i = 0; i < ns; i++) {
+      const o = out.subarray(i * cout * K, (i + 1) * cout * K);
+      jsBackend.matmul(ct.subarray((i0 + i) * cout * P, (i0 + i + 1) * cout * P), U.subarray(i * P * K, (i + 1) * P * K), cout, P, K, o, false, false);
+    }
+    return;
+  }
+  if (ns <= 0) return;
+  const E = bytes(dt);
+  const e = ex(rt);
+  rt.reset();
+  const gp = geomPtr(rt, { ...g, n: ns });
+  const px = rt.put(x.subarray(i0 * img, i1 * img), dt);
+  const pc = rt.put(ct.subarray(i0 * cout * P, i1 * cout * P), dt);
+  const po = rt.alloc(ns * cout * K * E);
+  const cs = chunkSamples({ ...g, n: ns }, E);
+  const pu = rt.alloc(cs * P * K * E);
+  for (let j0 = 0; j0 < ns; j0 += cs) {
+    const j1 = Math.min(ns, j0 + cs);
+    if (dt === 'f64') e.unfold_f64(gp, px, pu, j0, j1);
+    else e.unfold_f32(gp, px, pu, j0, j1);
+    for (let j = j0; j < j1; j++) {
+      matmulPtr(rt, dt, pc + j * cout * P * E, pu + (j - j0) * P * K * E, po + j * cout * K * E, cout, P, K, false, false, threads);
+    }
+  }
+  rt.get(po, dt, out, ns * cout * K);
+}
+
 /** The composition the fused convolution stands for (mixed dtypes): unfold, matmul by wᵀ, transpose, bias. */
 function convComposed(x: Arr, w: Arr, bias: Arr | null, g: WindowGeom, cout: number, out: Arr): void {
   const P = g.oh * g.ow;
