@@ -447,6 +447,35 @@ describe.each(CANDIDATES)('$label', (cand) => {
   });
 });
 
+describe('wasm threads and the window ops', () => {
+  it('wasm: the fused conv2d, its VJP and the per-sample weight gradients are the same bits on 1 and 2 threads', () => {
+    const one = createWasmBackend({ threads: 1 });
+    const two = createWasmBackend({ threads: 2 });
+    // the MNIST CNN's second layer over 9 samples: several chunks, products large enough to split
+    const g = { n: 9, c: 16, h: 14, w: 14, kh: 5, kw: 5, sh: 1, sw: 1, ph: 2, pw: 2, dh: 1, dw: 1, oh: 14, ow: 14 };
+    const cout = 32;
+    const K = g.c * 25;
+    const ny = g.n * cout * 196;
+    for (const density of [1, 0.2]) {
+      const x = randn('float64', g.n * g.c * 196, density);
+      const w = randn('float64', cout * K);
+      const bias = randn('float64', cout);
+      const ct = randn('float64', ny, density);
+      const outs = [one, two].map((b) => {
+        const y = new Float64Array(ny);
+        const dx = new Float64Array(x.length);
+        const dw = new Float64Array(w.length);
+        const pg = new Float64Array(g.n * cout * K);
+        b.conv2d!(x, w, bias, g, cout, y);
+        b.conv2dBackward!(x, w, ct, g, cout, dx, dw);
+        b.convWeightGrads!(x, ct, g, cout, 0, g.n, pg);
+        return [y, dx, dw, pg];
+      });
+      outs[0]!.forEach((a, t) => expect(Array.from(outs[1]![t]!), `output ${t}, density ${density}`).toEqual(Array.from(a)));
+    }
+  });
+});
+
 describe('selection of the accelerated backends', () => {
   it('ADADAGRAD_BACKEND=wasm and ADADAGRAD_THREADS pick the wasm backend and its mode; gpujs is opt-in', async () => {
     const { vi } = await import('vitest');

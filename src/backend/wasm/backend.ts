@@ -5,8 +5,10 @@
  * In wasm: matmul (cache-blocked, packed, 4 × 2-vector register tiles; a sparse path
  * when op(A) is mostly zeros, as MNIST pixels are, that skips the zeros row by row), linearStats (built from those
  * products, all in float64), binary add/sub/mul/div/maximum (same shape, scalar,
- * row and column broadcasts), unary neg/abs/sqrt/relu/step/sign, and sum/max over
- * one contiguous run of axes. Everything else delegates to the js backend: the
+ * row and column broadcasts), unary neg/abs/sqrt/relu/step/sign, sum/max over
+ * one contiguous run of axes, and the 2-D window ops (conv.ts: unfold, fold, pooling
+ * and its VJP, and the fused conv2d, its VJP and the per-sample conv weight gradients,
+ * which unfold chunks of samples inside wasm memory). Everything else delegates to the js backend: the
  * transcendental unary ops (exp, log, log1p, tanh, sigmoid, softplus: V8 runs the
  * same fdlibm-style code, so a copy into wasm memory would only add cost), pow and
  * the comparisons, general n-d broadcasts, where, transpose, gatherRows and
