@@ -82,7 +82,7 @@ export function jobGradientSource(problem: Problem, job: RunJob): GradientSource
 /** Run a job. Errors inside the run are reported in the output (status 'error'), not thrown. */
 export async function executeJob(job: RunJob): Promise<RunOutput> {
   if (job.local !== undefined) {
-    if (job.gradientSource !== undefined || job.startNear !== undefined) throw new Error(`job ${job.label}: gradientSource and startNear are not options of a local-method job`);
+    if (job.gradientSource !== undefined || job.startNear !== undefined || job.testPooling !== undefined) throw new Error(`job ${job.label}: gradientSource, startNear and testPooling are not options of a local-method job`);
     return executeLocalJob(job);
   }
   const t0 = Date.now();
@@ -95,6 +95,7 @@ export async function executeJob(job: RunJob): Promise<RunOutput> {
     problem, optimizer, controller, budget: job.budget, key: key(job.seed), replace: job.replace,
     ...(job.sampler !== undefined ? { sampler: epochSampler(job.sampler === 'epoch-short' ? 'short' : 'span') } : {}),
     ...(gradient !== undefined ? { gradient } : {}),
+    ...(job.testPooling !== undefined ? { testPooling: job.testPooling } : {}),
     evaluate: false, observers: [evaluationObserver(problem, job.evals, evals)],
   });
   // The last iterate, when the schedule did not reach it (a budget that ends between checkpoints).

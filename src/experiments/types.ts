@@ -35,6 +35,14 @@ export interface RunJob {
   readonly replace: boolean;
   /** Epoch-based sampling (src/run/samplers/epoch.ts): 'epoch-short' is the official DataLoader; absent: i.i.d. batches by problem.sample with `replace`. */
   readonly sampler?: 'epoch' | 'epoch-short';
+  /**
+   * Where the test statistics are computed (`run`'s `testPooling`, src/run/run.ts). Absent:
+   * the whole batch (the unbiased pooled estimator, the default). `form: 'official'`: the
+   * official code's M-device form, each device's micro-batches of at most `microBatch`
+   * samples pooled by the law of total variance (src/run/sources/officialPooled.ts).
+   * Needs the sampled gradient source. Part of the job's hash.
+   */
+  readonly testPooling?: { readonly devices: number; readonly microBatch?: number; readonly form: 'official' };
   readonly evals: EvalSchedule;
   /**
    * Where ḡ_k (and the batch statistics) come from. Absent or 'sampled': `run`'s default,

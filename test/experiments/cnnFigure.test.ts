@@ -6,14 +6,17 @@
  * a ramp whose stages last n samples instead of budget/8, and a caption whose final accuracy is one test image off.
  */
 import { describe, expect, it } from 'vitest';
-import { OFFICIAL_CNN_SETTINGS, cnnFamily, cnnMethods, cnnRampHyper, cnnRampSizes, sizesOf } from '../../src/experiments/figures/cnn.js';
+import { OFFICIAL_CNN_SETTINGS, cnnFamily, cnnMethods, cnnOfficialPooling, cnnRampHyper, cnnRampSizes, sizesOf } from '../../src/experiments/figures/cnn.js';
 import { OFFICIAL_RAMP_SIZES } from '../../src/experiments/figures/mnist.js';
 import { FAMILIES } from '../../src/experiments/figures/index.js';
-import { executeJob } from '../../src/experiments/execute.js';
+
 import { SETTINGS } from '../../src/experiments/settings.js';
-import { makeController } from '../../src/run/index.js';
+import { makeController, makeOptimizer, run } from '../../src/run/index.js';
+import { epochSampler } from '../../src/run/samplers/epoch.js';
+import { executeJob, problemById } from '../../src/experiments/execute.js';
+import { key } from '../../src/rng/index.js';
 import type { Problem } from '../../src/problem/types.js';
-import type { RunOutput } from '../../src/experiments/types.js';
+import type { RunJob, RunOutput } from '../../src/experiments/types.js';
 
 /** The sizes a controller serves until `budget` samples, stage by stage. */
 function stageSizes(hyper: Record<string, number>, n: number, budget: number): { b: number; samples: number }[] {
@@ -69,7 +72,18 @@ describe('fig6b-cnn --full has the settings of the official expt.sh CNN run', ()
     s.slice(0, -1).forEach((t) => expect(Math.abs(t.samples - 750000), `b = ${t.b}`).toBeLessThan(t.b));
     const bad = stageSizes({ ...h, perStage: 60000 }, 60000, 6e6);
     expect(Math.abs(bad[0]!.samples - 750000)).toBeGreaterThan(bad[0]!.b);
-    expect(jobs[2]!.hyper).toEqual(h);
+    expect(jobs.find((j) => j.label.startsWith('cnn: ramp '))!.hyper).toEqual(h);
+  });
+
+  it('a second AdAdaGrad series computes the test as the official code does: 4 devices, micro-batches of at most 15 000', () => {
+    const [norm, official] = jobs;
+    expect(official!.label.startsWith('cnn: norm-official ')).toBe(true);
+    expect(official!.testPooling).toEqual({ devices: 4, microBatch: 15000, form: 'official' });
+    expect(norm!.testPooling).toBeUndefined(); // our default: the whole batch
+    expect({ ...official!, label: norm!.label, testPooling: undefined }).toEqual({ ...norm!, testPooling: undefined }); // otherwise the same run
+    // the default and quick sizes scale the micro-batch with n and keep 2 samples per device
+    expect(cnnOfficialPooling('default')).toEqual({ devices: 4, microBatch: 32, form: 'official' });
+    expect(cnnOfficialPooling('quick')).toEqual({ devices: 2, microBatch: 5, form: 'official' });
   });
 
   it('the caption lists them', () => {
@@ -89,7 +103,7 @@ describe('fig6b-cnn quick build', () => {
   const { n, t } = sizesOf(s.problem);
   let outs: RunOutput[] = [];
 
-  it('runs the three methods on the same samples and builds the figure from their test accuracy', async () => {
+  it('runs the four methods on the same samples and builds the figure from their test accuracy', async () => {
     outs = await Promise.all(cnnFamily.jobs('quick').map((j) => executeJob(j)));
     for (const o of outs) expect(o.status, o.message).toBe('completed');
     const [fig] = cnnFamily.build('quick', outs);
@@ -98,7 +112,7 @@ describe('fig6b-cnn quick build', () => {
     // AdAdaGrad starts at b₀ and grows by the norm test, never past n; the constant batch stays put
     expect(outs[0]!.trace!.b[0]).toBe(s.b0);
     expect(Math.max(...outs[0]!.trace!.b)).toBeLessThanOrEqual(n);
-    expect(outs[1]!.trace!.b.every((b) => b === s.constB)).toBe(true); // n is a multiple of it: no short batch
+    expect(outs[ms.findIndex((m) => m.key === 'const')]!.trace!.b.every((b) => b === s.constB)).toBe(true); // n is a multiple of it: no short batch
     ms.forEach((m, i) => {
       const acc = fig!.rows.filter((r) => r['panel'] === 'acc' && r['method'] === m.label);
       // x₀ and every checkpoint, in multiples of one test image
@@ -116,4 +130,36 @@ describe('fig6b-cnn quick build', () => {
     expect(fig!.caption).toContain('reduced size');
     expect(fig!.command).toBe('adadagrad reproduce fig6b-cnn --quick');
   }, 300_000);
+});
+
+describe('the job field testPooling reaches run()', () => {
+  // The figure's official series is only as good as this wiring: the same job with and without the field must
+  // give different batches where the pooled statistics differ (official form at M = 4, b_m = 2: S_norm × ≈ 1.375).
+  const base: RunJob = {
+    label: 'pooling wiring',
+    problem: 'lsq-noisy_d20_n2000_i0',
+    optimizer: 'adagrad-norm',
+    controller: 'norm',
+    hyper: { lr: 0.5, beta0: 1, eta: 0.5, b0: 8, bMax: 2000 },
+    budget: { steps: 12 },
+    seed: 3,
+    replace: false,
+    sampler: 'epoch-short',
+    evals: { steps: [], gradient: false, value: false },
+  };
+  it('the official series equals run() with testPooling, and differs from the whole-batch run (near miss: the field dropped)', async () => {
+    const pooling = { devices: 4, microBatch: 1000, form: 'official' as const };
+    const [official, whole] = await Promise.all([executeJob({ ...base, testPooling: pooling }), executeJob(base)]);
+    expect(official.status, official.message).toBe('completed');
+    const problem = await problemById(base.problem);
+    const direct = run({
+      problem, optimizer: makeOptimizer(base.optimizer, base.hyper), controller: makeController(base.controller, base.hyper, problem),
+      budget: base.budget, key: key(base.seed), replace: false, sampler: epochSampler('short'), testPooling: pooling, evaluate: false,
+    });
+    expect(official.trace!.b).toEqual(direct.trace.columns.b);
+    expect(official.trace!.b).not.toEqual(whole.trace!.b);
+  });
+  it('is refused on a local-method job', async () => {
+    await expect(executeJob({ ...base, testPooling: { devices: 2, form: 'official' }, local: { workers: 2, localSteps: 2, estimator: 'pooled' } })).rejects.toThrow(/testPooling are not options of a local-method job/);
+  });
 });

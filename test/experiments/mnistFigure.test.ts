@@ -94,3 +94,17 @@ describe('fig6-mnist --full has the settings of the official expt.sh logistic-re
     }
   });
 });
+
+describe('fig6-mnist batch panel after a short last batch', () => {
+  it('each step starts where the previous one ended (near miss: samples[k] − b_k goes back after a short batch)', () => {
+    const n = 60000;
+    // step 0 asks for 40 000, step 1 asks for 40 000 and the epoch serves 20 000, step 2 serves 40 000
+    const trace = { b: [40000, 40000, 40000], samples: [40000, 60000, 100000], loss: [1, 1, 1] };
+    const methods = mnistFamily.jobs('full');
+    const outputs = methods.map(() => ({ status: 'completed' as const, message: '', steps: 3, samples: 100000, finalB: 40000, wallMs: 0, evals: [], trace }));
+    const [fig] = mnistFamily.build('full', outputs);
+    const label = fig!.rows.find((r) => r['panel'] === 'batch')!['method'];
+    const xs = fig!.rows.filter((r) => r['panel'] === 'batch' && r['method'] === label).map((r) => (r['epoch'] as number) * n);
+    expect(xs).toEqual([0, 40000, 40000, 60000, 60000, 100000]);
+  });
+});

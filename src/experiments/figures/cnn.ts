@@ -16,8 +16,9 @@
  * official `--batch_size=8` is per device and the run has `--devices=4`, so its initial
  * global batch is 32 (`main.py`: global_batch_size = micro_batch_size · world_size ·
  * accumulation steps); we start at b₀ = 32 on one device. The official test pools four
- * devices' statistics on micro-batches of at most 15 000 (`norm_test_distributed`); ours
- * is the whole-batch norm test. Float64 instead of float32; our random generator; the
+ * devices' statistics on micro-batches of at most 15 000 (`norm_test_distributed`): the
+ * series `norm-official` computes it that way (job field `testPooling`, 4 devices, micro-
+ * batches scaled to n like the ramp-up); the series `norm` is our whole-batch norm test. Float64 instead of float32; our random generator; the
  * budget stops before a step that would overshoot it; an epoch continues when the batch
  * size changes; the test never shrinks the batch; test accuracy at checkpoints.
  *
@@ -47,7 +48,7 @@ export function sizesOf(id: string): { n: number; t: number } {
 }
 
 /** The settings of `--full`, as the caption lists them (the official `expt.sh` CNN run and the labelled differences). */
-export const OFFICIAL_CNN_SETTINGS = `Settings of \`--full\` (the official \`expt.sh\` CNN run): 60 000 training images scaled to [0, 1], the 3-layer CNN of the official \`modules.py\` with PyTorch's default initialisation, AdaGrad lr 8·10⁻³ with accumulator 0 and ε = 10⁻¹⁰, no learning-rate decay, norm test η = 0.1 at every step while b < b_max, b₀ = 32 (the official \`--batch_size=8\` is per device, on \`--devices=4\`), b_max = 60 000, 6 000 000 samples (100 epochs), test accuracy on the 10 000 test images. Labelled differences: one device, the test on the whole batch (officially four devices' statistics pooled, on micro-batches of at most 15 000), float64 (official float32), our own random generator, the budget stops before a step that would overshoot it, an epoch continues when the batch size changes, the test never shrinks the batch, and accuracy is evaluated at checkpoints.`;
+export const OFFICIAL_CNN_SETTINGS = `Settings of \`--full\` (the official \`expt.sh\` CNN run): 60 000 training images scaled to [0, 1], the 3-layer CNN of the official \`modules.py\` with PyTorch's default initialisation, AdaGrad lr 8·10⁻³ with accumulator 0 and ε = 10⁻¹⁰, no learning-rate decay, norm test η = 0.1 at every step while b < b_max, b₀ = 32 (the official \`--batch_size=8\` is per device, on \`--devices=4\`), b_max = 60 000, 6 000 000 samples (100 epochs), test accuracy on the 10 000 test images. Labelled differences: one device (the official series reproduces the four devices' pooled statistics on micro-batches of at most 15 000; the default series tests the whole batch), float64 (official float32), our own random generator, the budget stops before a step that would overshoot it, an epoch continues when the batch size changes, the test never shrinks the batch, and accuracy is evaluated at checkpoints.`;
 
 /** The stagewise ramp-up for n training rows and a budget: the official 8 sizes scaled by n/60 000 (the official list at n = 60 000), ⌊budget/8⌋ samples per stage. */
 export function cnnRampHyper(n: number, samples: number): { lr: number; b0: number; rho: number; stages: number; perStage: number; bMax: number } {
@@ -62,13 +63,39 @@ export function cnnRampSizes(n: number, samples: number): number[] {
   return Array.from({ length: h.stages }, (_, s) => Math.min(n, h.b0 * 2 ** s));
 }
 
-export function cnnMethods(mode: Mode): Method[] {
+/** A method of the figure, with where its test statistics are computed (absent: the whole batch). */
+export interface CnnMethod extends Method {
+  readonly testPooling?: NonNullable<RunJob['testPooling']>;
+}
+
+/**
+ * The official test's device split for a mode: 4 devices (the official `--devices=4`) with
+ * micro-batches of at most 15 000 × n/60 000 samples (the official
+ * `max_test_micro_batch_size`, scaled to n like the ramp-up; at least 3), fewer devices
+ * when b₀ cannot give each device 2 samples (quick mode).
+ */
+export function cnnOfficialPooling(mode: Mode): NonNullable<RunJob['testPooling']> {
+  const s = SETTINGS[mode].cnn;
+  const { n } = sizesOf(s.problem);
+  return { devices: Math.max(1, Math.min(4, Math.floor(s.b0 / 2))), microBatch: Math.max(3, Math.round((15000 * n) / 60000)), form: 'official' };
+}
+
+export function cnnMethods(mode: Mode): CnnMethod[] {
   const s = SETTINGS[mode].cnn;
   const { n } = sizesOf(s.problem);
   const ramp = cnnRampHyper(n, s.samples);
   const z = cnnRampSizes(n, s.samples);
+  const pool = cnnOfficialPooling(mode);
   return [
     { key: 'norm', label: `AdAdaGrad: AdaGrad + norm test (η = 0.1), b₀ = ${s.b0}, b_max = n`, optimizer: 'adagrad', controller: 'norm', hyper: { lr: CNN_LR, eta: CNN_ETA, b0: s.b0, bMax: n } },
+    {
+      key: 'norm-official',
+      label: `AdAdaGrad, the official test: pooled over ${pool.devices} devices, micro-batches ≤ ${pool.microBatch!.toLocaleString('en-US')}`,
+      optimizer: 'adagrad',
+      controller: 'norm',
+      hyper: { lr: CNN_LR, eta: CNN_ETA, b0: s.b0, bMax: n },
+      testPooling: pool,
+    },
     { key: 'const', label: `AdaGrad, constant b = ${s.constB}`, optimizer: 'adagrad', controller: 'constant', hyper: { lr: CNN_LR, b0: s.constB } },
     { key: 'ramp', label: `AdaGrad, stagewise ramp-up: b = ${z[0]}, ${z[1]}, …, ${z[6]}, ${z[7]} (8 stages of ${ramp.perStage.toLocaleString('en-US')} samples)`, optimizer: 'adagrad', controller: 'sebs-samples', hyper: ramp },
   ];
@@ -96,6 +123,7 @@ function jobs(mode: Mode): RunJob[] {
     seed: 0,
     replace: false,
     sampler: 'epoch-short',
+    ...(m.testPooling !== undefined ? { testPooling: m.testPooling } : {}),
     evals: { samples: cnnCheckpoints(s.samples, s.evals), value: false, gradient: false, test: true },
   }));
 }
@@ -158,14 +186,17 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
   };
   const finals = ms.map((m, i) => {
     const a = accOf(outputs[i]!);
-    return `${m.key === 'norm' ? 'AdAdaGrad' : m.label.replace('AdaGrad, ', 'AdaGrad ').replace(/ \(8 stages.*\)$/, '')}: test accuracy ${a === null ? '–' : a.toFixed(1)}%, ${outputs[i]!.steps} steps, final b = ${outputs[i]!.finalB}`;
+    return `${m.key === 'norm' ? 'AdAdaGrad' : m.key === 'norm-official' ? 'AdAdaGrad with the official pooled test' : m.label.replace('AdaGrad, ', 'AdaGrad ').replace(/ \(8 stages.*\)$/, '')}: test accuracy ${a === null ? '–' : a.toFixed(1)}%, ${outputs[i]!.steps} steps, final b = ${outputs[i]!.finalB}`;
   });
-  const normOut = outputs[0]!;
-  const kFull = normOut.trace === null ? -1 : normOut.trace.b.findIndex((b) => b >= n);
-  const reach =
-    kFull < 0
-      ? `The norm test kept the batch below n (final b = ${normOut.finalB}) within the budget.`
-      : `With η = 0.1 the norm test asked for b = n at step ${kFull} (after ${((kFull === 0 ? 0 : normOut.trace!.samples[kFull - 1]!) / n).toFixed(2)} epochs) and from there took full-batch steps: ${normOut.steps} updates in all, against ${outputs[1]!.steps} for the constant batch at the same samples.`;
+  const out = (key: string): RunOutput => outputs[ms.findIndex((m) => m.key === key)]!;
+  const reachOf = (o: RunOutput): string => {
+    const kFull = o.trace === null ? -1 : o.trace.b.findIndex((b) => b >= n);
+    return kFull < 0
+      ? `kept the batch below n (final b = ${o.finalB}) within the budget`
+      : `asked for b = n at step ${kFull} (after ${((kFull === 0 ? 0 : o.trace!.samples[kFull - 1]!) / n).toFixed(2)} epochs) and from there took full-batch steps, ${o.steps} updates in all`;
+  };
+  const pool = cnnOfficialPooling(mode);
+  const reach = `With η = 0.1 the whole-batch norm test ${reachOf(out('norm'))}; the official pooled test ${reachOf(out('norm-official'))}; the constant batch took ${out('const').steps} updates at the same samples.`;
   const scale =
     mode === 'full'
       ? 'This is the official size.'
@@ -175,7 +206,7 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
     {
       name: 'fig6b-cnn',
       title: `Figure 6b — MNIST 3-layer CNN (official AdAdaGrad setting), ${epochs} epochs`,
-      caption: `The CNN experiment of the official AdAdaGrad code: the 3-layer CNN (conv 5×5 1→16, ReLU, 2×2 max pool, conv 5×5 16→32, ReLU, 2×2 max pool, linear 1568→10; ${s.problem}), diagonal AdaGrad with learning rate 8·10⁻³, the norm test with η = 0.1 growing the batch from b₀ = ${s.b0} up to n (AdAdaGrad), beside a constant batch (${s.constB}) and the official stagewise ramp-up (8 sizes doubling, each stage ⌊budget/8⌋ samples, so it reaches its last size after 7/8 of the budget). ${scale} Top left: test accuracy against the samples processed; top right: test accuracy against the number of updates (log axis); bottom left: the batch size; bottom right: the training loss of the batch just used (one batch, so noisy; the full-pass loss is not evaluated, it costs a pass over the training set). Batches come from the official sampler (a fresh random order every epoch, consecutive batches, a short last batch); one seed. ${OFFICIAL_CNN_SETTINGS} ${reach}\n\nFinal values — ${finals.join('; ')}.${bad.length > 0 ? ` ${bad.length} runs did not complete (${bad[0]}).` : ''}`,
+      caption: `The CNN experiment of the official AdAdaGrad code: the 3-layer CNN (conv 5×5 1→16, ReLU, 2×2 max pool, conv 5×5 16→32, ReLU, 2×2 max pool, linear 1568→10; ${s.problem}), diagonal AdaGrad with learning rate 8·10⁻³, the norm test with η = 0.1 growing the batch from b₀ = ${s.b0} up to n (AdAdaGrad), computed two ways: on the whole batch (our default, the unbiased estimator) and as the official code computes it (the batch split over ${pool.devices} devices, each device's micro-batches of at most ${pool.microBatch!.toLocaleString('en-US')} samples, pooled by the law of total variance with equal weights, biased upward by about 1 + (M − 1)/(M b_m)), beside a constant batch (${s.constB}) and the official stagewise ramp-up (8 sizes doubling, each stage ⌊budget/8⌋ samples, so it reaches its last size after 7/8 of the budget). ${scale} Top left: test accuracy against the samples processed; top right: test accuracy against the number of updates (log axis); bottom left: the batch size; bottom right: the training loss of the batch just used (one batch, so noisy; the full-pass loss is not evaluated, it costs a pass over the training set). Batches come from the official sampler (a fresh random order every epoch, consecutive batches, a short last batch); one seed. ${OFFICIAL_CNN_SETTINGS} ${reach}\n\nFinal values — ${finals.join('; ')}.${bad.length > 0 ? ` ${bad.length} runs did not complete (${bad[0]}).` : ''}`,
       command: reproduceCommand('fig6b-cnn', mode),
       spec: {
         title: { text: 'MNIST, 3-layer CNN, AdaGrad (lr 8·10⁻³)', subtitle: `${s.problem}, ${s.samples.toLocaleString('en-US')} samples, one seed` },

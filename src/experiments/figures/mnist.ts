@@ -95,8 +95,9 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
       if (e.step > 0) rows.push({ panel: 'accSteps', method: m.label, epoch: e.samples / n, step: e.step, value: acc });
     }
     const t = o.trace!;
+    // the samples before step k are the previous step's count, not samples[k] − b_k: an epoch's last batch is short (b_k is what was asked for)
     t.b.forEach((b, k) => {
-      const before = t.samples[k]! - b;
+      const before = k === 0 ? 0 : t.samples[k - 1]!;
       rows.push({ panel: 'batch', method: m.label, epoch: before / n, value: b });
       rows.push({ panel: 'batch', method: m.label, epoch: t.samples[k]! / n, value: b });
     });
