@@ -495,7 +495,8 @@ function unfoldRaw(x: Tensor, g: WindowGeom): Arr {
  * 2-D cross-correlation (what deep-learning frameworks call convolution), NCHW:
  * y[i, o, p, q] = bias[o] + Σ_{c, a, e} w[o, c, a, e] · x[i, c, p·s_h − pad_h + a·dil_h, q·s_w − pad_w + e·dil_w]
  * with zero padding; x [n, c_in, h, w], w [c_out, c_in, kh, kw], bias [c_out] or null.
- * Computed as im2col + matmul (y_i = U_i Wᵀ): U = unfold(x) [n·P, c_in·kh·kw], P = oh·ow.
+ * Computed as im2col + matmul (y_i = U_i Wᵀ): U = unfold(x) [n·P, c_in·kh·kw], P = oh·ow,
+ * or by the backend's fused form of the same (Backend.conv2d, conv2dBackward) when it has one.
  * VJP: ∂w = Δᵀ U, ∂x = fold(Δ W), ∂bias = Σ over n and positions, with Δ = ct as [n·P, c_out].
  */
 export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
@@ -520,36 +521,51 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null = null, opts: C
   const P = oh * ow;
   const K = cin * kh * kw;
   const be = getBackend();
-  const U = unfoldRaw(x, g);
   const wd = w.contiguous();
-  const yT = alloc(x.dtype, n * P * cout); // [n, P, c_out]
-  be.matmul(U, wd, n * P, K, cout, yT, false, true);
   const out = alloc(x.dtype, n * cout * P);
-  be.transpose(yT, [n, P, cout], [0, 2, 1], out);
-  if (bias !== null) {
-    const bd = bias.contiguous();
-    for (let i = 0; i < n; i++) for (let o = 0; o < cout; o++) {
-      const base = (i * cout + o) * P;
-      for (let p = 0; p < P; p++) out[base + p] = out[base + p]! + bd[o]!;
+  // a backend with the fused form (Backend.conv2d) keeps U to itself; otherwise U is kept for the VJP
+  const fused = be.conv2d !== undefined && be.conv2dBackward !== undefined;
+  const xd = fused ? x.contiguous() : null;
+  const U = fused ? null : unfoldRaw(x, g);
+  if (fused) {
+    be.conv2d!(xd!, wd, bias === null ? null : bias.contiguous(), g, cout, out);
+  } else {
+    const yT = alloc(x.dtype, n * P * cout); // [n, P, c_out]
+    be.matmul(U!, wd, n * P, K, cout, yT, false, true);
+    be.transpose(yT, [n, P, cout], [0, 2, 1], out);
+    if (bias !== null) {
+      const bd = bias.contiguous();
+      for (let i = 0; i < n; i++) for (let o = 0; o < cout; o++) {
+        const base = (i * cout + o) * P;
+        for (let p = 0; p < P; p++) out[base + p] = out[base + p]! + bd[o]!;
+      }
     }
   }
   const inputs = bias === null ? [x, w] : [x, w, bias];
   return record('conv2d', inputs, out, [n, cout, oh, ow], (ct) => {
-    const dT = alloc(x.dtype, n * P * cout); // Δ as [n·P, c_out]
-    be.transpose(ct.contiguous(), [n, cout, P], [0, 2, 1], dT);
     let gx: Tensor | null = null;
-    if (x.node !== null) {
-      const dU = alloc(x.dtype, n * P * K);
-      be.matmul(dT, wd, n * P, cout, K, dU, false, false);
-      const dx = alloc(x.dtype, x.size);
-      be.fold(dU, g, dx);
-      gx = makeTensor(dx, x.shape);
-    }
     let gw: Tensor | null = null;
-    if (w.node !== null) {
-      const dw = alloc(x.dtype, cout * K);
-      be.matmul(dT, U, cout, n * P, K, dw, true, false);
-      gw = makeTensor(dw, w.shape);
+    if (fused) {
+      const dx = x.node !== null ? alloc(x.dtype, x.size) : null;
+      const dw = w.node !== null ? alloc(x.dtype, cout * K) : null;
+      be.conv2dBackward!(xd!, wd, ct.contiguous(), g, cout, dx, dw);
+      if (dx !== null) gx = makeTensor(dx, x.shape);
+      if (dw !== null) gw = makeTensor(dw, w.shape);
+    } else {
+      const dT = alloc(x.dtype, n * P * cout); // Δ as [n·P, c_out]
+      be.transpose(ct.contiguous(), [n, cout, P], [0, 2, 1], dT);
+      if (x.node !== null) {
+        const dU = alloc(x.dtype, n * P * K);
+        be.matmul(dT, wd, n * P, cout, K, dU, false, false);
+        const dx = alloc(x.dtype, x.size);
+        be.fold(dU, g, dx);
+        gx = makeTensor(dx, x.shape);
+      }
+      if (w.node !== null) {
+        const dw = alloc(x.dtype, cout * K);
+        be.matmul(dT, U!, cout, n * P, K, dw, true, false);
+        gw = makeTensor(dw, w.shape);
+      }
     }
     const grads: (Tensor | null)[] = [gx, gw];
     if (bias !== null) {

@@ -81,4 +81,25 @@ export interface Backend {
    * cotangent to the first maximal entry (row-major); avg spreads it as 1/(kh·kw).
    */
   pool2dBackward(op: PoolOp, x: Arr, ct: Arr, g: WindowGeom, out: Arr): void;
+  /**
+   * Optional fused 2-D cross-correlation: out [n, cout, oh, ow] (overwritten),
+   * out[i, o, p] = Σ_k U[i, p, k] w[o, k] + bias[o] with U = unfold(x) and w [cout, c·kh·kw]
+   * (bias [cout] or null): the composition unfold, matmul by wᵀ, transpose, bias add,
+   * which is what conv2d runs when a backend lacks this. A backend providing it need not
+   * materialise U for the whole batch.
+   */
+  conv2d?(x: Arr, w: Arr, bias: Arr | null, g: WindowGeom, cout: number, out: Arr): void;
+  /**
+   * Optional, with conv2d: the VJP of the bias-free convolution for the cotangent ct
+   * [n, cout, oh, ow], Δ = ct as [n·oh·ow, cout]: dx = fold(Δ w) when dx is not null,
+   * dw = Δᵀ unfold(x) when dw is not null (both overwritten).
+   */
+  conv2dBackward?(x: Arr, w: Arr, ct: Arr, g: WindowGeom, cout: number, dx: Arr | null, dw: Arr | null): void;
+  /**
+   * Optional: the per-sample gradients of a conv weight for the samples [i0, i1):
+   * out[i − i0] = Δ_i U_i ([cout, c·kh·kw], overwritten) with Δ_i = ct[i] as [cout, oh·ow]
+   * and U_i = unfold(x)[i] — one matmul per sample of the unfolded input, without U of
+   * the whole batch (used by the per-sample statistics of conv layers, batching/convStats.ts).
+   */
+  convWeightGrads?(x: Arr, ct: Arr, g: WindowGeom, cout: number, i0: number, i1: number, out: Arr): void;
 }

@@ -48,8 +48,11 @@ export interface ConvInputs {
   readonly name: string;
   readonly shape: readonly number[];
   readonly offset: number;
-  /** unfold(x): [b, P, K] */
-  readonly U: Arr;
+  /** unfold(x): [b, P, K], or null when x and geom are given (then unfolded on demand, see unfolded) */
+  readonly U: Arr | null;
+  /** the layer's input [b, c_in, h, w] and window geometry: with a backend's convWeightGrads, G_i without U */
+  readonly x?: Arr;
+  readonly geom?: WindowGeom;
   /** the output cotangent, [b, c_out, P] */
   readonly delta: Arr;
   readonly b: number;
@@ -62,9 +65,26 @@ export interface ConvInputs {
   readonly r: Float64Array | null;
 }
 
+/** U of the whole batch: c.U, or unfold(c.x) (then kept for the next call with the same inputs). */
+const unfoldedCache = new WeakMap<ConvInputs, Arr>();
+function unfolded(c: ConvInputs): Arr {
+  if (c.U !== null) return c.U;
+  const have = unfoldedCache.get(c);
+  if (have !== undefined) return have;
+  if (c.x === undefined || c.geom === undefined) throw new Error(`conv statistics of ${c.name}: neither U nor the input and geometry given`);
+  const U = alloc(c.x instanceof Float32Array ? 'float32' : 'float64', c.b * c.P * c.K);
+  getBackend().unfold(c.x, c.geom, U);
+  unfoldedCache.set(c, U);
+  return U;
+}
+
+/** Samples per call of a backend's convWeightGrads: about 2 MiB of per-sample gradients. */
+const GRADS_CHUNK_VALUES = 1 << 18;
+
 /** G_i = Δ_i U_i into `out` ([c_out, K], float64). */
 function sampleGrad(c: ConvInputs, i: number, tmp: Arr, out: Float64Array): void {
-  const { U, delta, P, K, cout } = c;
+  const { delta, P, K, cout } = c;
+  const U = unfolded(c);
   getBackend().matmul(delta.subarray(i * cout * P, (i + 1) * cout * P), U.subarray(i * P * K, (i + 1) * P * K), cout, P, K, tmp, false, false);
   for (let j = 0; j < out.length; j++) out[j] = tmp[j]! + (c.r === null ? 0 : c.r[j]!);
 }
@@ -73,9 +93,25 @@ function sampleGrad(c: ConvInputs, i: number, tmp: Arr, out: Float64Array): void
 export function convMaterialised(c: ConvInputs, method: 'conv-materialised' | 'conv-refined' = 'conv-materialised'): BlockSummary {
   const { b, mean } = c;
   const size = mean.length;
-  const tmp = alloc(c.U instanceof Float32Array ? 'float32' : 'float64', size);
+  const tmp = alloc(c.delta instanceof Float32Array ? 'float32' : 'float64', size);
   const G = new Float64Array(size);
   const pass = centredPass(mean, b);
+  const be = getBackend();
+  if (be.convWeightGrads !== undefined && c.x !== undefined && c.geom !== undefined) {
+    // the backend forms G_i for a chunk of samples at a time, without U of the whole batch
+    const cs = Math.max(1, Math.min(b, Math.floor(GRADS_CHUNK_VALUES / size)));
+    const chunk = alloc(c.x instanceof Float32Array ? 'float32' : 'float64', cs * size);
+    for (let i0 = 0; i0 < b; i0 += cs) {
+      const i1 = Math.min(b, i0 + cs);
+      be.convWeightGrads(c.x, c.delta, c.geom, c.cout, i0, i1, chunk);
+      for (let i = i0; i < i1; i++) {
+        const o = (i - i0) * size;
+        for (let j = 0; j < size; j++) G[j] = chunk[o + j]! + (c.r === null ? 0 : c.r[j]!);
+        pass.add(i, G, 0);
+      }
+    }
+    return pass.finish(c.name, c.shape, c.offset, method);
+  }
   for (let i = 0; i < b; i++) {
     sampleGrad(c, i, tmp, G);
     pass.add(i, G, 0);
@@ -85,7 +121,8 @@ export function convMaterialised(c: ConvInputs, method: 'conv-materialised' | 'c
 
 /** ⟨G_i, V⟩ for every i, V [c_out, K]: T = U Vᵀ over the whole batch ([b·P, c_out]), then Σ_{p,o} T[i,p,o] Δ_i[o,p]. */
 function batchDots(c: ConvInputs, V: Float64Array): Float64Array {
-  const { U, delta, b, P, K, cout } = c;
+  const { delta, b, P, K, cout } = c;
+  const U = unfolded(c);
   const dtype = U instanceof Float32Array ? 'float32' : 'float64';
   const v = alloc(dtype, V.length);
   v.set(V);
@@ -105,7 +142,8 @@ function batchDots(c: ConvInputs, V: Float64Array): Float64Array {
 
 /** ||Δ_i U_i||² = ⟨U_i U_iᵀ, Δ_iᵀ Δ_i⟩ by two P × P Gram matrices. */
 function gramSqNorms(c: ConvInputs): Float64Array {
-  const { U, delta, b, P, K, cout } = c;
+  const { delta, b, P, K, cout } = c;
+  const U = unfolded(c);
   const be = getBackend();
   const dtype = U instanceof Float32Array ? 'float32' : 'float64';
   const A = alloc(dtype, P * P);
@@ -145,7 +183,7 @@ export function convFactored(c: ConvInputs, tau: number, refine: 'auto' | 'alway
     }
   }
   // the coordinate sums need G_i itself (no cheaper form for P > 1)
-  const tmp = alloc(c.U instanceof Float32Array ? 'float32' : 'float64', size);
+  const tmp = alloc(c.delta instanceof Float32Array ? 'float32' : 'float64', size);
   const G = new Float64Array(size);
   const coordSumSq = new Float64Array(size);
   for (let i = 0; i < b; i++) {

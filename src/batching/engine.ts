@@ -24,7 +24,7 @@
 import { getBackend } from '../backend/index.js';
 import { ensureDense } from '../backend/sparseRows.js';
 import { backward, leaf, onTape, withTape, type TapeNode } from '../autodiff/tape.js';
-import { makeTensor, Tensor, fmtShape, alloc } from '../tensor/tensor.js';
+import { makeTensor, Tensor, fmtShape, alloc, type Arr } from '../tensor/tensor.js';
 import type { WindowGeom } from '../backend/backend.js';
 import { convCosts, convFactored, convMaterialised } from './convStats.js';
 import { combineBlocks, summariseExplicitBlock, type BlockSummary, type GradSummary } from './summary.js';
@@ -341,11 +341,15 @@ function convWeightBlock(
   const cout = shape[0]!;
   const P = geom.oh * geom.ow;
   const K = geom.c * geom.kh * geom.kw;
-  const U = alloc(X.dtype, b * P * K);
-  getBackend().unfold(X.contiguous(), geom, U);
-  const inputs = { name, shape, offset, U, delta: delta.contiguous(), b, P, K, cout, mean, r };
   const costs = convCosts(geom, cout);
   const pick = form === 'auto' ? (costs.factored < costs.materialised ? 'factored' : 'materialised') : form;
+  // U of the whole batch only where it is read: not by the materialised form on a backend with convWeightGrads
+  let U: Arr | null = null;
+  if (pick === 'factored' || getBackend().convWeightGrads === undefined) {
+    U = alloc(X.dtype, b * P * K);
+    getBackend().unfold(X.contiguous(), geom, U);
+  }
+  const inputs = { name, shape, offset, U, x: X.contiguous(), geom, delta: delta.contiguous(), b, P, K, cout, mean, r };
   return pick === 'factored' ? convFactored(inputs, tau, refine) : convMaterialised(inputs);
 }
 

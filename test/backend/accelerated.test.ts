@@ -1,7 +1,7 @@
 // The accelerated backends (wasm 1 and 2 threads, gpujs cpu/webasm, webgpu when an adapter exists) against the js reference, at sizes that reach their kernels.
 import { describe, expect, it } from 'vitest';
 import { jsBackend, setBackend, getBackend, type Backend } from '../../src/backend/index.js';
-import type { BinaryOp, ReduceOp, UnaryOp } from '../../src/backend/backend.js';
+import type { BinaryOp, ReduceOp, UnaryOp, WindowGeom } from '../../src/backend/backend.js';
 import { createWasmBackend } from '../../src/backend/wasm/backend.js';
 import { createGpujsBackend } from '../../src/backend/gpujs/backend.js';
 import type { Arr, DType, Shape } from '../../src/tensor/tensor.js';
@@ -271,6 +271,136 @@ describe.each(CANDIDATES)('$label', (cand) => {
         expectClose(got[2], ref[2], rtol, `${what} coordSumSq`);
       }
     });
+
+    it('unfold, fold, pool2d, pool2dBackward: strides, paddings, dilations, odd shapes, against js', () => {
+      // [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw]: the MNIST CNN's layers, odd sides, asymmetric
+      // windows, strides and paddings, dilations, a window wider than the image, and 1×1
+      const cases: number[][] = [
+        [3, 1, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1], [2, 16, 14, 14, 5, 5, 1, 1, 2, 2, 1, 1], [3, 16, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1],
+        [2, 3, 13, 11, 3, 2, 2, 3, 1, 0, 1, 1], [1, 2, 9, 17, 3, 3, 1, 2, 2, 1, 2, 3], [5, 3, 7, 7, 3, 3, 3, 3, 1, 1, 1, 1],
+        [2, 2, 5, 3, 4, 4, 1, 1, 2, 2, 1, 1], [4, 5, 6, 10, 1, 1, 2, 1, 0, 0, 1, 1], [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1],
+        [3, 2, 12, 9, 2, 3, 2, 2, 1, 1, 2, 1],
+      ];
+      const side = (x: number, k: number, st: number, p: number, d: number): number => Math.floor((x + 2 * p - d * (k - 1) - 1) / st) + 1;
+      for (const [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw] of cases as [number, number, number, number, number, number, number, number, number, number, number, number][]) {
+        const g = { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh: side(h, kh, sh, ph, dh), ow: side(w, kw, sw, pw, dw) };
+        const what = `${cand.label} ${dtype} window ${JSON.stringify(g)}`;
+        const nx = n * c * h * w;
+        const nu = n * g.oh * g.ow * c * kh * kw;
+        // values on a coarse grid, so that max pooling meets ties
+        const x = buf(dtype, randn('float64', nx).map((v) => Math.round(v * 4) / 4));
+        const got = buf(dtype, new Float64Array(nu).fill(NaN));
+        const ref = buf(dtype, new Float64Array(nu));
+        be.unfold(x, g, got);
+        jsBackend.unfold(x, g, ref);
+        expectClose(got, ref, 0, `${what} unfold`);
+        const cols = randn(dtype, nu);
+        const f1 = buf(dtype, new Float64Array(nx).fill(NaN));
+        const f2 = buf(dtype, new Float64Array(nx));
+        const fs = buf(dtype, new Float64Array(nx));
+        be.fold(cols, g, f1);
+        jsBackend.fold(cols, g, f2);
+        jsBackend.fold(abs(cols), g, fs);
+        expectClose(f1, f2, rtol, `${what} fold`, fs);
+        // pooling windows: no dilation, padding at most half the window
+        if (dh !== 1 || dw !== 1 || 2 * ph > kh || 2 * pw > kw) continue;
+        const ct = randn(dtype, n * c * g.oh * g.ow);
+        for (const op of ['max', 'avg'] as const) {
+          const p1 = buf(dtype, new Float64Array(ct.length).fill(NaN));
+          const p2 = buf(dtype, new Float64Array(ct.length));
+          be.pool2d(op, x, g, p1);
+          jsBackend.pool2d(op, x, g, p2);
+          expectClose(p1, p2, rtol, `${what} pool2d ${op}`);
+          const b1 = buf(dtype, new Float64Array(nx).fill(NaN));
+          const b2 = buf(dtype, new Float64Array(nx));
+          const bs = buf(dtype, new Float64Array(nx));
+          be.pool2dBackward(op, x, ct, g, b1);
+          jsBackend.pool2dBackward(op, x, ct, g, b2);
+          jsBackend.pool2dBackward(op, x, abs(ct), g, bs);
+          expectClose(b1, b2, rtol, `${what} pool2dBackward ${op}`, bs);
+        }
+      }
+    });
+
+    it('the fused conv2d, its VJP and the per-sample weight gradients (chunks of samples, dense and sparse inputs) equal the js composition', () => {
+      if (be.conv2d === undefined || be.conv2dBackward === undefined) return;
+      // [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, cout]: the MNIST CNN's second layer over 7 samples
+      // (several chunks), odd shapes, strides, paddings and dilations
+      const cases: number[][] = [
+        [7, 16, 14, 14, 5, 5, 1, 1, 2, 2, 1, 1, 32], [3, 1, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1, 16], [2, 3, 13, 11, 3, 2, 2, 3, 1, 0, 1, 1, 5],
+        [1, 2, 9, 17, 3, 3, 1, 2, 2, 1, 2, 3, 7], [5, 3, 7, 7, 3, 3, 3, 3, 1, 1, 1, 1, 1], [4, 5, 6, 10, 1, 1, 2, 1, 0, 0, 1, 1, 3],
+      ];
+      const side = (x: number, k: number, st: number, p: number, d: number): number => Math.floor((x + 2 * p - d * (k - 1) - 1) / st) + 1;
+      // the js composition: unfold, matmul by wᵀ, transpose, bias; Δ by transpose, fold(Δ w), Δᵀ U
+      const composed = (x: Arr, w: Arr, bias: Arr | null, ct: Arr, g: WindowGeom, cout: number) => {
+        const P = g.oh * g.ow;
+        const K = g.c * g.kh * g.kw;
+        const U = buf(dtype, new Float64Array(g.n * P * K));
+        jsBackend.unfold(x, g, U);
+        const yT = buf(dtype, new Float64Array(g.n * P * cout));
+        jsBackend.matmul(U, w, g.n * P, K, cout, yT, false, true);
+        const y = buf(dtype, new Float64Array(g.n * cout * P));
+        jsBackend.transpose(yT, [g.n, P, cout], [0, 2, 1], y);
+        if (bias !== null) for (let q = 0; q < y.length; q++) y[q] = y[q]! + bias[Math.floor(q / P) % cout]!;
+        const d = buf(dtype, new Float64Array(g.n * P * cout));
+        jsBackend.transpose(ct, [g.n, cout, P], [0, 2, 1], d);
+        const dU = buf(dtype, new Float64Array(g.n * P * K));
+        jsBackend.matmul(d, w, g.n * P, cout, K, dU, false, false);
+        const dx = buf(dtype, new Float64Array(x.length));
+        jsBackend.fold(dU, g, dx);
+        const dw = buf(dtype, new Float64Array(cout * K));
+        jsBackend.matmul(d, U, cout, g.n * P, K, dw, true, false);
+        return { y, dx, dw };
+      };
+      for (const [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, cout] of cases as [number, number, number, number, number, number, number, number, number, number, number, number, number][]) {
+        const g = { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh: side(h, kh, sh, ph, dh), ow: side(w, kw, sw, pw, dw) };
+        const K = c * kh * kw;
+        const ny = n * cout * g.oh * g.ow;
+        for (const density of [1, 0.2]) {
+          for (const withBias of [false, true]) {
+            const what = `${cand.label} ${dtype} conv2d ${JSON.stringify(g)} cout ${cout} density ${density}${withBias ? ' bias' : ''}`;
+            const x = randn(dtype, n * c * h * w, density);
+            const wt = randn(dtype, cout * K);
+            const bias = withBias ? randn(dtype, cout) : null;
+            const ct = randn(dtype, ny, density);
+            const ref = composed(x, wt, bias, ct, g, cout);
+            const sc = composed(abs(x), abs(wt), bias === null ? null : abs(bias), abs(ct), g, cout);
+            const y = buf(dtype, new Float64Array(ny).fill(NaN));
+            be.conv2d(x, wt, bias, g, cout, y);
+            expectClose(y, ref.y, rtol, `${what} y`, sc.y);
+            const gx = buf(dtype, new Float64Array(x.length).fill(NaN));
+            const gw = buf(dtype, new Float64Array(wt.length).fill(NaN));
+            be.conv2dBackward(x, wt, ct, g, cout, gx, gw);
+            expectClose(gx, ref.dx, rtol, `${what} dx`, sc.dx);
+            expectClose(gw, ref.dw, rtol, `${what} dw`, sc.dw);
+            // either gradient alone
+            const gw2 = buf(dtype, new Float64Array(wt.length).fill(NaN));
+            be.conv2dBackward(x, wt, ct, g, cout, null, gw2);
+            expect(Array.from(gw2), `${what} dw alone`).toEqual(Array.from(gw));
+            const gx2 = buf(dtype, new Float64Array(x.length).fill(NaN));
+            be.conv2dBackward(x, wt, ct, g, cout, gx2, null);
+            expect(Array.from(gx2), `${what} dx alone`).toEqual(Array.from(gx));
+            // the per-sample weight gradients Δ_i U_i of samples [i0, n) (used by the conv statistics)
+            if (be.convWeightGrads !== undefined && !withBias) {
+              const P = g.oh * g.ow;
+              const U = buf(dtype, new Float64Array(n * P * K));
+              jsBackend.unfold(x, g, U);
+              for (const i0 of n > 1 ? [0, 1] : [0]) {
+                const pg = buf(dtype, new Float64Array((n - i0) * cout * K).fill(NaN));
+                be.convWeightGrads(x, ct, g, cout, i0, n, pg);
+                for (let i = i0; i < n; i++) {
+                  const ref1 = buf(dtype, new Float64Array(cout * K));
+                  const sc1 = buf(dtype, new Float64Array(cout * K));
+                  jsBackend.matmul(ct.subarray(i * cout * P, (i + 1) * cout * P), U.subarray(i * P * K, (i + 1) * P * K), cout, P, K, ref1, false, false);
+                  jsBackend.matmul(abs(ct.subarray(i * cout * P, (i + 1) * cout * P)), abs(U.subarray(i * P * K, (i + 1) * P * K)), cout, P, K, sc1, false, false);
+                  expectClose(pg.subarray((i - i0) * cout * K, (i - i0 + 1) * cout * K), ref1, rtol, `${what} convWeightGrads from ${i0}, sample ${i}`, sc1);
+                }
+              }
+            }
+          }
+        }
+      }
+    });
   });
 
   it('batchGradStats of a tanh MLP (sparse inputs, with biases) matches the js backend', () => {
@@ -314,6 +444,35 @@ describe.each(CANDIDATES)('$label', (cand) => {
     }
     expectClose(got.meanGrad, ref.meanGrad, tol, `${cand.label} mean gradient`, Float64Array.from(ref.meanGrad, () => Math.sqrt(sr.gradNormSq as number)));
     got.blocks.forEach((blk, i) => expect(blk.method, `block ${i}`).toBe(ref.blocks[i]!.method));
+  });
+});
+
+describe('wasm threads and the window ops', () => {
+  it('wasm: the fused conv2d, its VJP and the per-sample weight gradients are the same bits on 1 and 2 threads', () => {
+    const one = createWasmBackend({ threads: 1 });
+    const two = createWasmBackend({ threads: 2 });
+    // the MNIST CNN's second layer over 9 samples: several chunks, products large enough to split
+    const g = { n: 9, c: 16, h: 14, w: 14, kh: 5, kw: 5, sh: 1, sw: 1, ph: 2, pw: 2, dh: 1, dw: 1, oh: 14, ow: 14 };
+    const cout = 32;
+    const K = g.c * 25;
+    const ny = g.n * cout * 196;
+    for (const density of [1, 0.2]) {
+      const x = randn('float64', g.n * g.c * 196, density);
+      const w = randn('float64', cout * K);
+      const bias = randn('float64', cout);
+      const ct = randn('float64', ny, density);
+      const outs = [one, two].map((b) => {
+        const y = new Float64Array(ny);
+        const dx = new Float64Array(x.length);
+        const dw = new Float64Array(w.length);
+        const pg = new Float64Array(g.n * cout * K);
+        b.conv2d!(x, w, bias, g, cout, y);
+        b.conv2dBackward!(x, w, ct, g, cout, dx, dw);
+        b.convWeightGrads!(x, ct, g, cout, 0, g.n, pg);
+        return [y, dx, dw, pg];
+      });
+      outs[0]!.forEach((a, t) => expect(Array.from(outs[1]![t]!), `output ${t}, density ${density}`).toEqual(Array.from(a)));
+    }
   });
 });
 

@@ -5,8 +5,10 @@
  * In wasm: matmul (cache-blocked, packed, 4 × 2-vector register tiles; a sparse path
  * when op(A) is mostly zeros, as MNIST pixels are, that skips the zeros row by row), linearStats (built from those
  * products, all in float64), binary add/sub/mul/div/maximum (same shape, scalar,
- * row and column broadcasts), unary neg/abs/sqrt/relu/step/sign, and sum/max over
- * one contiguous run of axes. Everything else delegates to the js backend: the
+ * row and column broadcasts), unary neg/abs/sqrt/relu/step/sign, sum/max over
+ * one contiguous run of axes, and the 2-D window ops (conv.ts: unfold, fold, pooling
+ * and its VJP, and the fused conv2d, its VJP and the per-sample conv weight gradients,
+ * which unfold chunks of samples inside wasm memory). Everything else delegates to the js backend: the
  * transcendental unary ops (exp, log, log1p, tanh, sigmoid, softplus: V8 runs the
  * same fdlibm-style code, so a copy into wasm memory would only add cost), pow and
  * the comparisons, general n-d broadcasts, where, transpose, gatherRows and
@@ -25,6 +27,7 @@ import { broadcastStrides, jsBackend } from '../js.js';
 import { MAX_THREADS, wasmRuntime, type WasmRuntime } from './runtime.js';
 import { ensureDense, sparseRowsOf } from '../sparseRows.js';
 import { sparseFits, sparseLinearStats, sparseMatmul as sparseRowsMatmul } from './sparseRows.js';
+import { wasmConv2d, wasmConv2dBackward, wasmConvWeightGrads, wasmFold, wasmPool2d, wasmPool2dBackward, wasmUnfold } from './conv.js';
 
 type DT = 'f32' | 'f64';
 
@@ -348,8 +351,14 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       jsBackend.scatterAddRows(g, rowSize, idx, out);
     },
 
-    // the 2-D window kernels are data movement: the js ones (a convolution's flops go through matmul)
-    unfold: jsBackend.unfold, fold: jsBackend.fold, pool2d: jsBackend.pool2d, pool2dBackward: jsBackend.pool2dBackward,
+    // the 2-D window kernels in wasm (conv.ts; a convolution's flops go through matmul)
+    unfold: (x, g, out) => wasmUnfold(rt(), x, g, out),
+    fold: (cols, g, out) => wasmFold(rt(), cols, g, out),
+    pool2d: (op, x, g, out) => wasmPool2d(rt(), op, x, g, out),
+    pool2dBackward: (op, x, ct, g, out) => wasmPool2dBackward(rt(), op, x, ct, g, out),
+    conv2d: (x, w, bias, g, cout, out) => wasmConv2d(rt(), x, w, bias, g, cout, out, threads),
+    conv2dBackward: (x, w, ct, g, cout, dx, dw) => wasmConv2dBackward(rt(), x, w, ct, g, cout, dx, dw, threads),
+    convWeightGrads: (x, ct, g, cout, i0, i1, out) => wasmConvWeightGrads(rt(), x, ct, g, cout, i0, i1, out, threads),
 
     /**
      * All in float64 inside wasm memory: sqNorms from row norms of X and Δ,

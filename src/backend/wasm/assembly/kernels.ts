@@ -869,3 +869,6 @@ export function spmm_scatter_dyn_f64(a: usize, b: usize, c: usize, k: i32, m: i3
 
 // the kernels over data sets kept in compressed sparse rows
 export * from './sparseRows';
+
+// the 2-D window kernels (im2col, col2im, pooling)
+export * from './conv';
