@@ -33,7 +33,7 @@
  *   diagonal that it still does (b reached 2^52 by step 260: measured); see
  *   C3_INSTANCES below. Through `run` with batchMeanDraws.
  * - C4 (the practical lagged sample tests) through run() on the same separable
- *   instances as C1 (nqm; nqm-rot for the coordinate-wise test, as C3), d 4–8
+ *   instances as C1 (nqm; nqm-rot with one reflection for the coordinate-wise test), d 4–8
  *   and 16–32, with gaussianStatsSource: ḡ, the batch statistics and the mean
  *   loss of b per-sample gradients drawn from their exact Gaussian/Wishart law,
  *   O(d²) per step whatever b is (sampling b per-sample gradients cost
@@ -341,7 +341,7 @@ function c4(test: 'norm' | 'aug-ip' | 'coord-norm'): ClaimEntry {
     ...(kCap !== undefined ? { kCap } : {}),
     variant: `${optName} + practical lagged ${test} test${test === 'coord-norm' ? ' (coordinates under 1e-4 · max ḡ_j² skipped)' : ''}, run() with the Gaussian-statistics source`,
     cost: 'run',
-    instances: `${family} with κ = d^a ∈ [2, 8]·K_max, d 4–8 and 16–32 (noise and κ as C1${test === 'coord-norm' ? '; rotated as C3' : ''}); ḡ and the batch statistics of b per-sample gradients drawn from their exact law (gaussianStatsSource, O(d²) per step whatever b is), b < b_max = 2^52 asserted`,
+    instances: `${family} with κ = d^a ∈ [2, 8]·K_max, d 4–8 and 16–32 (noise and κ as C1${test === 'coord-norm' ? '; nqm-rot with one reflection, not C3\'s dense rotation' : ''}); ḡ and the batch statistics of b per-sample gradients drawn from their exact law (gaussianStatsSource, O(d²) per step whatever b is), b < b_max = 2^52 asserted`,
     claim: {
       id: `c4-${test}`,
       expected: 'accept',
