@@ -149,7 +149,8 @@ function fromModel(model: MnistModelSpec, n: number, instance: number, testRows:
       // (not for a model that reads the pixels densely: see MnistModel.denseInput)
       const lazy = f64 && getBackend().sparseRows === true && model.denseInput !== true;
       const X = dataTensor(gatherPixels(set, batch.indices, f64 ? ring : undefined, lazy), [batch.size, set.d], params[0]!);
-      const labels = Int32Array.from(batch.indices, (i) => set.labels[i]!);
+      const labels = new Int32Array(batch.size);
+      for (let t = 0; t < batch.size; t++) labels[t] = set.labels[batch.indices[t]!]!;
       return model.perSampleLoss(params, X, labels);
     },
 

@@ -30,6 +30,15 @@ export interface WindowGeom {
 }
 
 /**
+ * Which outputs of Backend.linearStats the caller reads besides sqNorms (default
+ * both): an output not asked for is not written and may be an empty array.
+ */
+export interface LinearStatsWant {
+  readonly dots: boolean;
+  readonly coordSumSq: boolean;
+}
+
+/**
  * Kernels over contiguous row-major buffers. All outputs are written into `out`
  * (already allocated with the right size and dtype). Broadcasting shapes are
  * validated by the caller; kernels may assume them valid.
@@ -61,11 +70,13 @@ export interface Backend {
    * Statistics of the per-sample gradients g_i = x_i δ_iᵀ of a linear map Z = XW,
    * without forming them (X is [b, din], Δ is [b, dout], M is [din, dout]):
    * sqNorms[i] = ||x_i||² ||δ_i||²,  dots[i] = x_iᵀ M δ_i,
-   * coordSumSq[j, k] = Σ_i x_ij² δ_ik².  Outputs are float64 and overwritten.
+   * coordSumSq[j, k] = Σ_i x_ij² δ_ik².  Outputs are float64 and overwritten;
+   * `want` (default both) names the outputs besides sqNorms that are read, and a
+   * kernel skips the others (each output it writes is the same bits either way).
    */
   linearStats(
     x: Arr, delta: Arr, m: Arr, b: number, din: number, dout: number,
-    sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array,
+    sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array, want?: LinearStatsWant,
   ): void;
   /**
    * im2col: out[i, p, (ci, a, e)] = x[i, ci, p_y sh − ph + a dh, p_x sw − pw + e dw]

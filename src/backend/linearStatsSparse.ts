@@ -5,6 +5,7 @@
  * (test/backend/linearStatsSparse.test.ts).
  */
 import type { Arr } from '../tensor/tensor.js';
+import type { LinearStatsWant } from './backend.js';
 
 /** Size of coordSumSq up to which linearStatsSparse accumulates it in the row-wise sweep (fits in L2). */
 const LINEAR_STATS_FUSED_MAX = 32768;
@@ -88,6 +89,71 @@ function linearStatsFused(
 }
 
 /**
+ * dots[i] = x_iᵀ M δ_i from the non-zeros of X by row: t = Mᵀ x_i in blocks of 8 output
+ * columns (then 4 when `four`, then 2, 1), each block's Σ_k t_k δ_ik added to the row's sum.
+ * Without `four` the blocks and so the bits are those of linearStatsFused.
+ */
+function sparseDots(
+  val: Float64Array, colOff: Int32Array, rowPtr: Int32Array, delta: Arr, m: Arr, b: number, dout: number,
+  dots: Float64Array, four: boolean,
+): void {
+  for (let i = 0; i < b; i++) {
+    const r0 = rowPtr[i]!;
+    const r1 = rowPtr[i + 1]!;
+    const di = i * dout;
+    let dot = 0;
+    let k = 0;
+    for (; k + 8 <= dout; k += 8) {
+      let t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0;
+      for (let e = r0; e < r1; e++) {
+        const xv = val[e]!;
+        const o = colOff[e]! + k;
+        t0 += xv * m[o]!;
+        t1 += xv * m[o + 1]!;
+        t2 += xv * m[o + 2]!;
+        t3 += xv * m[o + 3]!;
+        t4 += xv * m[o + 4]!;
+        t5 += xv * m[o + 5]!;
+        t6 += xv * m[o + 6]!;
+        t7 += xv * m[o + 7]!;
+      }
+      const o = di + k;
+      dot += t0 * delta[o]! + t1 * delta[o + 1]! + t2 * delta[o + 2]! + t3 * delta[o + 3]!
+        + t4 * delta[o + 4]! + t5 * delta[o + 5]! + t6 * delta[o + 6]! + t7 * delta[o + 7]!;
+    }
+    for (; four && k + 4 <= dout; k += 4) {
+      let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      for (let e = r0; e < r1; e++) {
+        const xv = val[e]!;
+        const o = colOff[e]! + k;
+        t0 += xv * m[o]!;
+        t1 += xv * m[o + 1]!;
+        t2 += xv * m[o + 2]!;
+        t3 += xv * m[o + 3]!;
+      }
+      const o = di + k;
+      dot += t0 * delta[o]! + t1 * delta[o + 1]! + t2 * delta[o + 2]! + t3 * delta[o + 3]!;
+    }
+    for (; k + 2 <= dout; k += 2) {
+      let t0 = 0, t1 = 0;
+      for (let e = r0; e < r1; e++) {
+        const xv = val[e]!;
+        const o = colOff[e]! + k;
+        t0 += xv * m[o]!;
+        t1 += xv * m[o + 1]!;
+      }
+      dot += t0 * delta[di + k]! + t1 * delta[di + k + 1]!;
+    }
+    for (; k < dout; k++) {
+      let t0 = 0;
+      for (let e = r0; e < r1; e++) t0 += val[e]! * m[colOff[e]! + k]!;
+      dot += t0 * delta[di + k]!;
+    }
+    dots[i] = dot;
+  }
+}
+
+/**
  * The linear-layer statistics (see Backend.linearStats) in two register-blocked
  * sweeps over the non-zero entries of X, which are gathered once (row-wise and
  * column-wise): zero entries are skipped, which pays off on sparse inputs such as
@@ -99,11 +165,20 @@ function linearStatsFused(
  *    registers). When coordSumSq is small (≤ LINEAR_STATS_FUSED_MAX entries, e.g.
  *    softmax regression 784 → 10) it stays in cache and is accumulated in the
  *    row-wise sweep instead, which saves the column-wise gather.
+ * `want` (Backend.linearStats) skips the outputs nobody reads: with neither, only
+ * sqNorms, from the row norms (no gather); each output written is the same bits as
+ * with both (the row-wise and the column-wise sums of x_ij² δ_ik² run over i in the
+ * same order).
  */
 export function linearStatsSparse(
   x: Arr, delta: Arr, m: Arr, b: number, din: number, dout: number,
   sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array,
+  want: LinearStatsWant = { dots: true, coordSumSq: true },
 ): void {
+  if (!want.dots && !want.coordSumSq) {
+    rowSqNorms(x, delta, b, din, dout, sqNorms);
+    return;
+  }
   // gather the non-zeros of X by row (rowPtr, colOff = j·dout, val) in one pass
   // (X is read once: on sparse inputs that read is a large part of the cost)
   const n = b * din;
@@ -144,66 +219,14 @@ export function linearStatsSparse(
   rowPtr[b] = q;
   const nnz = q;
 
-  if (din * dout <= LINEAR_STATS_FUSED_MAX) {
-    linearStatsFused(val, colOff, rowPtr, delta, m, b, dout, dots, coordSumSq);
+  if (din * dout <= LINEAR_STATS_FUSED_MAX && want.dots) {
+    if (want.coordSumSq) linearStatsFused(val, colOff, rowPtr, delta, m, b, dout, dots, coordSumSq);
+    else sparseDots(val, colOff, rowPtr, delta, m, b, dout, dots, false);
     return;
   }
 
-  // dots[i] = x_iᵀ M δ_i
-  for (let i = 0; i < b; i++) {
-    const r0 = rowPtr[i]!;
-    const r1 = rowPtr[i + 1]!;
-    const di = i * dout;
-    let dot = 0;
-    let k = 0;
-    for (; k + 8 <= dout; k += 8) {
-      let t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0;
-      for (let e = r0; e < r1; e++) {
-        const xv = val[e]!;
-        const o = colOff[e]! + k;
-        t0 += xv * m[o]!;
-        t1 += xv * m[o + 1]!;
-        t2 += xv * m[o + 2]!;
-        t3 += xv * m[o + 3]!;
-        t4 += xv * m[o + 4]!;
-        t5 += xv * m[o + 5]!;
-        t6 += xv * m[o + 6]!;
-        t7 += xv * m[o + 7]!;
-      }
-      const o = di + k;
-      dot += t0 * delta[o]! + t1 * delta[o + 1]! + t2 * delta[o + 2]! + t3 * delta[o + 3]!
-        + t4 * delta[o + 4]! + t5 * delta[o + 5]! + t6 * delta[o + 6]! + t7 * delta[o + 7]!;
-    }
-    for (; k + 4 <= dout; k += 4) {
-      let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-      for (let e = r0; e < r1; e++) {
-        const xv = val[e]!;
-        const o = colOff[e]! + k;
-        t0 += xv * m[o]!;
-        t1 += xv * m[o + 1]!;
-        t2 += xv * m[o + 2]!;
-        t3 += xv * m[o + 3]!;
-      }
-      const o = di + k;
-      dot += t0 * delta[o]! + t1 * delta[o + 1]! + t2 * delta[o + 2]! + t3 * delta[o + 3]!;
-    }
-    for (; k + 2 <= dout; k += 2) {
-      let t0 = 0, t1 = 0;
-      for (let e = r0; e < r1; e++) {
-        const xv = val[e]!;
-        const o = colOff[e]! + k;
-        t0 += xv * m[o]!;
-        t1 += xv * m[o + 1]!;
-      }
-      dot += t0 * delta[di + k]! + t1 * delta[di + k + 1]!;
-    }
-    for (; k < dout; k++) {
-      let t0 = 0;
-      for (let e = r0; e < r1; e++) t0 += val[e]! * m[colOff[e]! + k]!;
-      dot += t0 * delta[di + k]!;
-    }
-    dots[i] = dot;
-  }
+  if (want.dots) sparseDots(val, colOff, rowPtr, delta, m, b, dout, dots, true);
+  if (!want.coordSumSq) return;
 
   // the non-zeros by column: sample offset i·dout and x_ij²
   const colPtr = new Int32Array(din + 1);
@@ -289,5 +312,24 @@ export function linearStatsSparse(
       for (let e = c0; e < c1; e++) a0 += val2[e]! * d2[rowOff[e]! + k]!;
       coordSumSq[mj + k] = a0;
     }
+  }
+}
+
+/** sqNorms[i] = ||x_i||² ||δ_i||², the sums in the order of linearStatsSparse (zeros of x_i add nothing). */
+function rowSqNorms(x: Arr, delta: Arr, b: number, din: number, dout: number, sqNorms: Float64Array): void {
+  for (let i = 0; i < b; i++) {
+    const xi = i * din;
+    let xn = 0;
+    for (let j = 0; j < din; j++) {
+      const v = x[xi + j]!;
+      if (v !== 0) xn += v * v;
+    }
+    let dn = 0;
+    const di = i * dout;
+    for (let k = 0; k < dout; k++) {
+      const v = delta[di + k]!;
+      dn += v * v;
+    }
+    sqNorms[i] = xn * dn;
   }
 }

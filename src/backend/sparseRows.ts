@@ -71,6 +71,12 @@ export function sparseRowsOf(x: Arr): SparseBatch | undefined {
   return companions.get(x);
 }
 
+/** Whether `x` was attached with `filled: false` and its rows have not been written since (it is still all zeros). */
+export function stillUnwritten(x: Arr): boolean {
+  const c = companions.get(x);
+  return c !== undefined && c.fill !== null;
+}
+
 /** Make sure a dense array with a companion holds its rows (a no-op for every other array); returns it. */
 export function ensureDense<A extends Arr>(x: A): A {
   const c = companions.get(x);

@@ -27,7 +27,8 @@ import { backward, leaf, onTape, withTape, type TapeNode } from '../autodiff/tap
 import { makeTensor, Tensor, fmtShape, alloc, type Arr } from '../tensor/tensor.js';
 import type { WindowGeom } from '../backend/backend.js';
 import { convCosts, convFactored, convMaterialised } from './convStats.js';
-import { combineBlocks, summariseExplicitBlock, type BlockSummary, type GradSummary } from './summary.js';
+import { combineBlocks, compensatedSum, summariseExplicitBlock, type BlockSummary, type GradSummary } from './summary.js';
+import { ALL_PARTS, checkStats, isFull, partsFor, type BatchStat, type SummaryParts } from './needs.js';
 
 export interface BatchGradStatsOptions {
   /** A batch-independent scalar R(params) added to every per-sample loss. */
@@ -45,6 +46,12 @@ export interface BatchGradStatsOptions {
    * the materialised forms from the shapes (convCosts in convStats.ts); or force one.
    */
   readonly convForm?: 'auto' | 'factored' | 'materialised';
+  /**
+   * The batch statistics the caller will read (needs.ts; default all of them): the
+   * summary then holds only what they need (its `parts`), and linear blocks skip the
+   * products nobody reads — with S_norm alone, no pass over X beyond ḡ's.
+   */
+  readonly stats?: readonly BatchStat[];
 }
 
 export interface BatchGradStats extends GradSummary {
@@ -117,6 +124,7 @@ function gradPass<B>(
   });
   const tau = opts.refineThreshold ?? 1e-3;
   const refine = opts.refine ?? 'auto';
+  const parts = opts.stats === undefined ? ALL_PARTS : partsFor(checkStats('batchGradStats', opts.stats));
 
   return withTape((tape) => {
     const leaves = params.map((p) => leaf(tape, p));
@@ -169,13 +177,13 @@ function gradPass<B>(
         } else if (convX !== null && pos === 2 && convX.shape[0] === b) {
           const G = convBiasPerSample(delta, b, size);
           if (r !== null) for (let i = 0; i < b; i++) for (let j = 0; j < size; j++) G[i * size + j] = G[i * size + j]! + r[j]!;
-          blk = summariseExplicitBlock(name, p.shape, offset, G, b, size, 'materialized');
+          blk = summariseExplicitBlock(name, p.shape, offset, G, b, size, 'materialized', parts);
         } else if (node.op === 'matmul' && pos === 1 && other !== undefined && other.rank === 2 && other.shape[0] === b) {
-          blk = meanOnly ? meanOnlyBlock(name, p.shape, offset, mean) : linearBlock(name, p.shape, offset, other, delta, mean, r, b, tau, refine);
+          blk = meanOnly ? meanOnlyBlock(name, p.shape, offset, mean) : linearBlock(name, p.shape, offset, other, delta, mean, r, b, tau, refine, parts);
         } else if ((node.op === 'add' || node.op === 'mul') && other !== undefined && isBatchOf(other.shape, p.shape, b)) {
-          const G = perSampleElementwise(node.op, other, delta, b, size);
+          const G = perSampleElementwise(node.op, other, delta, b, size, r !== null);
           if (r !== null) for (let i = 0; i < b; i++) for (let j = 0; j < size; j++) G[i * size + j] = G[i * size + j]! + r[j]!;
-          blk = summariseExplicitBlock(name, p.shape, offset, G, b, size, 'materialized');
+          blk = summariseExplicitBlock(name, p.shape, offset, G, b, size, 'materialized', parts);
         }
       }
       if (blk === null) fallback.push(pi);
@@ -206,7 +214,7 @@ function gradPass<B>(
         const G = Gs[f]!;
         const r = shared[pi];
         if (r) for (let i = 0; i < b; i++) for (let j = 0; j < size; j++) G[i * size + j] = G[i * size + j]! + r[j]!;
-        blocks[pi] = summariseExplicitBlock(names[pi]!, params[pi]!.shape, offsets[pi]!, G, b, size, 'fallback');
+        blocks[pi] = summariseExplicitBlock(names[pi]!, params[pi]!.shape, offsets[pi]!, G, b, size, 'fallback', parts);
       });
     }
 
@@ -306,9 +314,13 @@ function isBatchOf(other: readonly number[], param: readonly number[], b: number
   return other.length === param.length + 1 && other[0] === b && param.every((s, i) => other[i + 1] === s);
 }
 
-/** Per-sample gradients of a bias (add) or elementwise scale (mul) use: δ_i or x_i ∘ δ_i. */
-function perSampleElementwise(op: 'add' | 'mul', other: Tensor, delta: Tensor, b: number, size: number): Float64Array {
+/**
+ * Per-sample gradients of a bias (add) or elementwise scale (mul) use: δ_i or x_i ∘ δ_i.
+ * With `shared` false (no shared term to add in place) a float64 δ is returned as it is.
+ */
+function perSampleElementwise(op: 'add' | 'mul', other: Tensor, delta: Tensor, b: number, size: number, shared = true): Float64Array {
   const d = delta.contiguous();
+  if (op === 'add' && !shared && d instanceof Float64Array && d.length === b * size) return d;
   const G = new Float64Array(b * size);
   if (op === 'add') {
     G.set(d);
@@ -375,11 +387,17 @@ function constantBlock(name: string, shape: readonly number[], offset: number, s
   };
 }
 
-/** Factored statistics of g_i = x_i δ_iᵀ + r for Z = X W, with two-pass refinement on cancellation. */
+/**
+ * Factored statistics of g_i = x_i δ_iᵀ + r for Z = X W, with two-pass refinement on
+ * cancellation. Without the `dots` part there are no per-sample ⟨g_i, ḡ⟩, and
+ * Σ_i ||g_i − ḡ||² = Σ_i ||g_i||² − b ||ḡ||² (as Σ_i ⟨g_i, ḡ⟩ = b ||ḡ||²) is kept as the
+ * block's devSqSum; the cancellation test then looks at that sum (and at the
+ * per-coordinate sums when they are formed), and a refinement forms every part.
+ */
 function linearBlock(
   name: string, shape: readonly number[], offset: number,
   X: Tensor, delta: Tensor, mean: Float64Array, r: Float64Array | null,
-  b: number, tau: number, refine: 'auto' | 'always' | 'never',
+  b: number, tau: number, refine: 'auto' | 'always' | 'never', parts: SummaryParts = ALL_PARTS,
 ): BlockSummary {
   const din = X.shape[1]!;
   const dout = delta.shape[1]!;
@@ -387,18 +405,18 @@ function linearBlock(
   const x = X.contiguous();
   const dl = delta.contiguous();
   const be = getBackend();
+  const full = isFull(parts);
   const sqNorms = new Float64Array(b);
-  const dots = new Float64Array(b);
-  const coordSumSq = new Float64Array(size);
-  be.linearStats(x, dl, mean, b, din, dout, sqNorms, dots, coordSumSq);
+  const dots = new Float64Array(parts.dots ? b : 0);
+  const coordSumSq = new Float64Array(parts.coord ? size : 0);
+  be.linearStats(x, dl, mean, b, din, dout, sqNorms, dots, coordSumSq, full ? undefined : { dots: parts.dots, coordSumSq: parts.coord });
   let h = 0;
   for (let j = 0; j < size; j++) h += mean[j]! * mean[j]!;
   if (r !== null) {
     // g_i = x_i δ_iᵀ + r: add the cross terms 2 x_iᵀ r δ_i + ||r||², ⟨r, ḡ⟩ and 2 r∘S + b r²
     const xr = new Float64Array(b);
     const tmpSq = new Float64Array(b);
-    const tmpC = new Float64Array(size);
-    be.linearStats(x, dl, r, b, din, dout, tmpSq, xr, tmpC);
+    be.linearStats(x, dl, r, b, din, dout, tmpSq, xr, new Float64Array(0), { dots: true, coordSumSq: false });
     let rr = 0;
     let rm = 0;
     for (let j = 0; j < size; j++) {
@@ -407,13 +425,39 @@ function linearBlock(
     }
     for (let i = 0; i < b; i++) {
       sqNorms[i] = sqNorms[i]! + 2 * xr[i]! + rr;
-      dots[i] = dots[i]! + rm;
+      if (parts.dots) dots[i] = dots[i]! + rm;
     }
     // S = Σ_i x_i δ_iᵀ = b (ḡ − r)
-    for (let j = 0; j < size; j++) {
-      const S = b * (mean[j]! - r[j]!);
-      coordSumSq[j] = coordSumSq[j]! + 2 * r[j]! * S + b * r[j]! * r[j]!;
+    if (parts.coord) {
+      for (let j = 0; j < size; j++) {
+        const S = b * (mean[j]! - r[j]!);
+        coordSumSq[j] = coordSumSq[j]! + 2 * r[j]! * S + b * r[j]! * r[j]!;
+      }
     }
+  }
+  const coordSumSqDev = new Float64Array(parts.coord ? size : 0);
+  let coordCancel = false;
+  if (parts.coord) {
+    for (let j = 0; j < size; j++) {
+      const raw = coordSumSq[j]!;
+      const dev = raw - b * mean[j]! * mean[j]!;
+      coordSumSqDev[j] = dev;
+      if (raw > 0 && dev < tau * raw) coordCancel = true;
+    }
+  }
+  if (!parts.dots) {
+    const rawSum = compensatedSum(sqNorms);
+    const devSqSum = rawSum - b * h;
+    if (refine === 'always' || (refine === 'auto' && (devSqSum < tau * rawSum || coordCancel))) {
+      // a refinement forms every part (the raw dots and per-coordinate sums first)
+      return linearBlock(name, shape, offset, X, delta, mean, r, b, tau, 'always');
+    }
+    for (let j = 0; j < coordSumSqDev.length; j++) coordSumSqDev[j] = Math.max(0, coordSumSqDev[j]!);
+    const none = new Float64Array(0);
+    return {
+      name, shape, offset, size, method: 'linear', meanGrad: mean, sqNorms, dots: none, coordSumSq, devSqNorms: none, devDots: none, coordSumSqDev,
+      parts, devSqSum: Math.max(0, devSqSum),
+    };
   }
   const devSqNorms = new Float64Array(b);
   const devDots = new Float64Array(b);
@@ -429,22 +473,18 @@ function linearBlock(
     rawDot2 += dots[i]! * dots[i]!;
     devDot2 += devDots[i]! * devDots[i]!;
   }
-  const coordSumSqDev = new Float64Array(size);
-  let coordCancel = false;
-  for (let j = 0; j < size; j++) {
-    const raw = coordSumSq[j]!;
-    const dev = raw - b * mean[j]! * mean[j]!;
-    coordSumSqDev[j] = dev;
-    if (raw > 0 && dev < tau * raw) coordCancel = true;
-  }
   const cancels = devSum < tau * rawSum || devDot2 < tau * tau * rawDot2 || coordCancel;
   if (refine === 'always' || (refine === 'auto' && cancels)) {
+    if (!parts.coord) return linearBlock(name, shape, offset, X, delta, mean, r, b, tau, 'always');
     // a batch whose dense rows are written on demand (src/backend/sparseRows.ts) is read here
     ensureDense(x);
     return refineLinear(name, shape, offset, x, dl, mean, r, b, din, dout, sqNorms, dots, coordSumSq);
   }
-  for (let j = 0; j < size; j++) coordSumSqDev[j] = Math.max(0, coordSumSqDev[j]!);
-  return { name, shape, offset, size, method: 'linear', meanGrad: mean, sqNorms, dots, coordSumSq, devSqNorms, devDots, coordSumSqDev };
+  for (let j = 0; j < coordSumSqDev.length; j++) coordSumSqDev[j] = Math.max(0, coordSumSqDev[j]!);
+  return {
+    name, shape, offset, size, method: 'linear', meanGrad: mean, sqNorms, dots, coordSumSq, devSqNorms, devDots, coordSumSqDev,
+    ...(full ? {} : { parts }),
+  };
 }
 
 /** Streamed two-pass: d_i = x_i δ_iᵀ + r − ḡ formed one sample at a time (O(d) memory). */

@@ -2,9 +2,11 @@
 export { batchGradStats, type BatchGradStats, type BatchGradStatsOptions } from './engine.js';
 export { statsFromPerSampleGrads, type BlockRange } from './explicit.js';
 export {
-  statistics, combineBlocks, compensatedSum, compensatedSumSq, summariseExplicitBlock,
-  type BatchStatistics, type BlockSummary, type BlockMethod, type GradSummary,
+  statistics, availableStatistics, presentStats, combineBlocks, compensatedSum, compensatedSumSq, summariseExplicitBlock,
+  type BatchStatistics, type PartialStatistics, type BlockSummary, type BlockMethod, type GradSummary,
 } from './summary.js';
+export { BATCH_STATS, unionStats, partsFor, type BatchStat, type SummaryParts } from './needs.js';
+export { statisticsView, UndeclaredStatisticError } from './statsView.js';
 export {
   normTest, ipTest, orthTest, augIpTest, coordNormTest, blockIpTest, blockOrthTest, blockAugIpTest, exactQuantities,
   officialDeviceStats, officialPool, pooledStatistics, officialPartition, poolSummaries, checkPoolingSplit,

@@ -8,6 +8,8 @@
  * centred ones were computed accurately (two-pass; see engine.ts and explicit.ts).
  */
 
+import { ALL_PARTS, isFull, meetParts, statsOf, type BatchStat, type SummaryParts } from './needs.js';
+
 /** How a block's per-sample statistics were obtained. */
 export type BlockMethod =
   | 'linear' | 'linear-refined' | 'materialized' | 'fallback' | 'unused' | 'explicit'
@@ -34,6 +36,13 @@ export interface BlockSummary {
   readonly devDots: Float64Array;
   /** Σ_i (g_ij^p − ḡ_j^p)², per coordinate */
   readonly coordSumSqDev: Float64Array;
+  /**
+   * What the block holds (absent: everything; see needs.ts). Without `dots`, dots and
+   * devDots are empty; without `coord`, coordSumSq and coordSumSqDev are empty.
+   */
+  readonly parts?: SummaryParts;
+  /** Σ_i ||g_i^p − ḡ^p||², given when devSqNorms is empty (a linear block without `dots`). */
+  readonly devSqSum?: number;
 }
 
 export interface GradSummary {
@@ -58,6 +67,8 @@ export interface GradSummary {
   /** Σ_i (g_ij − ḡ_j)², per coordinate (flattened) */
   readonly coordSumSqDev: Float64Array;
   readonly blocks: readonly BlockSummary[];
+  /** What every block holds (absent: everything): without `dots`, dots and devDots are empty; without `coord`, the per-coordinate sums. */
+  readonly parts?: SummaryParts;
 }
 
 /** The statistics of docs/MATH.md §2 (unbiased, divisor b − 1). */
@@ -84,6 +95,44 @@ export interface BatchStatistics {
    * mean: o_i^p = g_i^p − (⟨g_i^p, ḡ^p⟩/||ḡ^p||²) ḡ^p (as the official `tests.py`).
    */
   readonly blockwise: { readonly S_ip: number; readonly S_orth: number };
+}
+
+/**
+ * The statistics of a batch as far as they were computed (see needs.ts): a statistic
+ * that was not asked for is absent (undefined), never 0. b, ḡ and ||ḡ||² are always there.
+ */
+export interface PartialStatistics {
+  readonly b: number;
+  readonly meanGrad: Float64Array;
+  readonly gradNormSq: number;
+  readonly S_norm?: number;
+  readonly S_ip?: number;
+  readonly S_orth?: number;
+  readonly S_j?: Float64Array;
+  readonly B_simple?: number;
+  readonly blockwise?: { readonly S_ip?: number; readonly S_orth?: number };
+}
+
+/** The statistics present in `s` (in BATCH_STATS order). */
+export function presentStats(s: PartialStatistics): readonly BatchStat[] {
+  const have: BatchStat[] = [];
+  if (s.S_norm !== undefined) have.push('S_norm');
+  if (s.S_ip !== undefined) have.push('S_ip');
+  if (s.S_orth !== undefined) have.push('S_orth');
+  if (s.S_j !== undefined) have.push('S_j');
+  if (s.blockwise?.S_ip !== undefined) have.push('blockwise.S_ip');
+  if (s.blockwise?.S_orth !== undefined) have.push('blockwise.S_orth');
+  return have;
+}
+
+/** What a summary holds (everything when it does not say). */
+export function partsOf(s: GradSummary | BlockSummary): SummaryParts {
+  return s.parts ?? ALL_PARTS;
+}
+
+/** Σ_i ||g_i^p − ḡ^p||² of a block. */
+function blockDevSq(blk: BlockSummary): number {
+  return blk.devSqSum ?? compensatedSum(blk.devSqNorms);
 }
 
 /** Σ of an array with Neumaier's compensated summation. */
@@ -113,23 +162,42 @@ export function compensatedSumSq(xs: ArrayLike<number>): number {
 }
 
 /**
- * The statistics of docs/MATH.md §2 from a summary. Needs b ≥ 2.
+ * The statistics of docs/MATH.md §2 from a summary that holds everything (the
+ * default of batchGradStats and statsFromPerSampleGrads). Needs b ≥ 2.
  *
  * @example
  * // two samples g_1 = (1, 0), g_2 = (3, 0): ḡ = (2, 0), S_norm = 2
  * statistics(statsFromPerSampleGrads([[1, 0], [3, 0]])).S_norm; // 2
  */
 export function statistics(s: GradSummary): BatchStatistics {
+  if (!isFull(partsOf(s))) {
+    throw new Error(`statistics: the summary holds only ${statsOf(partsOf(s)).join(', ')} (computed for a reader that declared those); use availableStatistics`);
+  }
+  return availableStatistics(s) as BatchStatistics;
+}
+
+/**
+ * The statistics a summary holds (see needs.ts and {@link PartialStatistics}): always
+ * ||ḡ||², S_norm and B_simple; S_ip, S_orth and the block-wise ones when it holds the
+ * dots; S_j when it holds the per-coordinate sums. Needs b ≥ 2.
+ */
+export function availableStatistics(s: GradSummary): PartialStatistics {
   const b = s.b;
   if (!(b >= 2)) throw new Error(`statistics: need a batch of b ≥ 2 per-sample gradients, got b = ${b}`);
+  const parts = partsOf(s);
   const gns = compensatedSumSq(s.meanGrad);
   const S_norm = s.sumSqDev / (b - 1);
+  const base = { b, meanGrad: s.meanGrad, gradNormSq: gns, S_norm, B_simple: gns > 0 ? S_norm / gns : Infinity };
+  let S_j: Float64Array | undefined;
+  if (parts.coord) {
+    S_j = new Float64Array(s.coordSumSqDev.length);
+    const inv = 1 / (b - 1);
+    for (let j = 0; j < S_j.length; j++) S_j[j] = s.coordSumSqDev[j]! * inv;
+  }
+  if (!parts.dots) return S_j === undefined ? base : { ...base, S_j };
   const S_ip = compensatedSumSq(s.devDots) / (b - 1);
   // ||g_i − (c_i/G) ḡ||² = ||g_i − ḡ||² − (⟨g_i − ḡ, ḡ⟩)²/G  with G = ||ḡ||²
   const S_orth = gns > 0 ? Math.max(0, s.sumSqDev - (S_ip * (b - 1)) / gns) / (b - 1) : NaN;
-  const S_j = new Float64Array(s.coordSumSqDev.length);
-  const inv = 1 / (b - 1);
-  for (let j = 0; j < S_j.length; j++) S_j[j] = s.coordSumSqDev[j]! * inv;
   let ipBlk = 0;
   let orthBlk = 0;
   for (const blk of s.blocks) {
@@ -140,43 +208,52 @@ export function statistics(s: GradSummary): BatchStatistics {
     // o_i^p = (g_i^p − ḡ^p) − (e_i/h) ḡ^p, the mean of the o_i^p is 0 and
     // Σ_i ||o_i^p||² = Σ_i ||g_i^p − ḡ^p||² − Σ_i e_i²/h.
     // A block whose mean is 0 has no direction to remove (toolkit rule; the official code divides by 0).
-    const devSq = compensatedSum(blk.devSqNorms);
+    const devSq = blockDevSq(blk);
     orthBlk += h > 0 ? Math.max(0, devSq - devDotSq / h) : devSq;
   }
   return {
-    b,
-    meanGrad: s.meanGrad,
-    gradNormSq: gns,
-    S_norm,
+    ...base,
     S_ip,
     S_orth,
-    S_j,
-    B_simple: gns > 0 ? S_norm / gns : Infinity,
+    ...(S_j !== undefined ? { S_j } : {}),
     blockwise: { S_ip: ipBlk / (b - 1), S_orth: orthBlk / (b - 1) },
   };
 }
 
-/** Combine block summaries into the global summary (flat layout in block order). */
+/**
+ * Combine block summaries into the global summary (flat layout in block order). It
+ * holds what every block holds; a block without per-sample ||g_i − ḡ||² (devSqSum
+ * instead) adds its sum after the per-sample ones.
+ */
 export function combineBlocks(b: number, blocks: readonly BlockSummary[]): GradSummary {
   const d = blocks.reduce((p, blk) => p + blk.size, 0);
+  const parts = blocks.reduce<SummaryParts>((p, blk) => meetParts(p, partsOf(blk)), ALL_PARTS);
   const meanGrad = new Float64Array(d);
-  const coordSumSq = new Float64Array(d);
-  const coordSumSqDev = new Float64Array(d);
+  const coordSumSq = new Float64Array(parts.coord ? d : 0);
+  const coordSumSqDev = new Float64Array(parts.coord ? d : 0);
   const sqNorms = new Float64Array(b);
-  const dots = new Float64Array(b);
-  const devDots = new Float64Array(b);
+  const dots = new Float64Array(parts.dots ? b : 0);
+  const devDots = new Float64Array(parts.dots ? b : 0);
   const devSq = new Float64Array(b);
+  const sums: number[] = [];
   for (const blk of blocks) {
     meanGrad.set(blk.meanGrad, blk.offset);
-    coordSumSq.set(blk.coordSumSq, blk.offset);
-    coordSumSqDev.set(blk.coordSumSqDev, blk.offset);
+    if (parts.coord) {
+      coordSumSq.set(blk.coordSumSq, blk.offset);
+      coordSumSqDev.set(blk.coordSumSqDev, blk.offset);
+    }
+    const perSample = blk.devSqSum === undefined;
+    if (!perSample) sums.push(blk.devSqSum!);
     for (let i = 0; i < b; i++) {
       sqNorms[i] = sqNorms[i]! + blk.sqNorms[i]!;
-      dots[i] = dots[i]! + blk.dots[i]!;
-      devDots[i] = devDots[i]! + blk.devDots[i]!;
-      devSq[i] = devSq[i]! + blk.devSqNorms[i]!;
+      if (parts.dots) {
+        dots[i] = dots[i]! + blk.dots[i]!;
+        devDots[i] = devDots[i]! + blk.devDots[i]!;
+      }
+      if (perSample) devSq[i] = devSq[i]! + blk.devSqNorms[i]!;
     }
   }
+  const sumSqDev = sums.length === 0 ? compensatedSum(devSq) : compensatedSum(Float64Array.of(compensatedSum(devSq), ...sums));
   return {
     b,
     d,
@@ -185,10 +262,11 @@ export function combineBlocks(b: number, blocks: readonly BlockSummary[]): GradS
     sqNorms,
     dots,
     coordSumSq,
-    sumSqDev: compensatedSum(devSq),
+    sumSqDev,
     devDots,
     coordSumSqDev,
     blocks,
+    ...(isFull(parts) ? {} : { parts }),
   };
 }
 
@@ -196,7 +274,8 @@ export function combineBlocks(b: number, blocks: readonly BlockSummary[]): GradS
  * Summary of one block from its explicit per-sample gradients (row-major b × size,
  * already including any shared term), by a two-pass algorithm: ḡ first, then the
  * centred quantities from g_i − ḡ (with the correction term of the corrected
- * two-pass algorithm on the per-coordinate sums).
+ * two-pass algorithm on the per-coordinate sums). `parts` (default everything) skips
+ * the dots or the per-coordinate sums nobody reads (needs.ts).
  */
 export function summariseExplicitBlock(
   name: string,
@@ -206,6 +285,7 @@ export function summariseExplicitBlock(
   b: number,
   size: number,
   method: BlockMethod,
+  parts: SummaryParts = ALL_PARTS,
 ): BlockSummary {
   const mean = new Float64Array(size);
   // pass 1: the mean, with compensated sums per coordinate
@@ -222,7 +302,7 @@ export function summariseExplicitBlock(
   }
   for (let j = 0; j < size; j++) mean[j] = (mean[j]! + comp[j]!) / b;
   // pass 2: centred quantities
-  const pass = centredPass(mean, b);
+  const pass = centredPass(mean, b, parts);
   for (let i = 0; i < b; i++) pass.add(i, G, i * size);
   return pass.finish(name, shape, offset, method);
 }
@@ -231,22 +311,68 @@ export function summariseExplicitBlock(
  * Pass 2 of the two-pass block statistics, one per-sample gradient at a time (so a caller
  * that forms G_i one sample at a time, as the conv path does, needs O(d) memory): ||g_i||²,
  * ⟨g_i, ḡ⟩, their centred forms and the per-coordinate sums, with the corrected two-pass
- * residue removed at the end.
+ * residue removed at the end. With `parts` short of everything (needs.ts) only ||g_i||²,
+ * ||g_i − ḡ||² and the parts asked for are formed, each by the same operations in the
+ * same order as in the full pass (so they are the same bits).
  */
-export function centredPass(mean: Float64Array, b: number): {
+export function centredPass(mean: Float64Array, b: number, parts: SummaryParts = ALL_PARTS): {
   add(i: number, G: ArrayLike<number>, o: number): void;
   finish(name: string, shape: readonly number[], offset: number, method: BlockMethod): BlockSummary;
 } {
   const size = mean.length;
+  const full = isFull(parts);
+  const wantDots = parts.dots;
+  const wantCoord = parts.coord;
   const sqNorms = new Float64Array(b);
-  const dots = new Float64Array(b);
+  const dots = new Float64Array(wantDots ? b : 0);
   const devSqNorms = new Float64Array(b);
-  const devDots = new Float64Array(b);
-  const coordSumSq = new Float64Array(size);
-  const coordSumSqDev = new Float64Array(size);
-  const resid = new Float64Array(size); // Σ_i (g_ij − ḡ_j), zero but for rounding
+  const devDots = new Float64Array(wantDots ? b : 0);
+  const coordSumSq = new Float64Array(wantCoord ? size : 0);
+  const coordSumSqDev = new Float64Array(wantCoord ? size : 0);
+  const resid = new Float64Array(wantCoord ? size : 0); // Σ_i (g_ij − ḡ_j), zero but for rounding
+  const addPart = (i: number, G: ArrayLike<number>, o: number): void => {
+    let sq = 0;
+    let dot = 0;
+    let dsq = 0;
+    let ddot = 0;
+    for (let j = 0; j < size; j++) {
+      const g = G[o + j]!;
+      const m = mean[j]!;
+      const dv = g - m;
+      sq += g * g;
+      dsq += dv * dv;
+      if (wantDots) {
+        dot += g * m;
+        ddot += dv * m;
+      }
+      if (wantCoord) {
+        coordSumSq[j] = coordSumSq[j]! + g * g;
+        coordSumSqDev[j] = coordSumSqDev[j]! + dv * dv;
+        resid[j] = resid[j]! + dv;
+      }
+    }
+    sqNorms[i] = sq;
+    devSqNorms[i] = dsq;
+    if (wantDots) {
+      dots[i] = dot;
+      devDots[i] = ddot;
+    }
+  };
+  // S_norm alone (the norm test): ||g_i||² and ||g_i − ḡ||² in a loop of their own
+  const addNorm = (i: number, G: ArrayLike<number>, o: number): void => {
+    let sq = 0;
+    let dsq = 0;
+    for (let j = 0; j < size; j++) {
+      const g = G[o + j]!;
+      const dv = g - mean[j]!;
+      sq += g * g;
+      dsq += dv * dv;
+    }
+    sqNorms[i] = sq;
+    devSqNorms[i] = dsq;
+  };
   return {
-    add(i, G, o) {
+    add: !wantDots && !wantCoord ? addNorm : full ? (i, G, o) => {
       let sq = 0;
       let dot = 0;
       let dsq = 0;
@@ -267,11 +393,14 @@ export function centredPass(mean: Float64Array, b: number): {
       dots[i] = dot;
       devSqNorms[i] = dsq;
       devDots[i] = ddot;
-    },
+    } : addPart,
     finish(name, shape, offset, method) {
       // the corrected two-pass algorithm: remove the rounding residue of the mean
-      for (let j = 0; j < size; j++) coordSumSqDev[j] = Math.max(0, coordSumSqDev[j]! - (resid[j]! * resid[j]!) / b);
-      return { name, shape, offset, size, method, meanGrad: mean, sqNorms, dots, coordSumSq, devSqNorms, devDots, coordSumSqDev };
+      if (wantCoord) for (let j = 0; j < size; j++) coordSumSqDev[j] = Math.max(0, coordSumSqDev[j]! - (resid[j]! * resid[j]!) / b);
+      return {
+        name, shape, offset, size, method, meanGrad: mean, sqNorms, dots, coordSumSq, devSqNorms, devDots, coordSumSqDev,
+        ...(full ? {} : { parts }),
+      };
     },
   };
 }

@@ -9,7 +9,7 @@ export {
 } from './registry.js';
 export { runLocal, pooledEstimate, workerEstimate, type LocalOptions, type LocalResult, type LocalBudget, type LocalEstimator, type LocalEstimate, type WorkerFirstBatch } from './local.js';
 export {
-  step, initStep, wantsStats, iidSampler, sampledSource, exactSource, exactOracle, batchMeanAt,
+  step, initStep, wantsStats, wantedStats, iidSampler, sampledSource, exactSource, exactOracle, batchMeanAt,
   type StepEnv, type StepState, type StepRecord, type StepOutcome, type BatchSampler, type SampleRequest,
   type GradientSource, type GradientRequest, type GradientResult,
 } from './step.js';

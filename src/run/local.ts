@@ -312,7 +312,8 @@ export function runLocal(opts: LocalOptions): LocalResult {
       draw: (q) => problem.sample(foldIn(kData, (Math.floor(q.step / H) * M + m) * H + (q.step % H)), q.b, { replace: q.replace }),
     };
     const rest: StepEnv = { problem, optimizer: opt, controller: constant(b0), key: kData, replace, sampler };
-    return { first: { ...rest, statistics: 'always' } satisfies StepEnv, rest };
+    // the pooled estimator reads Σ_i ||g_i − ḡ||² of each worker's first batch (S_norm, as run's norm test)
+    return { first: { ...rest, statistics: ['S_norm'] } satisfies StepEnv, rest };
   });
   const trace = new Trace();
   const t0 = Date.now();

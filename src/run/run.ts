@@ -171,7 +171,7 @@ export function traceRow(rec: StepRecord, F: number | null, gradFNormSq: number 
     samples: rec.samples,
     loss: rec.loss ?? NaN,
     gradNormSq: rec.gradNormSq,
-    S_norm: rec.stats === null ? null : rec.stats.S_norm,
+    S_norm: rec.stats?.S_norm ?? null,
     statistic: d !== null && Number.isFinite(d.statistic) ? d.statistic : null,
     T: d !== null && !d.noInfo ? (Number.isFinite(d.T) ? d.T : null) : null,
     lr: rec.optimizerInfo['lr'] ?? null,

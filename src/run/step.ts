@@ -3,7 +3,7 @@
  * on (`run`, `runLocal`, the rate-check variants, the lemma harness):
  *
  *   B_k = sampler(k, samples so far, b_k)                      (gradient source 'sampled')
- *   ḡ_k = mean gradient of B_k at x_k  (+ per-sample statistics only when needed)
+ *   ḡ_k = mean gradient of B_k at x_k  (+ the per-sample statistics the controller reads, only when needed)
  *   u_k = optimizer.update(ḡ_k; lrScale_k),  x_{k+1} = x_k + u_k
  *   (b_{k+1}, lrScale_{k+1}) = controller.next(stats of B_k | exact at x_{k+1})
  *
@@ -11,10 +11,18 @@
  * through the batch statistics engine), 'exact' (g_k = ∇F(x_k), the deterministic
  * method) or any {@link GradientSource} (e.g. a batch mean drawn exactly from its law).
  * The step is a pure function of (env, state, k) for the two built-in sources.
+ *
+ * Statistics: a controller with needs 'stats' that declares `reads` (src/batching/needs.ts)
+ * gets only those, computed alone (a norm-test controller: S_norm, without the products
+ * behind S_ip, S_orth and S_j), through a view that refuses undeclared reads
+ * (src/batching/statsView.ts); without `reads` it gets all of them. `statistics:
+ * 'always'` computes all of them for every b ≥ 2 (what traces and observers record).
  */
 import { allFinite, sqNorm } from './vec.js';
 import { batchGradStats, batchMeanGrad } from '../batching/engine.js';
-import { statistics, type BatchStatistics, type GradSummary } from '../batching/summary.js';
+import { availableStatistics, presentStats, type BatchStatistics, type GradSummary, type PartialStatistics } from '../batching/summary.js';
+import { BATCH_STATS, checkStats, unionStats, type BatchStat } from '../batching/needs.js';
+import { statisticsView } from '../batching/statsView.js';
 import { exactQuantities, type TestDecision } from '../batching/tests/index.js';
 import type { Controller, ControllerContext, ControllerInitContext, ExactOracle } from '../batching/controllers.js';
 import type { GradientTransformation, StepContext } from '../optim/transform.js';
@@ -59,6 +67,8 @@ export interface GradientRequest extends SampleRequest {
   readonly sampler: BatchSampler;
   /** Whether the per-sample summary is wanted (a source that cannot give it returns null). */
   readonly withStats: boolean;
+  /** The batch statistics wanted when withStats (needs.ts; absent: all). A source may give more. */
+  readonly reads?: readonly BatchStat[];
 }
 
 /**
@@ -87,10 +97,11 @@ export function unflatten(problem: Problem, x: Float64Array): Tensor[] {
   return problem.blocks.map((blk) => fromArray(x.subarray(blk.offset, blk.offset + blk.size), blk.shape));
 }
 
-/** Mean loss, ḡ and per-sample statistics of one batch at x. */
-export function batchStatsAt(problem: Problem, x: Float64Array, batch: Batch): ReturnType<typeof batchGradStats> {
+/** Mean loss, ḡ and per-sample statistics of one batch at x (those behind `stats` only, when given; see needs.ts). */
+export function batchStatsAt(problem: Problem, x: Float64Array, batch: Batch, stats?: readonly BatchStat[]): ReturnType<typeof batchGradStats> {
   return batchGradStats((ps, bt: Batch) => problem.perSampleLoss(ps, bt), unflatten(problem, x), batch, {
     names: problem.blocks.map((b) => b.name),
+    ...(stats !== undefined ? { stats } : {}),
     ...(problem.regularizer ? { regularizer: (ps: readonly Tensor[]) => problem.regularizer!(ps) } : {}),
   });
 }
@@ -108,7 +119,7 @@ export const sampledSource: GradientSource = {
   gradient(r) {
     const batch = r.sampler.draw(r);
     if (r.withStats) {
-      const bs = batchStatsAt(r.problem, r.x, batch);
+      const bs = batchStatsAt(r.problem, r.x, batch, r.reads);
       return { g: bs.meanGrad, loss: bs.loss, summary: bs, batch };
     }
     const m = batchMeanAt(r.problem, r.x, batch);
@@ -146,8 +157,12 @@ export interface StepEnv {
   readonly sampler?: BatchSampler;
   /** Draw batches with replacement (default true). */
   readonly replace?: boolean;
-  /** 'auto' (default): per-sample statistics only when the controller needs them; 'always': for every b ≥ 2 (S_norm in traces). */
-  readonly statistics?: 'auto' | 'always';
+  /**
+   * 'auto' (default): per-sample statistics only when the controller needs them (those it
+   * reads); 'always': all of them for every b ≥ 2 (S_norm in traces); a list of batch
+   * statistics (needs.ts): those, for every b ≥ 2, besides what the controller reads.
+   */
+  readonly statistics?: 'auto' | 'always' | readonly BatchStat[];
 }
 
 /** The loop state before step k. */
@@ -183,8 +198,8 @@ export interface StepRecord {
   readonly update: Float64Array;
   /** Mean loss of B_k (F(x_k) for the exact source; null when the source gives none). */
   readonly loss: number | null;
-  /** The per-sample statistics of B_k (b_k ≥ 2 and computed; null otherwise). */
-  readonly stats: BatchStatistics | null;
+  /** The per-sample statistics of B_k (b_k ≥ 2 and computed; null otherwise): those asked for, the others absent. */
+  readonly stats: PartialStatistics | null;
   /** The per-sample summary behind `stats`. */
   readonly summary: GradSummary | null;
   /** lrScale_k, the multiplier used at this step. */
@@ -226,16 +241,40 @@ export function initStep(env: StepEnv, x0: Float64Array): { state: StepState; de
 
 /** Whether step k would compute per-sample statistics (b ≥ 2 and asked for). */
 export function wantsStats(env: StepEnv, b: number): boolean {
-  return b >= 2 && (env.controller.needs === 'stats' || env.statistics === 'always');
+  return b >= 2 && (env.controller.needs === 'stats' || env.statistics === 'always' || Array.isArray(env.statistics));
+}
+
+/**
+ * The batch statistics step k computes (null: none): all of them with `statistics:
+ * 'always'` or a 'stats' controller that declares no `reads`, else the controller's `reads`.
+ */
+export function wantedStats(env: StepEnv, b: number): readonly BatchStat[] | null {
+  if (!wantsStats(env, b)) return null;
+  if (env.statistics === 'always') return BATCH_STATS;
+  const own = env.controller.needs === 'stats' ? env.controller.reads ?? BATCH_STATS : [];
+  return Array.isArray(env.statistics) ? unionStats(own, checkStats('step: statistics', env.statistics)) : own;
+}
+
+/** What the controller is given: its declared statistics through a view that refuses the others, or all of them. */
+function controllerStats(controller: Controller<any>, stats: PartialStatistics | null): BatchStatistics | null {
+  if (controller.needs !== 'stats' || stats === null) return null;
+  if (controller.reads !== undefined) return statisticsView(stats, controller.reads, `controller ${controller.name}`);
+  const have = presentStats(stats);
+  if (have.length !== BATCH_STATS.length) {
+    throw new Error(`controller ${controller.name} declares no \`reads\` (all statistics), but the step has only ${have.join(', ')}`);
+  }
+  return stats as BatchStatistics;
 }
 
 /** Step k: (env, state, k) → (state', StepRecord). See the module comment. */
 export function step(env: StepEnv, state: StepState, k: number): StepOutcome {
   const { problem, optimizer, controller } = env;
   const { x, b, samples } = state;
-  const withStats = wantsStats(env, b);
+  const reads = wantedStats(env, b);
+  const withStats = reads !== null;
   const res = sourceOf(env).gradient({
     problem, key: env.key, step: k, samples, b, replace: env.replace ?? true, x, sampler: env.sampler ?? iidSampler, withStats,
+    ...(reads !== null && reads !== BATCH_STATS ? { reads } : {}),
   });
   const g = res.g;
   if (res.loss !== null && !Number.isFinite(res.loss)) return { status: 'diverged', message: `non-finite loss at step ${k}`, state, record: null };
@@ -243,9 +282,9 @@ export function step(env: StepEnv, state: StepState, k: number): StepOutcome {
   const gradNormSq = sqNorm(g);
   if (!Number.isFinite(gradNormSq)) return { status: 'diverged', message: `non-finite ||g||² at step ${k}`, state, record: null };
   // a sampler may serve fewer than b_k samples (the short last batch of an epoch): no statistics below 2
-  const stats = !withStats ? null
+  const stats: PartialStatistics | null = !withStats ? null
     : res.stats != null ? (res.stats.b >= 2 ? res.stats : null)
-    : res.summary !== null && res.summary.b >= 2 ? statistics(res.summary) : null;
+    : res.summary !== null && res.summary.b >= 2 ? availableStatistics(res.summary) : null;
   const loss = res.loss ?? NaN;
   const sctx: StepContext = { step: k, batchSize: b, samples, loss, lrScale: state.lrScale };
   const [u, o2] = optimizer.update(g, state.optimizer, x, sctx);
@@ -268,7 +307,7 @@ export function step(env: StepEnv, state: StepState, k: number): StepOutcome {
     step: k, samples: samplesNext, b, loss, n: problem.n,
     exact: controller.needs === 'exact' ? exactOracle(problem, xNext, env.replace ?? true) : null,
   };
-  const d = controller.next(controller.needs === 'stats' ? stats : null, state.controller, cctx);
+  const d = controller.next(controllerStats(controller, stats), state.controller, cctx);
   const next: StepState = { x: xNext, optimizer: o2, controller: d.state, b: d.b, lrScale: d.lrScale ?? 1, samples: samplesNext };
   return { status: 'ok', state: next, record: { ...base, decision: d.test ?? null, bNext: d.b } };
 }

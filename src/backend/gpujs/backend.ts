@@ -26,7 +26,7 @@
  */
 import { requireOptionalPeer } from '../../optionalPeer.js';
 import type { Arr, Shape } from '../../tensor/tensor.js';
-import type { Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
+import type { Backend, BinaryOp, LinearStatsWant, ReduceOp, UnaryOp } from '../backend.js';
 import { broadcastStrides, jsBackend } from '../js.js';
 import * as K from './kernels.js';
 import { webgpuBridge, type WebgpuBridge } from './webgpu-bridge.js';
@@ -229,17 +229,19 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): Backend {
 
     linearStats(
       x: Arr, delta: Arr, mm: Arr, b: number, din: number, dout: number,
-      sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array,
+      sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array, want: LinearStatsWant = { dots: true, coordSumSq: true },
     ): void {
       if (b * din * dout < MIN_ELEMENTS || tooBig(b * din, b * dout, din * dout)) {
-        return jsBackend.linearStats(x, delta, mm, b, din, dout, sqNorms, dots, coordSumSq);
+        return jsBackend.linearStats(x, delta, mm, b, din, dout, sqNorms, dots, coordSumSq, want);
       }
       const run = r();
       readInto(run.run('statsSqNorms', b, [x, delta, din, dout]), sqNorms, b);
-      // T = X·M stays resident (pipeline) and feeds the dots kernel
-      const T = run.run('matmulNN', b * dout, [x, mm, b, din, dout], true);
-      readInto(run.run('statsDots', b, [T, delta, dout]), dots, b);
-      readInto(run.run('statsCoord', din * dout, [x, delta, b, din, dout]), coordSumSq, din * dout);
+      if (want.dots) {
+        // T = X·M stays resident (pipeline) and feeds the dots kernel
+        const T = run.run('matmulNN', b * dout, [x, mm, b, din, dout], true);
+        readInto(run.run('statsDots', b, [T, delta, dout]), dots, b);
+      }
+      if (want.coordSumSq) readInto(run.run('statsCoord', din * dout, [x, delta, b, din, dout]), coordSumSq, din * dout);
     },
   };
 }

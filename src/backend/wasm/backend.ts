@@ -22,7 +22,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import type { Arr, Shape } from '../../tensor/tensor.js';
-import type { Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
+import type { Backend, BinaryOp, LinearStatsWant, ReduceOp, UnaryOp } from '../backend.js';
 import { broadcastStrides, jsBackend } from '../js.js';
 import { MAX_THREADS, wasmRuntime, type WasmRuntime } from './runtime.js';
 import { ensureDense, sparseRowsOf } from '../sparseRows.js';
@@ -363,40 +363,46 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     /**
      * All in float64 inside wasm memory: sqNorms from row norms of X and Δ,
      * dots from T = X·M (then Σ_k T∘Δ per row), coordSumSq = (X∘X)ᵀ(Δ∘Δ);
-     * both products go through matmulPtr (threads, the sparse path for sparse X).
+     * both products go through matmulPtr (threads, the sparse path for sparse X),
+     * and only for the outputs asked for (`want`).
      */
     linearStats(
       x: Arr, delta: Arr, mm: Arr, b: number, din: number, dout: number,
-      sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array,
+      sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array, want: LinearStatsWant = { dots: true, coordSumSq: true },
     ): void {
       const sp = x instanceof Float64Array ? sparseRowsOf(x) : undefined;
       if (sp !== undefined && sparseFits(sp, b, din)) {
-        return sparseLinearStats(rt(), sp, delta, mm, b, din, dout, sqNorms, dots, coordSumSq, threads);
+        return sparseLinearStats(rt(), sp, delta, mm, b, din, dout, sqNorms, dots, coordSumSq, threads, want);
       }
       ensureDense(x);
-      if (b * din * dout < 512) return jsBackend.linearStats(x, delta, mm, b, din, dout, sqNorms, dots, coordSumSq);
+      if (b * din * dout < 512) return jsBackend.linearStats(x, delta, mm, b, din, dout, sqNorms, dots, coordSumSq, want);
       const r = rt();
       r.reset();
       const ex = r.ex;
       const X = r.put(x.length === b * din ? x : x.subarray(0, b * din), 'f64');
       const D = r.put(delta.length === b * dout ? delta : delta.subarray(0, b * dout), 'f64');
-      const M = r.put(mm.length === din * dout ? mm : mm.subarray(0, din * dout), 'f64');
       const xn = r.alloc(b * 8);
       const dn = r.alloc(b * 8);
       ex.row_sq_norms_f64(X, b, din, xn);
       ex.row_sq_norms_f64(D, b, dout, dn);
-      const T = r.alloc(b * dout * 8);
-      matmulPtr(r, 'f64', X, M, T, b, din, dout, false, false, threads);
-      const dp = r.alloc(b * 8);
-      ex.row_dots_f64(T, D, b, dout, dp);
-      const D2 = r.alloc(b * dout * 8);
-      ex.unary_f64(U_SQUARE, D, D2, b * dout);
-      const CS = r.alloc(din * dout * 8);
-      matmulPtr(r, 'f64', X, D2, CS, din, b, dout, true, false, threads, true);
-      const f = r.f64;
-      for (let i = 0; i < b; i++) sqNorms[i] = f[(xn >> 3) + i]! * f[(dn >> 3) + i]!;
-      dots.set(f.subarray(dp >> 3, (dp >> 3) + b));
-      coordSumSq.set(f.subarray(CS >> 3, (CS >> 3) + din * dout));
+      const f = () => r.f64; // the memory may grow (and its views change) at every alloc
+      if (want.dots) {
+        const M = r.put(mm.length === din * dout ? mm : mm.subarray(0, din * dout), 'f64');
+        const T = r.alloc(b * dout * 8);
+        matmulPtr(r, 'f64', X, M, T, b, din, dout, false, false, threads);
+        const dp = r.alloc(b * 8);
+        ex.row_dots_f64(T, D, b, dout, dp);
+        dots.set(f().subarray(dp >> 3, (dp >> 3) + b));
+      }
+      if (want.coordSumSq) {
+        const D2 = r.alloc(b * dout * 8);
+        ex.unary_f64(U_SQUARE, D, D2, b * dout);
+        const CS = r.alloc(din * dout * 8);
+        matmulPtr(r, 'f64', X, D2, CS, din, b, dout, true, false, threads, true);
+        coordSumSq.set(f().subarray(CS >> 3, (CS >> 3) + din * dout));
+      }
+      const F = f();
+      for (let i = 0; i < b; i++) sqNorms[i] = F[(xn >> 3) + i]! * F[(dn >> 3) + i]!;
     },
   };
 }

@@ -54,8 +54,9 @@ export interface KernelExports {
   csr_tmm_dyn_f64(rp: number, co: number, va: number, idx: number, ord: number, b: number, c: number, stride: number, n: number, rows: number, counter: number, chunk: number): void;
   csr_stats_dyn_f64(
     rp: number, co: number, va: number, idx: number, ord: number, d: number, m: number, sq: number, dots: number, cs: number, stride: number,
-    n: number, rows: number, counter: number, chunk: number,
+    n: number, rows: number, counter: number, chunk: number, flags: number, rn: number,
   ): void;
+  csr_stats_f64(rp: number, co: number, va: number, rn: number, idx: number, d: number, m: number, sq: number, dots: number, cs: number, n: number, q0: number, q1: number, flags: number): void;
 }
 
 /** Kernels a worker can be asked to run (by index in this list). */
@@ -80,7 +81,7 @@ const NARGS = 3;
 const ERR = 4;
 const READY = 5;
 const CTRL_WORDS = 8;
-const MAX_ARGS = 16;
+const MAX_ARGS = 20;
 
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -132,11 +133,13 @@ export function kernelsPath(): string {
   return fileURLToPath(new URL('./kernels.wasm', import.meta.url));
 }
 
-/** Where a resident data set's arrays are (byte pointers): row starts, column indices, values. */
+/** Where a resident data set's arrays are (byte pointers): row starts, column indices, values, squared row norms. */
 export interface ResidentPtrs {
   readonly rp: number;
   readonly co: number;
   readonly va: number;
+  /** ||x_r||² per row r, summed over the row's non-zeros in order (computed once, when the set is placed). */
+  readonly rn: number;
 }
 
 export class WasmRuntime {
@@ -200,9 +203,17 @@ export class WasmRuntime {
     this.i32.set(data.rowPtr, rp >> 2);
     this.i32.set(data.col.subarray(0, nnz), co >> 2);
     this.f64.set(data.val.subarray(0, nnz), va >> 3);
+    const rows = data.rowPtr.length - 1;
+    const rn = this.alloc(rows * 8);
+    const f = this.f64;
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      for (let e = data.rowPtr[r]!; e < data.rowPtr[r + 1]!; e++) s += data.val[e]! * data.val[e]!;
+      f[(rn >> 3) + r] = s;
+    }
     this.dataBase = align(this.top, 64);
     this.top = this.dataBase;
-    const ptrs = { rp, co, va };
+    const ptrs = { rp, co, va, rn };
     this.residentSet = { data, ptrs };
     return ptrs;
   }

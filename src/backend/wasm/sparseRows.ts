@@ -9,6 +9,7 @@
  * in order, so results are the same bits for 1 or 2 threads and under any scheduling.
  */
 import type { Arr } from '../../tensor/tensor.js';
+import type { LinearStatsWant } from '../backend.js';
 import type { SparseBatch } from '../sparseRows.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -116,28 +117,44 @@ export function sparseMatmul(
   sumParts(rt, acc, stride, parts, k * n, out);
 }
 
-/** Backend.linearStats for a sparse batch X, in one pass over its non-zeros per block of ten columns. */
+/** csrStats flags (assembly/sparseRows.ts): which outputs besides sq to form. */
+const STATS_DOTS = 1;
+const STATS_CS = 2;
+
+/**
+ * Backend.linearStats for a sparse batch X, in one pass over its non-zeros per block of
+ * ten columns; only the outputs in `want` (sqNorms always), each the same bits either way.
+ * ||x_i||² comes from the resident set's row norms, so with neither dots nor
+ * coordSumSq nothing of X is read: O(b · dout) on one thread.
+ */
 export function sparseLinearStats(
   rt: WasmRuntime, sp: SparseBatch, delta: Arr, mm: Arr, b: number, din: number, dout: number,
   sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array, threads: number,
+  want: LinearStatsWant = { dots: true, coordSumSq: true },
 ): void {
   rt.reset();
-  const { rp, co, va } = rt.resident(sp.data);
+  const { rp, co, va, rn } = rt.resident(sp.data);
   const idx = putIndices(rt, sp.indices);
-  const ord = putOrder(rt, sp);
   const D = rt.put(delta.length === b * dout ? delta : delta.subarray(0, b * dout), 'f64');
-  const M = rt.put(mm.length === din * dout ? mm : mm.subarray(0, din * dout), 'f64');
+  const M = want.dots ? rt.put(mm.length === din * dout ? mm : mm.subarray(0, din * dout), 'f64') : 0;
   const sq = rt.alloc(b * 8);
-  const dp = rt.alloc(b * 8);
+  const dp = rt.alloc(want.dots ? b * 8 : 8);
+  const flags = (want.dots ? STATS_DOTS : 0) | (want.coordSumSq ? STATS_CS : 0);
   const { parts, chunk } = partsOf(b);
-  const stride = Math.ceil((din * dout * 8) / 64) * 64;
-  const acc = rt.alloc(parts * stride);
-  rt.f64.fill(0, acc >> 3, (acc + parts * stride) >> 3);
+  const stride = want.coordSumSq ? Math.ceil((din * dout * 8) / 64) * 64 : 0;
+  const acc = rt.alloc(want.coordSumSq ? parts * stride : 8);
+  if (want.coordSumSq) rt.f64.fill(0, acc >> 3, (acc + parts * stride) >> 3);
   const cnt = counter(rt);
-  const nt = Math.min(threadsFor(sp, b, 2 * dout, threads), parts);
-  rt.parallel('csr_stats_dyn_f64', Array.from({ length: nt }, () => [rp, co, va, idx, ord, D, M, sq, dp, acc, stride, dout, b, cnt, chunk]));
+  if (flags === 0) {
+    // batch order: nothing is scattered, and each row's values are read once
+    rt.ex.csr_stats_f64(rp, co, va, rn, idx, D, M, sq, dp, acc, dout, 0, b, flags);
+  } else {
+    const ord = putOrder(rt, sp);
+    const nt = Math.min(threadsFor(sp, b, 2 * dout, threads), parts);
+    rt.parallel('csr_stats_dyn_f64', Array.from({ length: nt }, () => [rp, co, va, idx, ord, D, M, sq, dp, acc, stride, dout, b, cnt, chunk, flags, rn]));
+  }
   const f = rt.f64;
   sqNorms.set(f.subarray(sq >> 3, (sq >> 3) + b));
-  dots.set(f.subarray(dp >> 3, (dp >> 3) + b));
-  sumParts(rt, acc, stride, parts, din * dout, coordSumSq);
+  if (want.dots) dots.set(f.subarray(dp >> 3, (dp >> 3) + b));
+  if (want.coordSumSq) sumParts(rt, acc, stride, parts, din * dout, coordSumSq);
 }

@@ -17,6 +17,7 @@ export function cabs(o: { lr: number; bMin: number; bMax: number; b0: number }):
   return {
     name: 'cabs',
     needs: 'stats',
+    reads: ['S_norm'],
     init: () => ({ b: o.b0, state: null }),
     next(stats, _st, ctx) {
       if (stats === null || !(ctx.loss > 0)) return { b: ctx.b, state: null };
@@ -51,6 +52,7 @@ export function gns(o: { b0: number; bMin: number; bMax: number; beta?: number; 
   return {
     name: 'gns',
     needs: 'stats',
+    reads: ['S_norm'],
     init: () => ({ b: o.b0, state: { ema: NaN } }),
     next(stats, st, ctx) {
       if (stats === null) return { b: ctx.b, state: st };

@@ -64,6 +64,7 @@ export function testDriven(test: BatchSizeTest, o: TestDrivenOptions): Controlle
   return {
     name: `test-${test.name}`,
     needs: 'stats',
+    reads: test.reads,
     init: () => ({ b: Math.min(bMax, roundUp(o.b0, w)), state: null }),
     next(stats, _st, ctx) {
       if (stats === null || ctx.b >= bMax || ctx.step % tau !== 0) return { b: ctx.b, state: null };

@@ -6,10 +6,13 @@
  *   'stats'  the per-sample statistics of the batch just used (b_k ≥ 2);
  *   'exact'  exact quantities at the new iterate x_{k+1} (F, ∇F, σ²; evaluations not counted as samples);
  *   'none'   only the step counters.
- * The loop computes per-sample statistics only when they are needed, and gives a
- * controller only what it declared.
+ * A 'stats' controller may also say which batch statistics it reads (`reads`, see
+ * src/batching/needs.ts; absent: all of them). The loop computes per-sample statistics
+ * only when they are needed, only those declared, and gives a controller only what it
+ * declared: reading an undeclared statistic throws.
  */
 import type { BatchStatistics } from '../summary.js';
+import type { BatchStat } from '../needs.js';
 import type { BatchSizeTest, ExactQuantities, TestDecision } from '../tests/index.js';
 
 export type ControllerNeed = 'stats' | 'exact' | 'none';
@@ -63,6 +66,11 @@ export interface ControllerDecision<S> {
 export interface Controller<S = unknown> {
   readonly name: string;
   readonly needs: ControllerNeed;
+  /**
+   * With needs 'stats': the batch statistics `next` reads besides b, ḡ and ||ḡ||²
+   * (a test-driven controller: its test's `reads`). Absent: all of them.
+   */
+  readonly reads?: readonly BatchStat[];
   init(ctx: ControllerInitContext): ControllerDecision<S>;
   /** stats: the statistics of B_k when needs = 'stats' and b_k ≥ 2, null otherwise. */
   next(stats: BatchStatistics | null, state: S, ctx: ControllerContext): ControllerDecision<S>;

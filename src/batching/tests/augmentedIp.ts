@@ -14,6 +14,7 @@ export function augIpTest(theta: number, nu: number, opts: TestOptions = {}): Ba
     name: 'aug-ip',
     params: { theta, nu },
     needs: { alongGrad: true },
+    reads: ['S_ip', 'S_orth'],
     sample: (s) => combineBoth(ip.sample(s), orth.sample(s)),
     exact: (q, b) => combineBoth(ip.exact(q, b), orth.exact(q, b)),
   };

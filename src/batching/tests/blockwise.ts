@@ -9,9 +9,9 @@
  * papers' theory; they are sample-only (no exact form). The official
  * experiments use them ("ip", "ip+orth" in `main.py`).
  */
-import { augIpTest } from './augmentedIp.js';
-import { ipTest } from './innerProduct.js';
-import { orthTest } from './orthogonality.js';
+import { combineBoth, positive } from './decision.js';
+import { ipDecision } from './innerProduct.js';
+import { orthDecision } from './orthogonality.js';
 import type { BatchSizeTest, TestOptions } from './types.js';
 
 function noExact(name: string): () => never {
@@ -22,22 +22,30 @@ function noExact(name: string): () => never {
 
 /** Block-wise inner-product test: S_ip^blk/b ≤ θ² ||ḡ||⁴, T = S_ip^blk/(θ²||ḡ||⁴). */
 export function blockIpTest(theta: number, opts: TestOptions = {}): BatchSizeTest {
-  const base = ipTest(theta, opts);
+  positive('blockIpTest', 'theta', theta);
+  const floor = opts.gradFloor ?? 0;
+  const t2 = theta * theta;
   return {
-    ...base,
     name: 'block-ip',
-    sample: (s) => base.sample({ ...s, S_ip: s.blockwise.S_ip }),
+    params: { theta },
+    needs: { alongGrad: true },
+    reads: ['blockwise.S_ip'],
+    sample: (s) => ipDecision(s.blockwise.S_ip, s.gradNormSq, s.b, t2, floor),
     exact: noExact('blockIpTest'),
   };
 }
 
 /** Block-wise orthogonality test: S_orth^blk/b ≤ ν² ||ḡ||², T = S_orth^blk/(ν²||ḡ||²). */
 export function blockOrthTest(nu: number, opts: TestOptions = {}): BatchSizeTest {
-  const base = orthTest(nu, opts);
+  positive('blockOrthTest', 'nu', nu);
+  const floor = opts.gradFloor ?? 0;
+  const n2 = nu * nu;
   return {
-    ...base,
     name: 'block-orth',
-    sample: (s) => base.sample({ ...s, S_orth: s.blockwise.S_orth }),
+    params: { nu },
+    needs: { alongGrad: true },
+    reads: ['blockwise.S_orth'],
+    sample: (s) => orthDecision(s.blockwise.S_orth, s.gradNormSq, s.b, n2, floor),
     exact: noExact('blockOrthTest'),
   };
 }
@@ -47,11 +55,14 @@ export function blockOrthTest(nu: number, opts: TestOptions = {}): BatchSizeTest
  * and block-orth(ν) both hold; T = max(T_ip^blk, T_orth^blk).
  */
 export function blockAugIpTest(theta: number, nu: number, opts: TestOptions = {}): BatchSizeTest {
-  const base = augIpTest(theta, nu, opts);
+  const ip = blockIpTest(theta, opts);
+  const orth = blockOrthTest(nu, opts);
   return {
-    ...base,
     name: 'block-aug-ip',
-    sample: (s) => base.sample({ ...s, S_ip: s.blockwise.S_ip, S_orth: s.blockwise.S_orth }),
+    params: { theta, nu },
+    needs: { alongGrad: true },
+    reads: ['blockwise.S_ip', 'blockwise.S_orth'],
+    sample: (s) => combineBoth(ip.sample(s), orth.sample(s)),
     exact: noExact('blockAugIpTest'),
   };
 }

@@ -63,6 +63,7 @@ export function coordNormTest(eta: number, opts: CoordTestOptions = {}): BatchSi
     name: 'coord-norm',
     params: { eta, coordFloor: cf, quantile: q },
     needs: { perCoord: true },
+    reads: ['S_j'],
     sample: (s) => run(s.meanGrad, s.S_j, s.b),
     exact: (qq, b) => run(qq.grad, need(qq.sigma2PerCoord, 'coordNormTest'), b, qq.withoutReplacementFrom),
   };

@@ -4,7 +4,7 @@
  * population variance of ⟨∇f, ∇F⟩ (times (n − b)/(n − 1) without replacement).
  */
 import { NO_INFO, decide, decideExact, need, positive, sq } from './decision.js';
-import type { BatchSizeTest, TestOptions } from './types.js';
+import type { BatchSizeTest, TestDecision, TestOptions } from './types.js';
 
 export function ipTest(theta: number, opts: TestOptions = {}): BatchSizeTest {
   positive('ipTest', 'theta', theta);
@@ -14,15 +14,18 @@ export function ipTest(theta: number, opts: TestOptions = {}): BatchSizeTest {
     name: 'ip',
     params: { theta },
     needs: { alongGrad: true },
-    sample(s) {
-      const G = s.gradNormSq;
-      if (!(G > floor)) return NO_INFO;
-      return decide(s.S_ip / s.b, t2 * G * G, s.S_ip / (t2 * G * G));
-    },
+    reads: ['S_ip'],
+    sample: (s) => ipDecision(s.S_ip, s.gradNormSq, s.b, t2, floor),
     exact(q, b) {
       const G = sq(q.grad);
       if (!(G > floor)) return NO_INFO;
       return decideExact(q, need(q.alongGrad, 'ipTest'), b, t2 * G * G);
     },
   };
+}
+
+/** The practical ip decision from S_ip (global or block-wise), G = ||ḡ||² and b. */
+export function ipDecision(S_ip: number, G: number, b: number, t2: number, floor: number): TestDecision {
+  if (!(G > floor)) return NO_INFO;
+  return decide(S_ip / b, t2 * G * G, S_ip / (t2 * G * G));
 }

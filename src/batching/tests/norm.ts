@@ -18,6 +18,7 @@ export function normTest(eta: number, opts: TestOptions = {}): BatchSizeTest {
     name: 'norm',
     params: { eta },
     needs: {},
+    reads: ['S_norm'],
     sample(s) {
       if (!(s.gradNormSq > floor)) return NO_INFO;
       return decide(s.S_norm / s.b, e2 * s.gradNormSq, s.S_norm / (e2 * s.gradNormSq));

@@ -25,6 +25,7 @@ export function officialTestDriven(test: BatchSizeTest, o: TestDrivenOptions): C
   return {
     name: `official-test-${test.name}`,
     needs: 'stats',
+    reads: test.reads,
     init: () => ({ b: o.b0, state: null }),
     next(stats, _st, ctx) {
       if (stats === null || ctx.b >= o.bMax || ctx.step % tau !== 0) return { b: ctx.b, state: null };

@@ -5,7 +5,7 @@
  * (times (n − b)/(n − 1) without replacement).
  */
 import { NO_INFO, decide, decideExact, need, positive, sq } from './decision.js';
-import type { BatchSizeTest, TestOptions } from './types.js';
+import type { BatchSizeTest, TestDecision, TestOptions } from './types.js';
 
 export function orthTest(nu: number, opts: TestOptions = {}): BatchSizeTest {
   positive('orthTest', 'nu', nu);
@@ -15,11 +15,8 @@ export function orthTest(nu: number, opts: TestOptions = {}): BatchSizeTest {
     name: 'orth',
     params: { nu },
     needs: { alongGrad: true },
-    sample(s) {
-      const G = s.gradNormSq;
-      if (!(G > floor)) return NO_INFO;
-      return decide(s.S_orth / s.b, n2 * G, s.S_orth / (n2 * G));
-    },
+    reads: ['S_orth'],
+    sample: (s) => orthDecision(s.S_orth, s.gradNormSq, s.b, n2, floor),
     exact(q, b) {
       const G = sq(q.grad);
       if (!(G > floor)) return NO_INFO;
@@ -27,4 +24,10 @@ export function orthTest(nu: number, opts: TestOptions = {}): BatchSizeTest {
       return decideExact(q, orth, b, n2 * G);
     },
   };
+}
+
+/** The practical orth decision from S_orth (global or block-wise), G = ||ḡ||² and b. */
+export function orthDecision(S_orth: number, G: number, b: number, n2: number, floor: number): TestDecision {
+  if (!(G > floor)) return NO_INFO;
+  return decide(S_orth / b, n2 * G, S_orth / (n2 * G));
 }

@@ -3,6 +3,7 @@
  * its population form needs, and the options shared by every test.
  */
 import type { BatchStatistics } from '../summary.js';
+import type { BatchStat } from '../needs.js';
 
 /** Outcome of one test. `statistic` is lhs/rhs of the "holds when" inequality (holds iff ≤ 1). */
 export interface TestDecision {
@@ -36,6 +37,11 @@ export interface ExactQuantities {
 export interface BatchSizeTest {
   readonly name: string;
   readonly params: Readonly<Record<string, number>>;
+  /**
+   * The batch statistics `sample` reads besides b, ḡ and ||ḡ||² (needs.ts): the step
+   * computes only these, and reading any other is an error.
+   */
+  readonly reads: readonly BatchStat[];
   /** Practical form from the statistics of the batch just used (batch size s.b). */
   sample(s: BatchStatistics): TestDecision;
   /** Exact form with batch size b at a point where the exact quantities are known. */

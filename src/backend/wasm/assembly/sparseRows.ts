@@ -124,27 +124,31 @@ function csrTmm(rp: usize, co: usize, va: usize, idx: usize, ord: usize, b: usiz
   }
 }
 
+/** csrStats flags: form dots (x_iᵀ M δ_i) and/or CS ((X∘X)ᵀ(Δ∘Δ)); sq is always formed. */
+const STATS_DOTS = 1;
+const STATS_CS = 2;
+
 /**
  * For batch rows i in [i0, i1), with δ_i = D[i, :] (D [b, n]) and M [din, n]:
  * sq[i] = ||x_i||² ||δ_i||², dots[i] = x_iᵀ M δ_i, and CS[co[e], :] += va[e]² δ_i∘δ_i
  * (CS [din, n] holds the accumulator), in one pass over the row's non-zeros per block
- * of ten columns.
+ * of ten columns; ||x_i||² = rn[idx[i]] (the resident set's row norms). `flags` (STATS_DOTS | STATS_CS) says which of dots and CS to form;
+ * ||δ_i||² and each output formed are the same operations in the same order whatever
+ * the flags, so the same bits. ord = 0: rows in batch order.
  */
 function csrStats(
-  rp: usize, co: usize, va: usize, idx: usize, ord: usize, d: usize, m: usize, sq: usize, dots: usize, cs: usize,
-  n: i32, q0: i32, q1: i32,
+  rp: usize, co: usize, va: usize, rn: usize, idx: usize, ord: usize, d: usize, m: usize, sq: usize, dots: usize, cs: usize,
+  n: i32, q0: i32, q1: i32, flags: i32,
 ): void {
   const rowBytes = <usize>n * 8;
+  const wantDots = (flags & STATS_DOTS) != 0;
+  const wantCs = (flags & STATS_CS) != 0;
   for (let q = q0; q < q1; q++) {
-    const i = at(ord, q);
+    const i = ord == 0 ? q : at(ord, q);
     const e0 = rowStart(rp, idx, i);
     const e1 = rowEnd(rp, idx, i);
     const di = d + <usize>i * rowBytes;
-    let xn: f64 = 0;
-    for (let e = e0; e < e1; e++) {
-      const v = load<f64>(va + <usize>e * 8);
-      xn += v * v;
-    }
+    const xn = load<f64>(rn + (<usize>load<i32>(idx + <usize>i * 4)) * 8);
     let dn = f64x2.splat(0);
     let dot = f64x2.splat(0);
     let j = 0;
@@ -153,45 +157,74 @@ function csrStats(
       const d0 = v128.load(dp), d1 = v128.load(dp, 16), d2 = v128.load(dp, 32), d3 = v128.load(dp, 48), d4 = v128.load(dp, 64);
       const q0 = f64x2.mul(d0, d0), q1 = f64x2.mul(d1, d1), q2 = f64x2.mul(d2, d2), q3 = f64x2.mul(d3, d3), q4 = f64x2.mul(d4, d4);
       dn = f64x2.add(dn, f64x2.add(f64x2.add(f64x2.add(q0, q1), f64x2.add(q2, q3)), q4));
+      if (!wantDots && !wantCs) continue;
       let t0 = f64x2.splat(0);
       let t1 = t0, t2 = t0, t3 = t0, t4 = t0;
       const mj = m + <usize>j * 8;
       const cj = cs + <usize>j * 8;
-      for (let e = e0; e < e1; e++) {
-        const x = load<f64>(va + <usize>e * 8);
-        const v = f64x2.splat(x);
-        const w = f64x2.splat(x * x);
-        const off = <usize>load<i32>(co + <usize>e * 4) * rowBytes;
-        const mr = mj + off;
-        t0 = f64x2.add(t0, f64x2.mul(v, v128.load(mr)));
-        t1 = f64x2.add(t1, f64x2.mul(v, v128.load(mr, 16)));
-        t2 = f64x2.add(t2, f64x2.mul(v, v128.load(mr, 32)));
-        t3 = f64x2.add(t3, f64x2.mul(v, v128.load(mr, 48)));
-        t4 = f64x2.add(t4, f64x2.mul(v, v128.load(mr, 64)));
-        const cr = cj + off;
-        v128.store(cr, f64x2.add(v128.load(cr), f64x2.mul(w, q0)));
-        v128.store(cr, f64x2.add(v128.load(cr, 16), f64x2.mul(w, q1)), 16);
-        v128.store(cr, f64x2.add(v128.load(cr, 32), f64x2.mul(w, q2)), 32);
-        v128.store(cr, f64x2.add(v128.load(cr, 48), f64x2.mul(w, q3)), 48);
-        v128.store(cr, f64x2.add(v128.load(cr, 64), f64x2.mul(w, q4)), 64);
+      if (wantDots && wantCs) {
+        for (let e = e0; e < e1; e++) {
+          const x = load<f64>(va + <usize>e * 8);
+          const v = f64x2.splat(x);
+          const w = f64x2.splat(x * x);
+          const off = <usize>load<i32>(co + <usize>e * 4) * rowBytes;
+          const mr = mj + off;
+          t0 = f64x2.add(t0, f64x2.mul(v, v128.load(mr)));
+          t1 = f64x2.add(t1, f64x2.mul(v, v128.load(mr, 16)));
+          t2 = f64x2.add(t2, f64x2.mul(v, v128.load(mr, 32)));
+          t3 = f64x2.add(t3, f64x2.mul(v, v128.load(mr, 48)));
+          t4 = f64x2.add(t4, f64x2.mul(v, v128.load(mr, 64)));
+          const cr = cj + off;
+          v128.store(cr, f64x2.add(v128.load(cr), f64x2.mul(w, q0)));
+          v128.store(cr, f64x2.add(v128.load(cr, 16), f64x2.mul(w, q1)), 16);
+          v128.store(cr, f64x2.add(v128.load(cr, 32), f64x2.mul(w, q2)), 32);
+          v128.store(cr, f64x2.add(v128.load(cr, 48), f64x2.mul(w, q3)), 48);
+          v128.store(cr, f64x2.add(v128.load(cr, 64), f64x2.mul(w, q4)), 64);
+        }
+      } else if (wantDots) {
+        for (let e = e0; e < e1; e++) {
+          const v = v128.load_splat<f64>(va + <usize>e * 8);
+          const mr = mj + <usize>load<i32>(co + <usize>e * 4) * rowBytes;
+          t0 = f64x2.add(t0, f64x2.mul(v, v128.load(mr)));
+          t1 = f64x2.add(t1, f64x2.mul(v, v128.load(mr, 16)));
+          t2 = f64x2.add(t2, f64x2.mul(v, v128.load(mr, 32)));
+          t3 = f64x2.add(t3, f64x2.mul(v, v128.load(mr, 48)));
+          t4 = f64x2.add(t4, f64x2.mul(v, v128.load(mr, 64)));
+        }
+      } else {
+        for (let e = e0; e < e1; e++) {
+          const x = load<f64>(va + <usize>e * 8);
+          const w = f64x2.splat(x * x);
+          const cr = cj + <usize>load<i32>(co + <usize>e * 4) * rowBytes;
+          v128.store(cr, f64x2.add(v128.load(cr), f64x2.mul(w, q0)));
+          v128.store(cr, f64x2.add(v128.load(cr, 16), f64x2.mul(w, q1)), 16);
+          v128.store(cr, f64x2.add(v128.load(cr, 32), f64x2.mul(w, q2)), 32);
+          v128.store(cr, f64x2.add(v128.load(cr, 48), f64x2.mul(w, q3)), 48);
+          v128.store(cr, f64x2.add(v128.load(cr, 64), f64x2.mul(w, q4)), 64);
+        }
       }
-      dot = f64x2.add(dot, f64x2.add(f64x2.add(f64x2.add(f64x2.mul(t0, d0), f64x2.mul(t1, d1)), f64x2.add(f64x2.mul(t2, d2), f64x2.mul(t3, d3))), f64x2.mul(t4, d4)));
+      if (wantDots) {
+        dot = f64x2.add(dot, f64x2.add(f64x2.add(f64x2.add(f64x2.mul(t0, d0), f64x2.mul(t1, d1)), f64x2.add(f64x2.mul(t2, d2), f64x2.mul(t3, d3))), f64x2.mul(t4, d4)));
+      }
     }
     for (; j + 2 <= n; j += 2) {
       const d0 = v128.load(di + <usize>j * 8);
       const q0 = f64x2.mul(d0, d0);
       dn = f64x2.add(dn, q0);
+      if (!wantDots && !wantCs) continue;
       let t0 = f64x2.splat(0);
       const mj = m + <usize>j * 8;
       const cj = cs + <usize>j * 8;
       for (let e = e0; e < e1; e++) {
         const x = load<f64>(va + <usize>e * 8);
         const off = <usize>load<i32>(co + <usize>e * 4) * rowBytes;
-        t0 = f64x2.add(t0, f64x2.mul(f64x2.splat(x), v128.load(mj + off)));
-        const cr = cj + off;
-        v128.store(cr, f64x2.add(v128.load(cr), f64x2.mul(f64x2.splat(x * x), q0)));
+        if (wantDots) t0 = f64x2.add(t0, f64x2.mul(f64x2.splat(x), v128.load(mj + off)));
+        if (wantCs) {
+          const cr = cj + off;
+          v128.store(cr, f64x2.add(v128.load(cr), f64x2.mul(f64x2.splat(x * x), q0)));
+        }
       }
-      dot = f64x2.add(dot, f64x2.mul(t0, d0));
+      if (wantDots) dot = f64x2.add(dot, f64x2.mul(t0, d0));
     }
     let dns = f64x2.extract_lane(dn, 0) + f64x2.extract_lane(dn, 1);
     let dots1 = f64x2.extract_lane(dot, 0) + f64x2.extract_lane(dot, 1);
@@ -199,20 +232,24 @@ function csrStats(
       const d0 = load<f64>(di + <usize>j * 8);
       const q0 = d0 * d0;
       dns += q0;
-      let t0: f64 = 0;
-      const mj = m + <usize>j * 8;
-      const cj = cs + <usize>j * 8;
-      for (let e = e0; e < e1; e++) {
-        const x = load<f64>(va + <usize>e * 8);
-        const off = <usize>load<i32>(co + <usize>e * 4) * rowBytes;
-        t0 += x * load<f64>(mj + off);
-        const cr = cj + off;
-        store<f64>(cr, load<f64>(cr) + x * x * q0);
+      if (wantDots || wantCs) {
+        let t0: f64 = 0;
+        const mj = m + <usize>j * 8;
+        const cj = cs + <usize>j * 8;
+        for (let e = e0; e < e1; e++) {
+          const x = load<f64>(va + <usize>e * 8);
+          const off = <usize>load<i32>(co + <usize>e * 4) * rowBytes;
+          if (wantDots) t0 += x * load<f64>(mj + off);
+          if (wantCs) {
+            const cr = cj + off;
+            store<f64>(cr, load<f64>(cr) + x * x * q0);
+          }
+        }
+        dots1 += t0 * d0;
       }
-      dots1 += t0 * d0;
     }
     store<f64>(sq + <usize>i * 8, xn * dns);
-    store<f64>(dots + <usize>i * 8, dots1);
+    if (wantDots) store<f64>(dots + <usize>i * 8, dots1);
   }
 }
 
@@ -240,12 +277,20 @@ export function csr_tmm_dyn_f64(rp: usize, co: usize, va: usize, idx: usize, ord
 /** csrStats: chunk q of rows accumulates its CS into cs + q·stride (zeroed by the caller). */
 export function csr_stats_dyn_f64(
   rp: usize, co: usize, va: usize, idx: usize, ord: usize, d: usize, m: usize, sq: usize, dots: usize, cs: usize, stride: usize,
-  n: i32, rows: i32, counter: usize, chunk: i32,
+  n: i32, rows: i32, counter: usize, chunk: i32, flags: i32, rn: usize,
 ): void {
   for (;;) {
     const q = atomic.add<i32>(counter, 1);
     const r0 = q * chunk;
     if (r0 >= rows) break;
-    csrStats(rp, co, va, idx, ord, d, m, sq, dots, cs + <usize>q * stride, n, r0, min(rows, r0 + chunk));
+    csrStats(rp, co, va, rn, idx, ord, d, m, sq, dots, cs + <usize>q * stride, n, r0, min(rows, r0 + chunk), flags);
   }
+}
+
+/** csrStats on the calling thread for batch rows [q0, q1) in batch order (no CS: nothing to split). */
+export function csr_stats_f64(
+  rp: usize, co: usize, va: usize, rn: usize, idx: usize, d: usize, m: usize, sq: usize, dots: usize, cs: usize,
+  n: i32, q0: i32, q1: i32, flags: i32,
+): void {
+  csrStats(rp, co, va, rn, idx, 0, d, m, sq, dots, cs, n, q0, q1, flags);
 }
