@@ -22,6 +22,9 @@
  * the minimum over noisy iterates falls fast in low dimension by luck).
  *
  * Usage: npx tsx test/rates/calibrate.ts [--cases N] [--run-cases M] [--claims id,id] [--mode quick|full] [--seed S] [--json FILE]
+ *        [--power-cases P] [--power-gammas 1,0.75] [--power-statistics window-mean,min]   (`--help` prints this)
+ * `--claims power` runs the power curve alone; `--power-gammas 1 --power-statistics window-mean` only its
+ * false-fail row (the decided statistic at the claim's edge: 300 series cost about 30 s in quick mode).
  */
 import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -77,15 +80,18 @@ interface PowerRow {
   readonly seconds: number;
 }
 
-function powerCurve(mode: Mode, n: number, seed: number): PowerRow[] {
+const ALL_GAMMAS = [1, 0.875, 0.75, 0.625, 0.5] as const;
+const ALL_STATISTICS: readonly RateStatistic[] = ['window-mean', 'min'];
+
+function powerCurve(mode: Mode, n: number, seed: number, gammas: readonly number[] = ALL_GAMMAS, statistics: readonly RateStatistic[] = ALL_STATISTICS): PowerRow[] {
   const cases: PowerCase[] = fc.sample(
     fc.record({ nu: boundedInt({ min: 4, max: 128 }), rho: boundedDouble({ min: 0.5, max: 0.99 }), seeds: boundedInt(mode.seeds), seed: seedArb() }),
     { numRuns: n, seed },
   );
   const p = problemById('nqm_d4_i0');
   const rows: PowerRow[] = [];
-  for (const statistic of ['window-mean', 'min'] as const) {
-    for (const gamma of [1, 0.875, 0.75, 0.625, 0.5]) {
+  for (const statistic of statistics) {
+    for (const gamma of gammas) {
       const t0 = Date.now();
       let rejected = 0;
       const slopes: number[] = [];
@@ -176,7 +182,22 @@ function calibrate(entry: ClaimEntry, mode: Mode, n: number, seed: number): Cali
 
 const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
 
+const USAGE = `Usage: npm run rates:calibrate -- [flags]
+  --mode quick|full         grids and seeds (default quick)
+  --cases N                 cases per cheap claim (default 100)
+  --run-cases M             cases per claim run through run() (default 10)
+  --claims id,id            only these claims; 'power' selects the power curve (default: every claim and the curve)
+  --seed S                  fast-check seed of the cases (default 2024)
+  --power-cases P           series per γ of the power curve (default N)
+  --power-gammas g,g        exponents of the curve (default ${ALL_GAMMAS.join(',')})
+  --power-statistics s,s    window-mean and/or min (default both)
+  --json FILE               write the rows (failures trimmed to 5 per claim)`;
+
 function main(): void {
+  if (process.argv.includes('--help')) {
+    console.log(USAGE);
+    return;
+  }
   const mode = arg('--mode') === 'full' ? FULL : QUICK;
   const n = Number(arg('--cases') ?? 100);
   const nRun = Number(arg('--run-cases') ?? 10);
@@ -198,7 +219,11 @@ function main(): void {
     console.log(`${row.id.padEnd(32)} ${rate}; ${twin}; median slope ${row.medianSlope?.toFixed(2) ?? '—'} (twin ${row.medianTwinSlope?.toFixed(2) ?? '—'})  ${row.seconds.toFixed(1)} s`);
     for (const f of row.failures.slice(0, 3)) console.log(`    ${f.decision} on ${JSON.stringify(f.case)}: ${f.reasons.join('; ')}`);
   }
-  const curve = only === undefined || only.includes('power') ? powerCurve(mode, nPower, seed) : [];
+  const gammas = arg('--power-gammas')?.split(',').map(Number) ?? ALL_GAMMAS;
+  const statistics = (arg('--power-statistics')?.split(',') ?? ALL_STATISTICS) as RateStatistic[];
+  for (const g of gammas) if (!(g > 0 && g <= 2)) throw new Error(`--power-gammas: each γ must be in (0, 2], got ${g}`);
+  for (const st of statistics) if (!ALL_STATISTICS.includes(st)) throw new Error(`--power-statistics: unknown statistic ${st} (window-mean, min)`);
+  const curve = only === undefined || only.includes('power') ? powerCurve(mode, nPower, seed, gammas, statistics) : [];
   for (const r of curve) {
     console.log(`power curve ${r.statistic.padEnd(11)} γ = ${String(r.gamma).padEnd(5)} rejected ${r.rejected}/${r.cases} = ${pct(r.rejectionRate)} [${pct(r.ci95[0])}, ${pct(r.ci95[1])}]  median slope ${r.medianSlope?.toFixed(2) ?? '—'}  ${r.seconds.toFixed(1)} s`);
   }

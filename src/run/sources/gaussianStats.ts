@@ -6,8 +6,9 @@
  * 1/||∇F||², to 10⁶ and beyond) through the library's own step.
  *
  * The law (families `nqm` and `nqm-rot`, population form): ξ_i = x★ + Q diag(h^(−1/2)) z_i
- * with z_i ~ N(0, I_d) i.i.d. and Q the family's reflection (Q = I for `nqm`), and
- * ∇f(x; ξ_i) = H(x − ξ_i) with H = Q diag(h) Q, so with M = Q diag(√h)
+ * with z_i ~ N(0, I_d) i.i.d. and Q the family's rotation (Q = I for `nqm`; one Householder
+ * reflection or a product P₁ ⋯ P_r of them for `nqm-rot`), and
+ * ∇f(x; ξ_i) = H(x − ξ_i) with H = Q diag(h) Qᵀ, so with M = Q diag(√h)
  *
  *   g_i = ∇F(x) − M z_i,    ḡ = ∇F(x) − M z̄,    Σ_i (g_i − ḡ)(g_i − ḡ)ᵀ = M S_z Mᵀ,
  *
@@ -44,8 +45,10 @@ export interface GaussianGradientLaw {
   readonly xStar: Float64Array;
   /** Eigenvalues h_j of H. */
   readonly spectrum: Float64Array;
-  /** The Householder vector u of Q = I − 2uuᵀ/||u||² (null: Q = I). */
+  /** The Householder vector u₁ of Q's first reflection (null: Q = I). */
   readonly householder: Float64Array | null;
+  /** The vectors u₁ … u_r of Q = P₁ ⋯ P_r, P_t = I − 2u_t u_tᵀ/||u_t||² (empty: Q = I). */
+  readonly householders: readonly Float64Array[];
 }
 
 const FAMILIES = ['nqm', 'nqm-rot'];
@@ -61,7 +64,9 @@ export function gaussianLawOf(problem: Problem): GaussianGradientLaw | string {
   if (info?.['gaussianSample'] !== problem.sample) return 'its sample() is not the family\'s own Gaussian sampler (wrapped or replaced)';
   const u = problem.family === 'nqm-rot' ? info?.['householder'] : null;
   if (problem.family === 'nqm-rot' && !(u instanceof Float64Array)) return 'its info has no householder vector';
-  return { xStar, spectrum: h, householder: (u as Float64Array | null) ?? null };
+  const us = problem.family === 'nqm-rot' ? (info?.['householders'] ?? [u]) : [];
+  if (!Array.isArray(us) || !us.every((v) => v instanceof Float64Array && v.length === xStar.length)) return 'its info.householders is not a list of vectors';
+  return { xStar, spectrum: h, householder: (u as Float64Array | null) ?? null, householders: us as Float64Array[] };
 }
 
 /** Whether {@link gaussianStatsSource} applies to `problem`. */
@@ -80,19 +85,30 @@ export function hasGaussianLaw(problem: Problem): boolean {
 export function gaussianStatsSource(problem: Problem): GradientSource {
   const law = gaussianLawOf(problem);
   if (typeof law === 'string') throw new Error(`gaussianStatsSource: ${problem.id} cannot be drawn: ${law}`);
-  const { xStar, spectrum: h, householder: u } = law;
+  const { xStar, spectrum: h, householders: us } = law;
   const d = xStar.length;
   const sqrtH = h.map(Math.sqrt);
   const invSqrtH = h.map((v) => 1 / Math.sqrt(v));
-  let uu = 0;
-  if (u !== null) for (let j = 0; j < d; j++) uu += u[j]! * u[j]!;
-  /** v ← Q v in place (Q = I − 2uuᵀ/uᵀu; identity for nqm). */
-  const reflect = (v: Float64Array, off: number, stride: number): void => {
-    if (u === null) return;
+  const uus = us.map((u) => {
+    let uu = 0;
+    for (let j = 0; j < d; j++) uu += u[j]! * u[j]!;
+    return uu;
+  });
+  /** v ← P_t v in place, P_t = I − 2u_t u_tᵀ/u_tᵀu_t. */
+  const reflectOnce = (v: Float64Array, off: number, stride: number, t: number): void => {
+    const u = us[t]!;
     let s = 0;
     for (let j = 0; j < d; j++) s += u[j]! * v[off + j * stride]!;
-    const c = (2 * s) / uu;
+    const c = (2 * s) / uus[t]!;
     for (let j = 0; j < d; j++) v[off + j * stride] = v[off + j * stride]! - c * u[j]!;
+  };
+  /** v ← Q v = P₁(⋯ P_r v) in place (identity for nqm). */
+  const reflect = (v: Float64Array, off: number, stride: number): void => {
+    for (let t = us.length - 1; t >= 0; t--) reflectOnce(v, off, stride, t);
+  };
+  /** v ← Qᵀ v = P_r(⋯ P₁ v) in place. */
+  const reflectT = (v: Float64Array, off: number, stride: number): void => {
+    for (let t = 0; t < us.length; t++) reflectOnce(v, off, stride, t);
   };
   return {
     name: 'gaussian-stats',
@@ -106,9 +122,9 @@ export function gaussianStatsSource(problem: Problem): GradientSource {
       for (let j = 0; j < d; j++) zbar[j] = s.nextNormal() / Math.sqrt(b);
       const e = new Float64Array(d);
       for (let j = 0; j < d; j++) e[j] = x[j]! - xStar[j]!;
-      // w = Q e − diag(h^(−1/2)) z̄ (so e − P z̄ = Q w and the quadratic form is Σ h_j w_j²)
+      // w = Qᵀ e − diag(h^(−1/2)) z̄ (so e − P z̄ = Q w and the quadratic form is Σ h_j w_j²)
       const w = Float64Array.from(e);
-      reflect(w, 0, 1);
+      reflectT(w, 0, 1);
       for (let j = 0; j < d; j++) w[j] = w[j]! - invSqrtH[j]! * zbar[j]!;
       let quad = 0;
       for (let j = 0; j < d; j++) quad += h[j]! * w[j]! * w[j]!;
