@@ -32,7 +32,7 @@ const QUICK_EPOCHS = 10;
  * 100-epoch time, from the last full run (its output prints the factor): the first
  * epochs hold the small-batch steps, whose cost per sample differs from the last ones.
  */
-const QUICK_OFF_BY = { factor: 1.92, note: 'one run of 2026-12-02 on wasm/2-threads under load 4–5: setup 4.5 s, the first 10 epochs 15.1 s, so 155.6 s extrapolated; all 100 epochs 81.0 s measured (the first epochs hold the small, costlier batches; 2026-12-01 under load ≈ 17 it was × 0.7)' };
+const QUICK_OFF_BY = { factor: 1.61, note: 'one run of 2026-12-02 (`npm run bench -- --only mnist`, wasm/2-threads, load 1.0–1.4): setup 0.7 s, all 100 epochs 7.8 s measured, the first 10 epochs × 10 would have said 13.6 s (the first epochs hold the small, costlier batches; earlier runs under load 4–5 were off by × 1.92)' };
 
 export interface KernelBenchOptions {
   readonly quick: boolean;
