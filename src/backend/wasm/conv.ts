@@ -48,6 +48,11 @@ function geomPtr(rt: WasmRuntime, g: WindowGeom): number {
 
 const bytes = (dt: DT): number => (dt === 'f64' ? 8 : 4);
 
+/** Copy the first `len` elements of a (the whole of it when that is its length) into wasm memory. */
+function putFirst(rt: WasmRuntime, a: Arr, len: number, dt: DT): number {
+  return rt.put(a.length === len ? a : a.subarray(0, len), dt);
+}
+
 /** im2col in wasm: see Backend.unfold. */
 export function wasmUnfold(rt: WasmRuntime, x: Arr, g: WindowGeom, out: Arr): void {
   ensureDense(x);
@@ -56,7 +61,7 @@ export function wasmUnfold(rt: WasmRuntime, x: Arr, g: WindowGeom, out: Arr): vo
   const len = g.n * g.oh * g.ow * g.c * g.kh * g.kw;
   rt.reset();
   const gp = geomPtr(rt, g);
-  const px = rt.put(x.length === g.n * g.c * g.h * g.w ? x : x.subarray(0, g.n * g.c * g.h * g.w), dt);
+  const px = putFirst(rt, x, g.n * g.c * g.h * g.w, dt);
   const po = rt.alloc(len * bytes(dt));
   if (dt === 'f64') ex(rt).unfold_f64(gp, px, po, 0, g.n);
   else ex(rt).unfold_f32(gp, px, po, 0, g.n);
@@ -72,7 +77,7 @@ export function wasmFold(rt: WasmRuntime, cols: Arr, g: WindowGeom, out: Arr): v
   const clen = g.n * g.oh * g.ow * g.c * g.kh * g.kw;
   rt.reset();
   const gp = geomPtr(rt, g);
-  const pc = rt.put(cols.length === clen ? cols : cols.subarray(0, clen), dt);
+  const pc = putFirst(rt, cols, clen, dt);
   const po = rt.alloc(len * bytes(dt));
   if (dt === 'f64') ex(rt).fold_f64(gp, pc, po, 0, g.n);
   else ex(rt).fold_f32(gp, pc, po, 0, g.n);
@@ -87,7 +92,7 @@ export function wasmPool2d(rt: WasmRuntime, op: PoolOp, x: Arr, g: WindowGeom, o
   const planes = g.n * g.c;
   rt.reset();
   const gp = geomPtr(rt, g);
-  const px = rt.put(x.length === planes * g.h * g.w ? x : x.subarray(0, planes * g.h * g.w), dt);
+  const px = putFirst(rt, x, planes * g.h * g.w, dt);
   const po = rt.alloc(planes * g.oh * g.ow * bytes(dt));
   if (dt === 'f64') ex(rt).pool2d_f64(POOL_CODES[op], gp, px, po, 0, planes);
   else ex(rt).pool2d_f32(POOL_CODES[op], gp, px, po, 0, planes);
@@ -106,8 +111,8 @@ export function wasmPool2dBackward(rt: WasmRuntime, op: PoolOp, x: Arr, ct: Arr,
   rt.reset();
   const gp = geomPtr(rt, g);
   // avg pooling does not read x
-  const px = op === 'max' ? rt.put(x.length === len ? x : x.subarray(0, len), dt) : 0;
-  const pc = rt.put(ct.length === clen ? ct : ct.subarray(0, clen), dt);
+  const px = op === 'max' ? putFirst(rt, x, len, dt) : 0;
+  const pc = putFirst(rt, ct, clen, dt);
   const po = rt.alloc(len * bytes(dt));
   if (dt === 'f64') ex(rt).pool2d_backward_f64(POOL_CODES[op], gp, px, pc, po, 0, planes);
   else ex(rt).pool2d_backward_f32(POOL_CODES[op], gp, px, pc, po, 0, planes);
@@ -138,12 +143,12 @@ export function wasmConv2d(rt: WasmRuntime, x: Arr, w: Arr, bias: Arr | null, g:
   const e = ex(rt);
   rt.reset();
   const gp = geomPtr(rt, g);
-  const px = rt.put(x.length === nx ? x : x.subarray(0, nx), dt);
-  const pw = rt.put(w.length === cout * K ? w : w.subarray(0, cout * K), dt);
+  const px = putFirst(rt, x, nx, dt);
+  const pw = putFirst(rt, w, cout * K, dt);
   const pwt = rt.alloc(K * cout * E); // wᵀ [K, cout]
   if (dt === 'f64') rt.ex.transpose_f64(pw, cout, K, pwt);
   else rt.ex.transpose_f32(pw, cout, K, pwt);
-  const pb = bias === null ? 0 : rt.put(bias.length === cout ? bias : bias.subarray(0, cout), dt);
+  const pb = bias === null ? 0 : putFirst(rt, bias, cout, dt);
   const po = rt.alloc(g.n * cout * P * E);
   const cs = chunkSamples(g, E);
   const pu = rt.alloc(cs * P * K * E);
@@ -183,9 +188,9 @@ export function wasmConv2dBackward(
   const e = ex(rt);
   rt.reset();
   const gp = geomPtr(rt, g);
-  const px = dw !== null ? rt.put(x.length === nx ? x : x.subarray(0, nx), dt) : 0;
-  const pw = rt.put(w.length === cout * K ? w : w.subarray(0, cout * K), dt);
-  const pc = rt.put(ct.length === g.n * cout * P ? ct : ct.subarray(0, g.n * cout * P), dt);
+  const px = dw !== null ? putFirst(rt, x, nx, dt) : 0;
+  const pw = putFirst(rt, w, cout * K, dt);
+  const pc = putFirst(rt, ct, g.n * cout * P, dt);
   const pdx = dx !== null ? rt.alloc(nx * E) : 0;
   const pdw = dw !== null ? rt.alloc(cout * K * E) : 0;
   const pdwc = dw !== null ? rt.alloc(cout * K * E) : 0;
