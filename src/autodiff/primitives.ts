@@ -4,7 +4,7 @@
  * need no rule of their own.
  */
 import { getBackend } from '../backend/index.js';
-import type { BinaryOp, PoolOp, UnaryOp, WindowGeom } from '../backend/backend.js';
+import type { BinaryOp, OutputVjpOp, PoolOp, UnaryOp, WindowGeom } from '../backend/backend.js';
 import { alloc, type Arr, fmtShape, makeTensor, scalar, shapeSize, Tensor, type DType, type Shape } from '../tensor/tensor.js';
 import { record } from './tape.js';
 
@@ -100,13 +100,25 @@ export function sqrt(x: Tensor): Tensor {
 export function abs(x: Tensor): Tensor {
   return unary('abs', x, (ct) => mul(ct, unaryRaw('sign', x)));
 }
+/**
+ * The VJP of tanh or sigmoid from the output y: ct ∘ f′(y) in one backend pass
+ * (Backend.unaryVjp), the same bits as mul(ct, sub(1, mul(y, y))) and
+ * mul(ct, mul(y, sub(1, y))).
+ */
+function outputVjp(op: OutputVjpOp, ct: Tensor, y: Tensor): Tensor {
+  if (ct.dtype !== y.dtype) return op === 'tanh' ? mul(ct, sub(1, mul(y, y))) : mul(ct, mul(y, sub(1, y)));
+  const out = alloc(y.dtype, y.size);
+  getBackend().unaryVjp(op, y.contiguous(), ct.contiguous(), out);
+  return makeTensor(out, y.shape);
+}
+
 /** tanh x */
 export function tanh(x: Tensor): Tensor {
-  return unary('tanh', x, (ct, out) => mul(ct, sub(1, mul(out, out))));
+  return unary('tanh', x, (ct, out) => outputVjp('tanh', ct, out));
 }
 /** σ(x) = 1/(1 + e⁻ˣ), evaluated without overflow. */
 export function sigmoid(x: Tensor): Tensor {
-  return unary('sigmoid', x, (ct, out) => mul(ct, mul(out, sub(1, out))));
+  return unary('sigmoid', x, (ct, out) => outputVjp('sigmoid', ct, out));
 }
 /** softplus(x) = ln(1 + eˣ), evaluated without overflow; derivative σ(x). */
 export function softplus(x: Tensor): Tensor {

@@ -9,6 +9,13 @@ export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'greate
 /** Elementwise binary kernels with numpy broadcasting; comparisons give 1 or 0. */
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
+export const OUTPUT_VJP_OPS = ['tanh', 'sigmoid'] as const;
+/**
+ * The unary ops whose derivative is a polynomial in their output y, so their VJP is one
+ * fused elementwise kernel (Backend.unaryVjp): tanh′ = 1 − y², σ′ = y(1 − y).
+ */
+export type OutputVjpOp = (typeof OUTPUT_VJP_OPS)[number];
+
 export type ReduceOp = 'sum' | 'max';
 
 /** The two pooling kernels: max over the window (padding counts as −∞) or mean over it (padding counts as 0). */
@@ -54,6 +61,13 @@ export interface Backend {
    */
   readonly sparseRows?: boolean;
   unary(op: UnaryOp, x: Arr, out: Arr): void;
+  /**
+   * The VJP of a unary op from its output y and the cotangent ct (same length and dtype):
+   * out = ct ∘ (1 − y∘y) for tanh, ct ∘ (y ∘ (1 − y)) for sigmoid, each product and
+   * difference rounded in the dtype as written, so the result is the same bits as the
+   * composition of mul and sub it replaces (one pass instead of four).
+   */
+  unaryVjp(op: OutputVjpOp, y: Arr, ct: Arr, out: Arr): void;
   binary(op: BinaryOp, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void;
   where(cond: Arr, cShape: Shape, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void;
   /** Reduce over `axes` (sorted, unique); `out` has the shape with those axes removed. */

@@ -1,6 +1,6 @@
 /** The `js` backend: plain typed-array loops, the float64 reference. */
 import type { Arr, Shape } from '../tensor/tensor.js';
-import type { Backend, BinaryOp, ReduceOp, UnaryOp } from './backend.js';
+import type { Backend, BinaryOp, OutputVjpOp, ReduceOp, UnaryOp } from './backend.js';
 import { foldJs, pool2dBackwardJs, pool2dJs, unfoldJs } from './conv.js';
 import { linearStatsSparse } from './linearStatsSparse.js';
 
@@ -167,6 +167,19 @@ export const jsBackend: Backend = {
         const f = UNARY_FNS[op];
         for (let i = 0; i < n; i++) out[i] = f(x[i]!);
       }
+    }
+  },
+
+  unaryVjp(op: OutputVjpOp, y: Arr, ct: Arr, out: Arr): void {
+    const n = y.length;
+    // float32: round each intermediate as the composed float32 ops did (the same bits)
+    const r = y instanceof Float32Array ? Math.fround : (v: number) => v;
+    if (op === 'tanh') {
+      if (y instanceof Float64Array) for (let i = 0; i < n; i++) out[i] = ct[i]! * (1 - y[i]! * y[i]!);
+      else for (let i = 0; i < n; i++) out[i] = ct[i]! * r(1 - r(y[i]! * y[i]!));
+    } else {
+      if (y instanceof Float64Array) for (let i = 0; i < n; i++) out[i] = ct[i]! * (y[i]! * (1 - y[i]!));
+      else for (let i = 0; i < n; i++) out[i] = ct[i]! * r(y[i]! * r(1 - y[i]!));
     }
   },
 

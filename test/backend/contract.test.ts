@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getBackend, listBackends, withBackend, type Backend } from '../../src/backend/index.js';
-import type { BinaryOp, UnaryOp } from '../../src/backend/backend.js';
+import { OUTPUT_VJP_OPS, type BinaryOp, type OutputVjpOp, type UnaryOp } from '../../src/backend/backend.js';
 import type { Arr, DType } from '../../src/tensor/tensor.js';
 import {
   axesOf, broadcastShapes, fcParams, float, indices, matmulDims, permutation, shape, values,
@@ -30,6 +30,15 @@ const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
   sign: (x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : x < 0 ? -1 : 0),
   step: (x) => (x > 0 ? 1 : 0),
 };
+/**
+ * unaryVjp's references: the composition it replaces, each product and difference rounded
+ * in the dtype (r = fround in float32), so a backend must give the same bits.
+ */
+const OUTPUT_VJP_REF: Record<OutputVjpOp, (y: number, ct: number, r: (v: number) => number) => number> = {
+  tanh: (y, ct, r) => r(ct * r(1 - r(y * y))),
+  sigmoid: (y, ct, r) => r(ct * r(y * r(1 - y))),
+};
+
 /** Domains of the unary ops (positive for log and sqrt). */
 const UNARY_DOMAIN: Partial<Record<UnaryOp, fc.Arbitrary<number>>> = {
   log: float({ min: 1e-3, max: 50 }),
@@ -120,6 +129,29 @@ describe.each(listBackends())('backend %s', (name) => {
         const out = buf(dtype, new Array<number>(x.length).fill(0));
         backend().unary(op, buf(dtype, x), out);
         expectClose(out, x.map(ref), dtype, `${op} at edge values`);
+      }
+    });
+
+    it('unaryVjp: the same bits as the composed mul and sub, including ±0, ±∞ and NaN', () => {
+      const r = dtype === 'float32' ? Math.fround : (v: number) => v;
+      const edge = [0, -0, 1, -1, 0.5, 1e-300, 3, -3, Infinity, -Infinity, NaN];
+      for (const op of OUTPUT_VJP_OPS) {
+        const check = (y: number[], ct: number[], what: string) => {
+          const out = buf(dtype, new Array<number>(y.length).fill(0));
+          backend().unaryVjp(op, buf(dtype, y), buf(dtype, ct), out);
+          y.forEach((v, i) => {
+            const e = OUTPUT_VJP_REF[op](v, ct[i]!, r);
+            expect(Object.is(out[i], e) || (Number.isNaN(out[i]!) && Number.isNaN(e)), `${op} ${what} entry ${i}: ${out[i]} vs ${e}`).toBe(true);
+          });
+        };
+        fc.assert(
+          fc.property(fc.array(fc.tuple(fc.integer({ min: -1e6, max: 1e6 }).map((k) => k / 1e6), float({ min: -50, max: 50 })), { maxLength: 300 }), (pairs) => {
+            check(rounded(dtype, pairs.map((p) => p[0])), rounded(dtype, pairs.map((p) => p[1])), 'random');
+          }),
+          fcParams(RUNS / 4),
+        );
+        const y = rounded(dtype, edge.flatMap((v) => edge.map(() => v)));
+        check(y, rounded(dtype, edge.flatMap(() => edge)), 'at edge values');
       }
     });
 

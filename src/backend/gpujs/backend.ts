@@ -176,6 +176,8 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): Backend {
       readInto(r().run('unaryOp', x.length, [x, UNARY_CODES[op]]), out);
     },
 
+    unaryVjp: jsBackend.unaryVjp, // one memory-bound pass: not worth a kernel launch and read-back
+
     binary(op: BinaryOp, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void {
       const code = BINARY_CODES[op];
       if (code === undefined || out.length < MIN_ELEMENTS || tooBig(out.length, a.length, b.length)) {

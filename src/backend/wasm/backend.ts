@@ -264,6 +264,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       r.get(po, dt, out, x.length);
     },
 
+    // one pass over three arrays: a copy into wasm memory and back would cost more than the loop
+    unaryVjp: jsBackend.unaryVjp,
+
     binary(op: BinaryOp, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void {
       ensureDense(a);
       ensureDense(b);
