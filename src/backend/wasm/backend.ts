@@ -6,11 +6,13 @@
  * when op(A) is mostly zeros, as MNIST pixels are, that skips the zeros row by row), linearStats (built from those
  * products, all in float64), binary add/sub/mul/div/maximum (same shape, scalar,
  * row and column broadcasts), unary neg/abs/sqrt/relu/step/sign, sum/max over
- * one contiguous run of axes, and the 2-D window ops (conv.ts: unfold, fold, pooling
+ * one contiguous run of axes, tanh/exp/log/log1p on large arrays split over the threads
+ * (AssemblyScript's float64 Math, musl's algorithms: within 2 ulp of V8's, and the same bits
+ * on any thread count), and the 2-D window ops (conv.ts: unfold, fold, pooling
  * and its VJP, and the fused conv2d, its VJP and the per-sample conv weight gradients,
  * which unfold chunks of samples inside wasm memory). Everything else delegates to the js backend: the
- * transcendental unary ops (exp, log, log1p, tanh, sigmoid, softplus: V8 runs the
- * same fdlibm-style code, so a copy into wasm memory would only add cost), pow and
+ * other transcendental unary ops and small arrays (sigmoid, softplus: one thread of wasm
+ * runs them no faster than V8, so a copy into wasm memory would only add cost), pow and
  * the comparisons, general n-d broadcasts, where, transpose, gatherRows and
  * scatterAddRows (pure data movement), and arrays too small to repay the copy.
  *
@@ -43,8 +45,17 @@ const SCATTER_MAX_PARTS = 8;
 const SCATTER_MAX_BYTES = 1 << 28;
 
 const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4 };
-const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, relu: 3, step: 4, sign: 5 };
+const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, relu: 3, step: 4, sign: 5, tanh: 7, exp: 8, log: 9, log1p: 10 };
 const U_SQUARE = 6;
+/** Codes from here on are the transcendental ops (one lane at a time, split over the threads). */
+const U_TRANSCENDENTAL = 7;
+/**
+ * Below this many elements the transcendental ops stay in JavaScript: one thread of wasm
+ * computes them no faster than V8, so only the split over threads repays the copies.
+ */
+const TRANSCENDENTAL_MIN = 1 << 15;
+/** Elements per chunk of a threaded transcendental op. */
+const TRANSCENDENTAL_CHUNK = 1 << 13;
 
 function dtOf(x: Arr): DT {
   return x instanceof Float64Array ? 'f64' : 'f32';
@@ -253,13 +264,18 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     unary(op: UnaryOp, x: Arr, out: Arr): void {
       ensureDense(x);
       const code = UNARY_CODES[op];
-      if (code === undefined || x.length < ELEMENTWISE_MIN) return jsBackend.unary(op, x, out);
+      const transcendental = code !== undefined && code >= U_TRANSCENDENTAL;
+      if (code === undefined || x.length < (transcendental ? TRANSCENDENTAL_MIN : ELEMENTWISE_MIN)) return jsBackend.unary(op, x, out);
       const r = rt();
       r.reset();
       const dt = dtOf(x);
       const px = r.put(x, dt);
       const po = r.alloc(x.length * (dt === 'f64' ? 8 : 4));
-      if (dt === 'f64') r.ex.unary_f64(code, px, po, x.length);
+      if (transcendental) {
+        // chunks from a shared counter: every element is computed the same way on any thread count
+        const counter = newCounter(r);
+        r.parallel(dt === 'f64' ? 'unary_dyn_f64' : 'unary_dyn_f32', Array.from({ length: threads }, () => [code, px, po, x.length, counter, TRANSCENDENTAL_CHUNK]));
+      } else if (dt === 'f64') r.ex.unary_f64(code, px, po, x.length);
       else r.ex.unary_f32(code, px, po, x.length);
       r.get(po, dt, out, x.length);
     },

@@ -46,6 +46,8 @@ export interface KernelExports {
   binary_f64(op: number, a: number, sar: number, sac: number, b: number, sbr: number, sbc: number, out: number, rows: number, cols: number): void;
   unary_f32(op: number, x: number, out: number, len: number): void;
   unary_f64(op: number, x: number, out: number, len: number): void;
+  unary_dyn_f32(op: number, x: number, out: number, len: number, counter: number, chunk: number): void;
+  unary_dyn_f64(op: number, x: number, out: number, len: number, counter: number, chunk: number): void;
   reduce_f32(isMax: number, x: number, outer: number, red: number, inner: number, out: number): void;
   reduce_f64(isMax: number, x: number, outer: number, red: number, inner: number, out: number): void;
   row_sq_norms_f64(x: number, rows: number, cols: number, out: number): void;
@@ -62,7 +64,7 @@ export interface KernelExports {
 /** Kernels a worker can be asked to run (by index in this list). */
 export const THREADED_KERNELS = [
   'gemm_dyn_f32', 'gemm_dyn_f64', 'spmm_rows_dyn_f32', 'spmm_rows_dyn_f64', 'spmm_scatter_dyn_f32', 'spmm_scatter_dyn_f64',
-  'csr_mm_dyn_f64', 'csr_tmm_dyn_f64', 'csr_stats_dyn_f64',
+  'csr_mm_dyn_f64', 'csr_tmm_dyn_f64', 'csr_stats_dyn_f64', 'unary_dyn_f32', 'unary_dyn_f64',
 ] as const;
 export type ThreadedKernel = (typeof THREADED_KERNELS)[number];
 

@@ -630,9 +630,29 @@ const U_RELU: i32 = 3;
 const U_STEP: i32 = 4;
 const U_SIGN: i32 = 5;
 const U_SQUARE: i32 = 6;
+// the transcendental ops, one lane at a time through AssemblyScript's float64 Math (musl's
+// algorithms, within 2 ulp of V8's): worth a call only when split over threads (unaryDyn)
+const U_TANH: i32 = 7;
+const U_EXP: i32 = 8;
+const U_LOG: i32 = 9;
+const U_LOG1P: i32 = 10;
 
-/** The SIMD-friendly unary ops (transcendental ones stay in JavaScript: see index.ts). */
+/** The transcendental ops on elements [i0, i1), in float64 (rounded once to T). */
+function transcendental<T>(op: i32, x: usize, out: usize, i0: i32, i1: i32): void {
+  const E = <usize>sizeof<T>();
+  for (let i = i0; i < i1; i++) {
+    const v = <f64>ld<T>(x + <usize>i * E);
+    const r = op == U_TANH ? Math.tanh(v) : op == U_EXP ? Math.exp(v) : op == U_LOG ? Math.log(v) : Math.log1p(v);
+    st<T>(out + <usize>i * E, <T>r);
+  }
+}
+
+/** The unary ops: SIMD for the simple ones, one lane at a time for the transcendental ones. */
 function unary<T>(op: i32, x: usize, out: usize, len: i32): void {
+  if (op >= U_TANH) {
+    transcendental<T>(op, x, out, 0, len);
+    return;
+  }
   const E = <usize>sizeof<T>();
   const L = lanes<T>();
   const zero = v128.splat<T>(<T>0);
@@ -786,6 +806,17 @@ function spmmRowsDyn<T>(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, co
   }
 }
 
+/** unary over chunks of `chunk` elements taken from the counter (each element's result does not depend on the thread). */
+function unaryDyn<T>(op: i32, x: usize, out: usize, len: i32, counter: usize, chunk: i32): void {
+  for (;;) {
+    const i0 = atomic.add<i32>(counter, 1) * chunk;
+    if (i0 >= len) break;
+    const i1 = min(len, i0 + chunk);
+    if (op >= U_TANH) transcendental<T>(op, x, out, i0, i1);
+    else unary<T>(op, x + <usize>i0 * <usize>sizeof<T>(), out + <usize>i0 * <usize>sizeof<T>(), i1 - i0);
+  }
+}
+
 /** Chunk q of the stored rows accumulates into c + q·stride (the caller sums the chunks in order). */
 function spmmScatterDyn<T>(a: usize, b: usize, c: usize, k: i32, m: i32, n: i32, square: bool, counter: usize, chunk: i32, rb: i32, work: usize, stride: usize): void {
   for (;;) {
@@ -835,6 +866,12 @@ export function unary_f32(op: i32, x: usize, out: usize, len: i32): void {
 }
 export function unary_f64(op: i32, x: usize, out: usize, len: i32): void {
   unary<f64>(op, x, out, len);
+}
+export function unary_dyn_f32(op: i32, x: usize, out: usize, len: i32, counter: usize, chunk: i32): void {
+  unaryDyn<f32>(op, x, out, len, counter, chunk);
+}
+export function unary_dyn_f64(op: i32, x: usize, out: usize, len: i32, counter: usize, chunk: i32): void {
+  unaryDyn<f64>(op, x, out, len, counter, chunk);
 }
 export function reduce_f32(isMax: bool, x: usize, outer: i32, red: i32, inner: i32, out: usize): void {
   reduce3<f32>(isMax, x, outer, red, inner, out);
