@@ -23,19 +23,30 @@ export const FULL_PASS_MIN_ROWS = 30000;
 /** Per set: all its rows as a dense array whose rows are never written (the backend reads the companion). */
 const allRows = new WeakMap<ImageSet, Float64Array>();
 
-export function backendSoftmaxPass(set: ImageSet, x: Float64Array, gradient: boolean): SoftmaxPass | null {
-  const be = getBackend();
-  if (be.sparseRows !== true || set.n < FULL_PASS_MIN_ROWS || set.classes !== C || set.d !== D) return null;
+/**
+ * All rows of `set` as a dense array carrying its sparse companion, when the active
+ * backend reads companions and the set is large enough for the backend path (see above);
+ * else null. Shared by the softmax and MLP full passes (backendMlpPass.ts).
+ */
+export function residentRows(set: ImageSet): Float64Array | null {
+  if (getBackend().sparseRows !== true || set.n < FULL_PASS_MIN_ROWS || set.classes !== C || set.d !== D) return null;
   const ds = sparseDataset(set);
   if (ds === null) return null;
-  const n = set.n;
   let X = allRows.get(set);
   if (X === undefined) {
     // a lazy companion: the 60000 × 784 array is allocated but its pages are never touched
-    X = new Float64Array(n * D);
-    attachSparseRows(X, ds, Int32Array.from({ length: n }, (_, i) => i), false);
+    X = new Float64Array(set.n * D);
+    attachSparseRows(X, ds, Int32Array.from({ length: set.n }, (_, i) => i), false);
     allRows.set(set, X);
   }
+  return X;
+}
+
+export function backendSoftmaxPass(set: ImageSet, x: Float64Array, gradient: boolean): SoftmaxPass | null {
+  const X = residentRows(set);
+  if (X === null) return null;
+  const be = getBackend();
+  const n = set.n;
   const bOff = D * C;
   const Z = new Float64Array(n * C);
   be.matmul(X, x.subarray(0, bOff), n, D, C, Z, false, false);

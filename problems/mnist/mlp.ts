@@ -5,6 +5,7 @@ import type { ImageSet } from '../data/mnist.js';
 import { ProblemArgumentError } from '../common/validate.js';
 import { C, D, featureFacts, linearInit } from './data.js';
 import { mlpCoordVariance, mlpLayout, mlpPass } from './kernels.js';
+import { backendMlpPass } from './backendMlpPass.js';
 import type { MnistModel } from './model.js';
 import { fusedSoftmaxCrossEntropy } from './crossEntropy.js';
 
@@ -123,7 +124,7 @@ export function mlpModel(H: number, R: number, radiusInId: boolean): MnistModel 
       }
       return out;
     },
-    pass: (set, x, gradient) => mlpPass(set, x, H, { gradient }),
+    pass: (set, x, gradient) => backendMlpPass(set, x, H, gradient) ?? mlpPass(set, x, H, { gradient }),
     noisePerCoord: (set, x) => mlpCoordVariance(set, x, H, mlpPass(set, x, H, { gradient: true }).gradient!),
     /** inRegion: whether x lies in the region ||W2||₂ ≤ R where L holds. */
     info: { model: 'mlp', hidden: H, radius: R, inRegion: (x: Float64Array): boolean => mlpW2Norm(x, H) <= R },
