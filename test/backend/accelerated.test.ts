@@ -100,6 +100,31 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rto
 
 const size = (s: Shape): number => s.reduce((p, d) => p * d, 1);
 
+/** Output side of a window op: ⌊(x + 2p − d(k − 1) − 1)/s⌋ + 1. */
+const side = (x: number, k: number, st: number, p: number, d: number): number => Math.floor((x + 2 * p - d * (k - 1) - 1) / st) + 1;
+
+/** The js composition of the fused convolution and its VJP: unfold, matmul by wᵀ, transpose, bias; Δ by transpose, fold(Δ w), Δᵀ U. */
+function convComposed(dtype: DType, x: Arr, w: Arr, bias: Arr | null, ct: Arr, g: WindowGeom, cout: number): { y: Arr; dx: Arr; dw: Arr } {
+  const P = g.oh * g.ow;
+  const K = g.c * g.kh * g.kw;
+  const U = buf(dtype, new Float64Array(g.n * P * K));
+  jsBackend.unfold(x, g, U);
+  const yT = buf(dtype, new Float64Array(g.n * P * cout));
+  jsBackend.matmul(U, w, g.n * P, K, cout, yT, false, true);
+  const y = buf(dtype, new Float64Array(g.n * cout * P));
+  jsBackend.transpose(yT, [g.n, P, cout], [0, 2, 1], y);
+  if (bias !== null) for (let q = 0; q < y.length; q++) y[q] = y[q]! + bias[Math.floor(q / P) % cout]!;
+  const d = buf(dtype, new Float64Array(g.n * P * cout));
+  jsBackend.transpose(ct, [g.n, cout, P], [0, 2, 1], d);
+  const dU = buf(dtype, new Float64Array(g.n * P * K));
+  jsBackend.matmul(d, w, g.n * P, cout, K, dU, false, false);
+  const dx = buf(dtype, new Float64Array(x.length));
+  jsBackend.fold(dU, g, dx);
+  const dw = buf(dtype, new Float64Array(cout * K));
+  jsBackend.matmul(d, U, cout, g.n * P, K, dw, true, false);
+  return { y, dx, dw };
+}
+
 // ------------------------------------------------------------------ the contract
 
 describe('webgpu availability', () => {
@@ -281,7 +306,6 @@ describe.each(CANDIDATES)('$label', (cand) => {
         [2, 2, 5, 3, 4, 4, 1, 1, 2, 2, 1, 1], [4, 5, 6, 10, 1, 1, 2, 1, 0, 0, 1, 1], [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1],
         [3, 2, 12, 9, 2, 3, 2, 2, 1, 1, 2, 1],
       ];
-      const side = (x: number, k: number, st: number, p: number, d: number): number => Math.floor((x + 2 * p - d * (k - 1) - 1) / st) + 1;
       for (const [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw] of cases as [number, number, number, number, number, number, number, number, number, number, number, number][]) {
         const g = { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh: side(h, kh, sh, ph, dh), ow: side(w, kw, sw, pw, dw) };
         const what = `${cand.label} ${dtype} window ${JSON.stringify(g)}`;
@@ -330,28 +354,7 @@ describe.each(CANDIDATES)('$label', (cand) => {
         [7, 16, 14, 14, 5, 5, 1, 1, 2, 2, 1, 1, 32], [3, 1, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1, 16], [2, 3, 13, 11, 3, 2, 2, 3, 1, 0, 1, 1, 5],
         [1, 2, 9, 17, 3, 3, 1, 2, 2, 1, 2, 3, 7], [5, 3, 7, 7, 3, 3, 3, 3, 1, 1, 1, 1, 1], [4, 5, 6, 10, 1, 1, 2, 1, 0, 0, 1, 1, 3],
       ];
-      const side = (x: number, k: number, st: number, p: number, d: number): number => Math.floor((x + 2 * p - d * (k - 1) - 1) / st) + 1;
-      // the js composition: unfold, matmul by wᵀ, transpose, bias; Δ by transpose, fold(Δ w), Δᵀ U
-      const composed = (x: Arr, w: Arr, bias: Arr | null, ct: Arr, g: WindowGeom, cout: number) => {
-        const P = g.oh * g.ow;
-        const K = g.c * g.kh * g.kw;
-        const U = buf(dtype, new Float64Array(g.n * P * K));
-        jsBackend.unfold(x, g, U);
-        const yT = buf(dtype, new Float64Array(g.n * P * cout));
-        jsBackend.matmul(U, w, g.n * P, K, cout, yT, false, true);
-        const y = buf(dtype, new Float64Array(g.n * cout * P));
-        jsBackend.transpose(yT, [g.n, P, cout], [0, 2, 1], y);
-        if (bias !== null) for (let q = 0; q < y.length; q++) y[q] = y[q]! + bias[Math.floor(q / P) % cout]!;
-        const d = buf(dtype, new Float64Array(g.n * P * cout));
-        jsBackend.transpose(ct, [g.n, cout, P], [0, 2, 1], d);
-        const dU = buf(dtype, new Float64Array(g.n * P * K));
-        jsBackend.matmul(d, w, g.n * P, cout, K, dU, false, false);
-        const dx = buf(dtype, new Float64Array(x.length));
-        jsBackend.fold(dU, g, dx);
-        const dw = buf(dtype, new Float64Array(cout * K));
-        jsBackend.matmul(d, U, cout, g.n * P, K, dw, true, false);
-        return { y, dx, dw };
-      };
+      const composed = (x: Arr, w: Arr, bias: Arr | null, ct: Arr, g: WindowGeom, cout: number) => convComposed(dtype, x, w, bias, ct, g, cout);
       for (const [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, cout] of cases as [number, number, number, number, number, number, number, number, number, number, number, number, number][]) {
         const g = { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh: side(h, kh, sh, ph, dh), ow: side(w, kw, sw, pw, dw) };
         const K = c * kh * kw;
@@ -472,6 +475,66 @@ describe('wasm threads and the window ops', () => {
         return [y, dx, dw, pg];
       });
       outs[0]!.forEach((a, t) => expect(Array.from(outs[1]![t]!), `output ${t}, density ${density}`).toEqual(Array.from(a)));
+    }
+  });
+
+  it('wasm: the fused conv ops share chunks of samples between 2 threads: the same bits as on 1 thread, odd shapes, float64 and float32', () => {
+    const one = createWasmBackend({ threads: 1 });
+    const two = createWasmBackend({ threads: 2 });
+    // [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, cout, density]: a sample's unfolded rows are large, so a chunk
+    // (2 MiB of them) holds a few samples and n is not a multiple of it; strides, paddings, dilations
+    const cases: number[][] = [
+      [30, 1, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1, 16, 0.2], // the CNN's first layer, sparse (Δᵀ U in parts)
+      [11, 16, 14, 14, 5, 5, 1, 1, 2, 2, 1, 1, 32, 0.3], // its second layer
+      [13, 8, 21, 21, 5, 3, 1, 1, 2, 1, 1, 2, 7, 1],
+      [20, 32, 20, 20, 3, 3, 2, 2, 1, 1, 1, 1, 5, 0.5],
+    ];
+    for (const dtype of ['float64', 'float32'] as DType[]) {
+      const rtol = dtype === 'float64' ? F64 : F32;
+      for (const [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, cout, density] of cases as [number, number, number, number, number, number, number, number, number, number, number, number, number, number][]) {
+        const g = { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh: side(h, kh, sh, ph, dh), ow: side(w, kw, sw, pw, dw) };
+        const P = g.oh * g.ow;
+        const K = c * kh * kw;
+        const what = `${dtype} ${JSON.stringify(g)} cout ${cout} density ${density}`;
+        // several chunks of samples (chunk = ⌊2 MiB / bytes of a sample's unfolded rows⌋), the last one short
+        const perChunk = Math.floor((2 << 20) / (P * K * (dtype === 'float64' ? 8 : 4)));
+        expect(Math.ceil(n / perChunk), `${what}: chunks`).toBeGreaterThanOrEqual(2);
+        expect(n % perChunk, `${what}: a short last chunk`).not.toBe(0);
+        const x = randn(dtype, n * c * h * w, density);
+        const wt = randn(dtype, cout * K);
+        const bias = randn(dtype, cout);
+        const ct = randn(dtype, n * cout * P, density);
+        const outs = [one, two].map((b) => {
+          const y = buf(dtype, new Float64Array(n * cout * P).fill(NaN));
+          const dx = buf(dtype, new Float64Array(x.length).fill(NaN));
+          const dwt = buf(dtype, new Float64Array(wt.length).fill(NaN));
+          const dwAlone = buf(dtype, new Float64Array(wt.length).fill(NaN));
+          const pg = buf(dtype, new Float64Array((n - 1) * cout * K).fill(NaN));
+          b.conv2d!(x, wt, bias, g, cout, y);
+          b.conv2dBackward!(x, wt, ct, g, cout, dx, dwt);
+          b.conv2dBackward!(x, wt, ct, g, cout, null, dwAlone);
+          b.convWeightGrads!(x, ct, g, cout, 1, n, pg); // samples [1, n): the chunks start at sample 1
+          return { y, dx, dw: dwt, dwAlone, pg };
+        });
+        for (const k of ['y', 'dx', 'dw', 'dwAlone', 'pg'] as const) {
+          expect(Array.from(outs[1]![k]), `${what}: ${k} on 2 threads`).toEqual(Array.from(outs[0]![k]));
+        }
+        // and the right values: against the js composition (the weight gradient sums the chunks' partials)
+        const ref = convComposed(dtype, x, wt, bias, ct, g, cout);
+        const sc = convComposed(dtype, abs(x), abs(wt), abs(bias), abs(ct), g, cout);
+        expectClose(outs[1]!.y, ref.y, rtol, `${what} y`, sc.y);
+        expectClose(outs[1]!.dx, ref.dx, rtol, `${what} dx`, sc.dx);
+        expectClose(outs[1]!.dw, ref.dw, rtol, `${what} dw`, sc.dw);
+        const U = buf(dtype, new Float64Array(n * P * K));
+        jsBackend.unfold(x, g, U);
+        for (const i of [1, Math.floor(n / 2), n - 1]) {
+          const ref1 = buf(dtype, new Float64Array(cout * K));
+          const sc1 = buf(dtype, new Float64Array(cout * K));
+          jsBackend.matmul(ct.subarray(i * cout * P, (i + 1) * cout * P), U.subarray(i * P * K, (i + 1) * P * K), cout, P, K, ref1, false, false);
+          jsBackend.matmul(abs(ct.subarray(i * cout * P, (i + 1) * cout * P)), abs(U.subarray(i * P * K, (i + 1) * P * K)), cout, P, K, sc1, false, false);
+          expectClose(outs[1]!.pg.subarray((i - 1) * cout * K, i * cout * K), ref1, rtol, `${what} convWeightGrads sample ${i}`, sc1);
+        }
+      }
     }
   });
 });

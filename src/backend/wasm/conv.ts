@@ -9,8 +9,7 @@ import type { Arr } from '../../tensor/tensor.js';
 import type { PoolOp, WindowGeom } from '../backend.js';
 import { jsBackend } from '../js.js';
 import { ensureDense } from '../sparseRows.js';
-import { matmulPtr } from './backend.js';
-import type { WasmRuntime } from './runtime.js';
+import type { ThreadedKernel, WasmRuntime } from './runtime.js';
 
 /** The exports of assembly/conv.ts (g: the geometry as 14 i32, see geomPtr). */
 interface ConvExports {
@@ -121,6 +120,11 @@ export function wasmPool2dBackward(rt: WasmRuntime, op: PoolOp, x: Arr, ct: Arr,
 
 /** Bytes of unfolded rows per chunk of the fused convolution: half the 4 MiB L2 of the machines measured. */
 const CHUNK_BYTES = 2 << 20;
+/** Below this many multiply-adds a fused convolution stays on the calling thread (as matmulPtr's products). */
+const PARALLEL_MIN_MACS = 1 << 18;
+/** Words of a plan of assembly/conv.ts before the threads' words, and words per thread (PLAN_THREADS, PLAN_STRIDE there). */
+const PLAN_THREADS = 16;
+const PLAN_STRIDE = 8;
 
 /** Samples per chunk: as many as keep the chunk's unfolded rows within CHUNK_BYTES (at least 1). */
 function chunkSamples(g: WindowGeom, E: number): number {
@@ -128,9 +132,61 @@ function chunkSamples(g: WindowGeom, E: number): number {
 }
 
 /**
+ * Threads for a fused convolution of `chunks` chunks and `macs` multiply-adds: at most one
+ * per chunk, and one below PARALLEL_MIN_MACS (waking a worker would cost more than it saves).
+ */
+function convThreads(threads: number, chunks: number, macs: number): number {
+  return macs < PARALLEL_MIN_MACS ? 1 : Math.max(1, Math.min(threads, chunks));
+}
+
+/**
+ * The block of rows and the work area of a sparse product on one thread, as matmulPtr's
+ * sparse path chooses them (../backend.ts): blocks of rb rows whose non-zeros are gathered
+ * into the thread's scratch when a block of at least 16 rows fits there, else blocks of 16
+ * in a work area of `bytes` (0: the scratch). rowLen is the stored row length of A (k for
+ * A·B, m for Aᵀ·B, whose scatter also buckets the block: twice the room, plus m + 1 starts).
+ */
+function sparseBlock(rt: WasmRuntime, E: number, rowLen: number, transA: boolean, m: number): { rb: number; bytes: number } {
+  const perRow = (transA ? 2 : 1) * rowLen * (4 + E) + 4;
+  const fixed = 256 + (transA ? (m + 1) * 4 : 0);
+  const rb = Math.max(1, Math.min(transA ? 256 : 64, Math.floor((rt.scratchBytes - fixed) / perRow)));
+  return rb >= 16 ? { rb, bytes: 0 } : { rb: 16, bytes: 16 * perRow + fixed };
+}
+
+/** Thread t's sparse work area: its packing scratch, or a fresh area of `bytes`. */
+function workArea(rt: WasmRuntime, t: number, bytes: number): number {
+  return bytes === 0 ? rt.scratch(t) : rt.alloc(bytes);
+}
+
+/** A zeroed i32 in wasm memory: the chunk counter the threads share. */
+function newCounter(rt: WasmRuntime): number {
+  const p = rt.alloc(4);
+  rt.i32[p >> 2] = 0;
+  return p;
+}
+
+/** Write a plan (the call's words, then PLAN_STRIDE words per thread) into wasm memory. */
+function putPlan(rt: WasmRuntime, call: readonly number[], perThread: readonly (readonly number[])[]): number {
+  const p = rt.alloc((PLAN_THREADS + PLAN_STRIDE * perThread.length) * 4);
+  const v = rt.i32; // after the allocation (a growth refreshes the views)
+  v.set(call, p >> 2);
+  perThread.forEach((words, t) => v.set(words, (p >> 2) + PLAN_THREADS + t * PLAN_STRIDE));
+  return p;
+}
+
+/** Run a chunked kernel of assembly/conv.ts on nt threads (the calling thread is thread 0). */
+function runChunks(rt: WasmRuntime, kernel: ThreadedKernel, plan: number, nt: number): void {
+  if (nt === 1) (rt.ex[kernel] as (plan: number, t: number) => void)(plan, 0);
+  else rt.parallel(kernel, Array.from({ length: nt }, (_, t) => [plan, t]));
+}
+
+/**
  * The fused convolution (see Backend.conv2d), all in wasm memory: per chunk of samples,
- * unfold into a work area, one product by wᵀ (matmulPtr: threads, the sparse path),
- * and the transposed store with the bias. Only x, w, bias and out cross the boundary.
+ * unfold into a work area, one product by wᵀ (as matmulPtr on one thread: the sparse
+ * path for mostly-zero rows) and the transposed store with the bias. The chunks are
+ * shared out between `threads` threads (each with its own work areas, taking the next
+ * chunk from a counter); a chunk's arithmetic does not depend on the thread, so the
+ * output is the same bits for any thread count. Only x, w, bias and out cross the boundary.
  */
 export function wasmConv2d(rt: WasmRuntime, x: Arr, w: Arr, bias: Arr | null, g: WindowGeom, cout: number, out: Arr, threads: number): void {
   ensureDense(x);
@@ -139,8 +195,8 @@ export function wasmConv2d(rt: WasmRuntime, x: Arr, w: Arr, bias: Arr | null, g:
   const K = g.c * g.kh * g.kw;
   const nx = g.n * g.c * g.h * g.w;
   if (dtOf(x) !== dt || dtOf(w) !== dt || (bias !== null && dtOf(bias) !== dt)) return convComposed(x, w, bias, g, cout, out);
+  if (g.n === 0) return;
   const E = bytes(dt);
-  const e = ex(rt);
   rt.reset();
   const gp = geomPtr(rt, g);
   const px = putFirst(rt, x, nx, dt);
@@ -151,25 +207,22 @@ export function wasmConv2d(rt: WasmRuntime, x: Arr, w: Arr, bias: Arr | null, g:
   const pb = bias === null ? 0 : putFirst(rt, bias, cout, dt);
   const po = rt.alloc(g.n * cout * P * E);
   const cs = chunkSamples(g, E);
-  const pu = rt.alloc(cs * P * K * E);
-  const py = rt.alloc(cs * P * cout * E);
-  for (let i0 = 0; i0 < g.n; i0 += cs) {
-    const i1 = Math.min(g.n, i0 + cs);
-    const ns = i1 - i0;
-    if (dt === 'f64') e.unfold_f64(gp, px, pu, i0, i1);
-    else e.unfold_f32(gp, px, pu, i0, i1);
-    matmulPtr(rt, dt, pu, pwt, py, ns * P, K, cout, false, false, threads);
-    if (dt === 'f64') e.conv_out_f64(py, pb, po + i0 * cout * P * E, ns, P, cout);
-    else e.conv_out_f32(py, pb, po + i0 * cout * P * E, ns, P, cout);
-  }
+  const nt = convThreads(threads, Math.ceil(g.n / cs), g.n * P * K * cout);
+  const sp = sparseBlock(rt, E, K, false, cs * P);
+  const perThread = Array.from({ length: nt }, (_, t) => [rt.alloc(cs * P * K * E), rt.alloc(cs * P * cout * E), rt.scratch(t), workArea(rt, t, sp.bytes)]);
+  const counter = newCounter(rt);
+  const plan = putPlan(rt, [gp, px, pwt, pb, po, g.n, cs, counter, cout, sp.rb], perThread);
+  runChunks(rt, dt === 'f64' ? 'conv2d_dyn_f64' : 'conv2d_dyn_f32', plan, nt);
   rt.get(po, dt, out, g.n * cout * P);
 }
 
 /**
  * The VJP of the fused convolution (see Backend.conv2dBackward), per chunk of samples
- * in wasm memory: Δ from ct, dx = fold(Δ w) and dw += Δᵀ U with U unfolded again for
- * the chunk (cheaper than keeping U of the whole batch). dw is summed chunk by chunk in
- * a fixed order (the chunks depend on the shapes only).
+ * in wasm memory: Δ from ct, dx = fold(Δ w) and the chunk's partial Δᵀ U of dw with U
+ * unfolded again for the chunk (cheaper than keeping U of the whole batch). The chunks
+ * are shared out between `threads` threads as in wasmConv2d; each writes its partial of
+ * dw into its own slot, and the partials are added in chunk order afterwards (the
+ * chunks depend on the shapes only), so dw is the same bits for any thread count.
  */
 export function wasmConv2dBackward(
   rt: WasmRuntime, x: Arr, w: Arr, ct: Arr, g: WindowGeom, cout: number, dx: Arr | null, dw: Arr | null, threads: number,
@@ -184,48 +237,51 @@ export function wasmConv2dBackward(
   const P = g.oh * g.ow;
   const K = g.c * g.kh * g.kw;
   const nx = g.n * g.c * g.h * g.w;
+  if (g.n === 0) {
+    if (dw !== null) dw.fill(0, 0, cout * K);
+    return;
+  }
   const E = bytes(dt);
-  const e = ex(rt);
   rt.reset();
   const gp = geomPtr(rt, g);
   const px = dw !== null ? putFirst(rt, x, nx, dt) : 0;
   const pw = putFirst(rt, w, cout * K, dt);
   const pc = putFirst(rt, ct, g.n * cout * P, dt);
   const pdx = dx !== null ? rt.alloc(nx * E) : 0;
-  const pdw = dw !== null ? rt.alloc(cout * K * E) : 0;
-  const pdwc = dw !== null ? rt.alloc(cout * K * E) : 0;
   const cs = chunkSamples(g, E);
-  const pd = rt.alloc(cs * P * cout * E);
-  const pu = rt.alloc(cs * P * K * E);
-  for (let i0 = 0; i0 < g.n; i0 += cs) {
-    const i1 = Math.min(g.n, i0 + cs);
-    const ns = i1 - i0;
-    if (dt === 'f64') e.conv_ct_f64(pc + i0 * cout * P * E, pd, ns, P, cout);
-    else e.conv_ct_f32(pc + i0 * cout * P * E, pd, ns, P, cout);
-    if (dx !== null) {
-      matmulPtr(rt, dt, pd, pw, pu, ns * P, cout, K, false, false, threads); // dU = Δ w
-      if (dt === 'f64') e.fold_f64(gp, pu, pdx, i0, i1);
-      else e.fold_f32(gp, pu, pdx, i0, i1);
-    }
-    if (dw !== null) {
-      if (dt === 'f64') e.unfold_f64(gp, px, pu, i0, i1);
-      else e.unfold_f32(gp, px, pu, i0, i1);
-      const into = i0 === 0 ? pdw : pdwc;
-      matmulPtr(rt, dt, pd, pu, into, cout, ns * P, K, true, false, threads); // Δᵀ U
-      if (i0 > 0) {
-        if (dt === 'f64') rt.ex.binary_f64(0, pdw, 0, 1, pdwc, 0, 1, pdw, 1, cout * K);
-        else rt.ex.binary_f32(0, pdw, 0, 1, pdwc, 0, 1, pdw, 1, cout * K);
-      }
-    }
-  }
+  const chunks = Math.ceil(g.n / cs);
+  const partBytes = Math.ceil((cout * K * E) / 64) * 64;
+  const pparts = dw !== null ? rt.alloc(chunks * partBytes) : 0;
+  const nt = convThreads(threads, chunks, g.n * P * K * cout * ((dx !== null ? 1 : 0) + (dw !== null ? 1 : 0)));
+  const spDx = sparseBlock(rt, E, cout, false, cs * P);
+  const spDw = sparseBlock(rt, E, cout, true, cout);
+  // the scatter accumulators of Δᵀ U (matmulPtr's parts of the chunk's stored rows; the full chunk has the most)
+  const accStride = Math.ceil((cout * K * E) / 64) * 64;
+  const accParts = Math.max(1, Math.min(8, Math.ceil((cs * P) / 1024), Math.floor((1 << 28) / accStride)));
+  const perThread = Array.from({ length: nt }, (_, t) => [
+    rt.alloc(cs * P * cout * E), rt.alloc(cs * P * K * E), rt.scratch(t),
+    workArea(rt, t, spDx.bytes), workArea(rt, t, spDw.bytes), dw !== null && accParts > 1 ? rt.alloc(accParts * accStride) : 0,
+  ]);
+  const counter = newCounter(rt);
+  const plan = putPlan(rt, [gp, px, pw, pc, pdx, pparts, g.n, cs, counter, cout, spDx.rb, spDw.rb, partBytes], perThread);
+  runChunks(rt, dt === 'f64' ? 'conv2d_backward_dyn_f64' : 'conv2d_backward_dyn_f32', plan, nt);
   if (dx !== null) rt.get(pdx, dt, dx, nx);
-  if (dw !== null) rt.get(pdw, dt, dw, cout * K);
+  if (dw !== null) {
+    // dw = ((part 0 + part 1) + part 2) + …, in chunk order
+    for (let c = 1; c < chunks; c++) {
+      const pq = pparts + c * partBytes;
+      if (dt === 'f64') rt.ex.binary_f64(0, pparts, 0, 1, pq, 0, 1, pparts, 1, cout * K);
+      else rt.ex.binary_f32(0, pparts, 0, 1, pq, 0, 1, pparts, 1, cout * K);
+    }
+    rt.get(pparts, dt, dw, cout * K);
+  }
 }
 
 /**
  * Per-sample gradients of a conv weight (see Backend.convWeightGrads) in wasm memory:
  * the images and cotangents of samples [i0, i1) go in, U is unfolded in chunks of
- * samples into a work area, and out[i] = Δ_i U_i is one product per sample (matmulPtr).
+ * samples into a work area, and out[i] = Δ_i U_i is one product per sample (as matmulPtr
+ * on one thread). The chunks are shared out between `threads` threads as in wasmConv2d.
  */
 export function wasmConvWeightGrads(
   rt: WasmRuntime, x: Arr, ct: Arr, g: WindowGeom, cout: number, i0: number, i1: number, out: Arr, threads: number,
@@ -248,22 +304,19 @@ export function wasmConvWeightGrads(
   }
   if (ns <= 0) return;
   const E = bytes(dt);
-  const e = ex(rt);
   rt.reset();
-  const gp = geomPtr(rt, { ...g, n: ns });
+  const gs = { ...g, n: ns };
+  const gp = geomPtr(rt, gs);
   const px = rt.put(x.subarray(i0 * img, i1 * img), dt);
   const pc = rt.put(ct.subarray(i0 * cout * P, i1 * cout * P), dt);
   const po = rt.alloc(ns * cout * K * E);
-  const cs = chunkSamples({ ...g, n: ns }, E);
-  const pu = rt.alloc(cs * P * K * E);
-  for (let j0 = 0; j0 < ns; j0 += cs) {
-    const j1 = Math.min(ns, j0 + cs);
-    if (dt === 'f64') e.unfold_f64(gp, px, pu, j0, j1);
-    else e.unfold_f32(gp, px, pu, j0, j1);
-    for (let j = j0; j < j1; j++) {
-      matmulPtr(rt, dt, pc + j * cout * P * E, pu + (j - j0) * P * K * E, po + j * cout * K * E, cout, P, K, false, false, threads);
-    }
-  }
+  const cs = chunkSamples(gs, E);
+  const nt = convThreads(threads, Math.ceil(ns / cs), ns * P * K * cout);
+  const sp = sparseBlock(rt, E, P, false, cout);
+  const perThread = Array.from({ length: nt }, (_, t) => [rt.alloc(cs * P * K * E), rt.scratch(t), workArea(rt, t, sp.bytes)]);
+  const counter = newCounter(rt);
+  const plan = putPlan(rt, [gp, px, pc, po, ns, cs, counter, cout, sp.rb], perThread);
+  runChunks(rt, dt === 'f64' ? 'conv_weight_grads_dyn_f64' : 'conv_weight_grads_dyn_f32', plan, nt);
   rt.get(po, dt, out, ns * cout * K);
 }
 

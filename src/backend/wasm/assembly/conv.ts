@@ -17,7 +17,13 @@
  * chunk of rows can live in a small work area (the fused convolution, ../conv.ts). Within a range
  * the loops run in the order of the js reference, so float64 results are the same bits
  * and float32 ones too (avg pooling accumulates in f64 as the reference does).
+ *
+ * The fused convolution, its VJP and the per-sample weight gradients run here chunk by
+ * chunk of samples (see "the fused convolution" below): every thread takes chunks from a
+ * shared counter, so both cores work on one call.
  */
+
+import { gemm_f32, gemm_f64, spmm_rows_f32, spmm_rows_f64, spmm_scatter_f32, spmm_scatter_f64 } from './kernels';
 
 // @ts-ignore: decorator
 @inline function gi(g: usize, k: i32): i32 {
@@ -237,6 +243,205 @@ function poolBackward<T>(op: i32, g: usize, x: usize, ct: usize, out: usize, q0:
   }
 }
 
+// ------------------------------------------------------------------ the fused convolution
+
+/*
+ * One call of the fused convolution (conv2d), its VJP (conv2d_backward) or the per-sample
+ * weight gradients (conv_weight_grads) is a list of chunks of samples fixed by the shapes
+ * alone. Every thread runs the same kernel with its own work areas and takes the next
+ * chunk from an atomic counter until none is left. A chunk's arithmetic is done on the
+ * thread that took it, on its own, in the same order whichever thread that is and however
+ * many threads there are, so the results are the same bits on 1 and 2 threads. Outputs of
+ * different chunks are disjoint (samples), except the weight gradient of conv2d_backward:
+ * each chunk writes its own partial Δ_cᵀU_c, and the caller adds them in chunk order.
+ *
+ * The products are those of matmulPtr (../backend.ts) on one thread, with its choice of
+ * path: the sparse kernels of kernels.ts when op(A) is mostly zeros (sampled as there),
+ * else the packed gemm. So the results are also the same bits as the former per-chunk
+ * calls of matmulPtr from JavaScript.
+ *
+ * The plan is an i32 array in wasm memory: the call's words, then from word PLAN_THREADS
+ * PLAN_STRIDE words per thread (its work areas).
+ */
+
+/** matmulPtr's threshold: op(A) with at most this fraction of non-zeros (sampled) takes the sparse path. */
+const SPARSE_MAX_DENSITY: f64 = 0.4;
+/** matmulPtr's parts of a sparse Aᵀ·B: stored rows per part, at most this many parts, and bytes of accumulators. */
+const SCATTER_PART_ROWS: i32 = 1024;
+const SCATTER_MAX_PARTS: i32 = 8;
+const SCATTER_MAX_BYTES: usize = 1 << 28;
+/** Word of the plan where the threads' words start, and words per thread. */
+const PLAN_THREADS: i32 = 16;
+const PLAN_STRIDE: i32 = 8;
+
+// @ts-ignore: decorator
+@inline function pl(plan: usize, k: i32): i32 {
+  return load<i32>(plan + <usize>k * 4);
+}
+
+// @ts-ignore: decorator
+@inline function plu(plan: usize, k: i32): usize {
+  return <usize>load<i32>(plan + <usize>k * 4);
+}
+
+/** Word k of thread t's part of the plan. */
+// @ts-ignore: decorator
+@inline function plt(plan: usize, t: i32, k: i32): usize {
+  return <usize>load<i32>(plan + <usize>(PLAN_THREADS + t * PLAN_STRIDE + k) * 4);
+}
+
+/**
+ * Whether a stored [rows, cols] matrix is mostly zeros: the fraction of non-zeros in up to
+ * 64 evenly spaced rows is at most SPARSE_MAX_DENSITY (matmulPtr's sampledDensity, the
+ * same rows and the same comparison).
+ */
+function mostlyZero<T>(a: usize, rows: i32, cols: i32): bool {
+  const E = <usize>sizeof<T>();
+  const picks = min(rows, 64);
+  let nz = 0;
+  for (let s = 0; s < picks; s++) {
+    const r = <i32>Math.floor(((<f64>s + 0.5) * <f64>rows) / <f64>picks);
+    const o = a + <usize>r * <usize>cols * E;
+    for (let j = 0; j < cols; j++) if (load<T>(o + <usize>j * E) != <T>0) nz++;
+  }
+  return <f64>nz / (<f64>picks * <f64>cols) <= SPARSE_MAX_DENSITY;
+}
+
+/**
+ * c [m, n] = a [m, k] · b [k, n] on this thread, as matmulPtr on one thread: spmm_rows in
+ * blocks of rb rows (work: its gather area) for a mostly-zero a, else the packed gemm.
+ */
+function product<T>(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, rb: i32, work: usize, scratch: usize): void {
+  if (m == 0 || n == 0) return;
+  if (k > 0 && n >= 2 && mostlyZero<T>(a, m, k)) {
+    if (sizeof<T>() == 8) spmm_rows_f64(a, b, c, k, n, 0, m, rb, work);
+    else spmm_rows_f32(a, b, c, k, n, 0, m, rb, work);
+  } else if (sizeof<T>() == 8) {
+    gemm_f64(a, b, c, m, k, n, false, false, 0, m, 0, n, scratch);
+  } else {
+    gemm_f32(a, b, c, m, k, n, false, false, 0, m, 0, n, scratch);
+  }
+}
+
+/**
+ * c [m, n] = aᵀ · b for a stored [k, m] and b [k, n], on this thread, as matmulPtr on one
+ * thread: for a mostly-zero a, spmm_scatter over parts of the stored rows fixed by the
+ * shapes, each part into its own accumulator (at acc, stride bytes apart; c itself when
+ * there is one part), the parts then added in order; else the packed gemm.
+ */
+function productT<T>(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, rb: i32, work: usize, scratch: usize, acc: usize): void {
+  if (m == 0 || n == 0) return;
+  const E = <usize>sizeof<T>();
+  if (k > 0 && n >= 2 && mostlyZero<T>(a, k, m)) {
+    const len = <usize>m * <usize>n;
+    const stride = (len * E + 63) & ~<usize>63;
+    const parts = max(1, min(min(SCATTER_MAX_PARTS, (k + SCATTER_PART_ROWS - 1) / SCATTER_PART_ROWS), <i32>(SCATTER_MAX_BYTES / stride)));
+    const chunk = (k + parts - 1) / parts;
+    const into = parts == 1 ? c : acc;
+    memory.fill(into, 0, <usize>(parts - 1) * stride + len * E);
+    for (let q = 0; q < parts; q++) {
+      const p0 = q * chunk;
+      if (p0 >= k) break;
+      if (sizeof<T>() == 8) spmm_scatter_f64(a, b, into + <usize>q * stride, m, n, p0, min(k, p0 + chunk), false, rb, work);
+      else spmm_scatter_f32(a, b, into + <usize>q * stride, m, n, p0, min(k, p0 + chunk), false, rb, work);
+    }
+    if (parts > 1) {
+      for (let j: usize = 0; j < len; j++) {
+        let s = load<T>(acc + j * E);
+        for (let q = 1; q < parts; q++) s += load<T>(acc + <usize>q * stride + j * E);
+        store<T>(c + j * E, s);
+      }
+    }
+  } else if (sizeof<T>() == 8) {
+    gemm_f64(a, b, c, m, k, n, true, false, 0, m, 0, n, scratch);
+  } else {
+    gemm_f32(a, b, c, m, k, n, true, false, 0, m, 0, n, scratch);
+  }
+}
+
+/**
+ * The fused convolution out[i, o, p] = Σ_k U_i[p, k] wᵀ[k, o] + bias[o], thread t's share.
+ * Plan: g, x, wt (wᵀ [K, cout]), bias (0: none), out, n, samples per chunk, counter, cout,
+ * rb of the product; thread t: U area, Y area, gemm scratch, sparse work.
+ */
+function conv2dChunks<T>(plan: usize, t: i32): void {
+  const E = <usize>sizeof<T>();
+  const g = plu(plan, 0), x = plu(plan, 1), wt = plu(plan, 2), bias = plu(plan, 3), out = plu(plan, 4);
+  const n = pl(plan, 5), cs = pl(plan, 6), counter = plu(plan, 7), cout = pl(plan, 8), rb = pl(plan, 9);
+  const pu = plt(plan, t, 0), py = plt(plan, t, 1), scratch = plt(plan, t, 2), work = plt(plan, t, 3);
+  const P = gi(g, 12) * gi(g, 13);
+  const K = gi(g, 1) * gi(g, 4) * gi(g, 5);
+  for (;;) {
+    const i0 = atomic.add<i32>(counter, 1) * cs;
+    if (i0 >= n) break;
+    const i1 = min(n, i0 + cs);
+    const ns = i1 - i0;
+    unfold<T>(g, x, pu, i0, i1);
+    product<T>(pu, wt, py, ns * P, K, cout, rb, work, scratch);
+    convOut<T>(py, bias, out + <usize>i0 * <usize>cout * <usize>P * E, ns, P, cout);
+  }
+}
+
+/**
+ * The VJP of the fused convolution, thread t's share: per chunk c of samples, Δ_c from
+ * ct, dx = fold(Δ_c w) for the chunk's samples, and the chunk's partial Δ_cᵀU_c of dw at
+ * dwParts + c·partBytes. Plan: g, x, w, ct, dx (0: none), dwParts (0: none), n, samples
+ * per chunk, counter, cout, rb of Δ w, rb of Δᵀ U, partBytes; thread t: Δ area, U area,
+ * gemm scratch, sparse work of each product, scatter accumulators.
+ */
+function conv2dBackwardChunks<T>(plan: usize, t: i32): void {
+  const E = <usize>sizeof<T>();
+  const g = plu(plan, 0), x = plu(plan, 1), w = plu(plan, 2), ct = plu(plan, 3), dx = plu(plan, 4), dwParts = plu(plan, 5);
+  const n = pl(plan, 6), cs = pl(plan, 7), counter = plu(plan, 8), cout = pl(plan, 9);
+  const rbDx = pl(plan, 10), rbDw = pl(plan, 11), partBytes = plu(plan, 12);
+  const pd = plt(plan, t, 0), pu = plt(plan, t, 1), scratch = plt(plan, t, 2);
+  const workDx = plt(plan, t, 3), workDw = plt(plan, t, 4), acc = plt(plan, t, 5);
+  const P = gi(g, 12) * gi(g, 13);
+  const K = gi(g, 1) * gi(g, 4) * gi(g, 5);
+  for (;;) {
+    const c = atomic.add<i32>(counter, 1);
+    const i0 = c * cs;
+    if (i0 >= n) break;
+    const i1 = min(n, i0 + cs);
+    const ns = i1 - i0;
+    convCt<T>(ct + <usize>i0 * <usize>cout * <usize>P * E, pd, ns, P, cout);
+    if (dx != 0) {
+      product<T>(pd, w, pu, ns * P, cout, K, rbDx, workDx, scratch); // dU = Δ w
+      fold<T>(g, pu, dx, i0, i1);
+    }
+    if (dwParts != 0) {
+      unfold<T>(g, x, pu, i0, i1);
+      productT<T>(pd, pu, dwParts + <usize>c * partBytes, cout, ns * P, K, rbDw, workDw, scratch, acc); // Δᵀ U
+    }
+  }
+}
+
+/**
+ * Per-sample weight gradients out[j] = ct_j U_j ([cout, P] · [P, K]), thread t's share.
+ * Plan: g (n: the samples given), x, ct, out, n, samples per chunk, counter, cout, rb of
+ * the product; thread t: U area, gemm scratch, sparse work.
+ */
+function convWeightGradsChunks<T>(plan: usize, t: i32): void {
+  const E = <usize>sizeof<T>();
+  const g = plu(plan, 0), x = plu(plan, 1), ct = plu(plan, 2), out = plu(plan, 3);
+  const n = pl(plan, 4), cs = pl(plan, 5), counter = plu(plan, 6), cout = pl(plan, 7), rb = pl(plan, 8);
+  const pu = plt(plan, t, 0), scratch = plt(plan, t, 1), work = plt(plan, t, 2);
+  const P = gi(g, 12) * gi(g, 13);
+  const K = gi(g, 1) * gi(g, 4) * gi(g, 5);
+  const PK = <usize>P * <usize>K * E;
+  const CP = <usize>cout * <usize>P * E;
+  const CK = <usize>cout * <usize>K * E;
+  for (;;) {
+    const j0 = atomic.add<i32>(counter, 1) * cs;
+    if (j0 >= n) break;
+    const j1 = min(n, j0 + cs);
+    unfold<T>(g, x, pu, j0, j1);
+    for (let j = j0; j < j1; j++) {
+      product<T>(ct + <usize>j * CP, pu + <usize>(j - j0) * PK, out + <usize>j * CK, cout, P, K, rb, work, scratch);
+    }
+  }
+}
+
 // ------------------------------------------------------------------ exports
 
 export function unfold_f32(g: usize, x: usize, out: usize, i0: i32, i1: i32): void {
@@ -274,4 +479,22 @@ export function pool2d_backward_f32(op: i32, g: usize, x: usize, ct: usize, out:
 }
 export function pool2d_backward_f64(op: i32, g: usize, x: usize, ct: usize, out: usize, q0: i32, q1: i32): void {
   poolBackward<f64>(op, g, x, ct, out, q0, q1);
+}
+export function conv2d_dyn_f32(plan: usize, t: i32): void {
+  conv2dChunks<f32>(plan, t);
+}
+export function conv2d_dyn_f64(plan: usize, t: i32): void {
+  conv2dChunks<f64>(plan, t);
+}
+export function conv2d_backward_dyn_f32(plan: usize, t: i32): void {
+  conv2dBackwardChunks<f32>(plan, t);
+}
+export function conv2d_backward_dyn_f64(plan: usize, t: i32): void {
+  conv2dBackwardChunks<f64>(plan, t);
+}
+export function conv_weight_grads_dyn_f32(plan: usize, t: i32): void {
+  convWeightGradsChunks<f32>(plan, t);
+}
+export function conv_weight_grads_dyn_f64(plan: usize, t: i32): void {
+  convWeightGradsChunks<f64>(plan, t);
 }
