@@ -3,20 +3,24 @@
  *
  * The official 3-layer MNIST CNN (problem `mnist-cnn`, d = 28 938) at b ∈ {128, 1024}
  * (quick: {16, 64}), float64, side by side in one run, on the js backend (the
- * reference) and the wasm backend (one thread):
+ * reference) and the wasm backend on one thread (`wasm`) and on two (`wasm2t`: the fused
+ * convolutions share their chunks of samples between the threads):
  *  (a) mean   the mean gradient only (valueAndGrad of the mean loss over the batch)
  *  (b) stats  full statistics by the engine (batchStatsAt: batchGradStats with the
  *             conv blocks' factored or materialised forms, then statistics)
  *  (c) loop   single-sample valueAndGrad in a loop + statsFromPerSampleGrads; timed on
  *             the first m samples and extrapolated linearly to b (all its work is per
- *             sample); the table marks it
+ *             sample); the table marks it. Not for wasm2t: one sample is one chunk, on
+ *             one thread
  * Each of (a) and (b): a warm-up, then repetitions measured round-robin, median.
- * Goals (issue 15): (b)/(a) ≤ 2; wasm ≥ 5× js, i.e. js/wasm ≥ 5 for (a) and (b).
+ * Goals (issue 15): (b)/(a) ≤ 2; wasm ≥ 5× js, i.e. js/wasm ≥ 5 for (a) and (b) (printed
+ * for both wasm engines).
  * It also checks that (b) and (c) give the same S_norm on the first m samples.
  */
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { getBackend, setBackend } from '../../src/backend/index.js';
+import { getBackend, registerBackend, setBackend } from '../../src/backend/index.js';
+import { createWasmBackend } from '../../src/backend/wasm/backend.js';
 import { batchStatsAt, mean, statistics, statsFromPerSampleGrads, valueAndGrad, type Tensor } from '../../src/index.js';
 import { fromArray } from '../../src/tensor/tensor.js';
 import { key, split, type Key } from '../../src/rng/index.js';
@@ -73,14 +77,16 @@ export async function runCnnBenchmarks(o: CnnBenchOptions): Promise<{ cases: Ben
   log(`# conv benchmark (${quick ? 'quick' : 'full'}): the official MNIST CNN (${p.id}, d = ${p.dim}), float64, load average at the start ${load0.map((v) => v.toFixed(1)).join(' ')} on ${cpus().length} cores`);
 
   const backends: { name: string; set: () => void; available: boolean; error?: string }[] = [{ name: 'js', set: () => setBackend('js'), available: true }];
-  try {
-    setBackend('wasm', { threads: 1 });
-    backends.push({ name: 'wasm', set: () => setBackend('wasm', { threads: 1 }), available: true });
-  } catch (e) {
-    backends.push({ name: 'wasm', set: () => undefined, available: false, error: (e as Error).message });
-  } finally {
-    setBackend('js');
+  // the wasm engines, each built once: one thread ('wasm'), two threads ('wasm2t')
+  for (const [name, threads] of [['wasm', 1], ['wasm2t', 2]] as const) {
+    try {
+      registerBackend({ ...createWasmBackend({ threads }), name });
+      backends.push({ name, set: () => setBackend(name), available: true });
+    } catch (e) {
+      backends.push({ name, set: () => undefined, available: false, error: (e as Error).message });
+    }
   }
+  const isWasm = (name: string): boolean => name.startsWith('wasm');
 
   const cases: BenchCase[] = [];
   const checks: Record<string, number> = {};
@@ -90,8 +96,9 @@ export async function runCnnBenchmarks(o: CnnBenchOptions): Promise<{ cases: Ben
     for (const be of backends) {
       const tag = `cnn_b${b}_${be.name}`;
       const base = { model: 'cnn', b, backend: `adadagrad-${be.name}`, dtype: 'float64', problem: p.id };
+      const withLoop = be.name !== 'wasm2t';
       if (!be.available) {
-        for (const kind of ['mean', 'stats', 'loop'] as const) cases.push({ name: `${kind}_${tag}`, kind, median_ms: null, ...base, available: false, error: be.error });
+        for (const kind of withLoop ? (['mean', 'stats', 'loop'] as const) : (['mean', 'stats'] as const)) cases.push({ name: `${kind}_${tag}`, kind, median_ms: null, ...base, available: false, error: be.error });
         continue;
       }
       be.set();
@@ -113,10 +120,10 @@ export async function runCnnBenchmarks(o: CnnBenchOptions): Promise<{ cases: Ben
         fns.forEach(([kind], f) => {
           const r = rs[f]!;
           cases.push({ name: `${kind}_${tag}`, kind: kind as 'mean' | 'stats', median_ms: r.median_ms, median_cpu_ms: r.median_cpu_ms, ...base, backend_mode: mode, warmup: r.warmup, reps: r.reps, times_ms: r.times_ms, ...(kind === 'stats' ? { methods } : {}) });
-          log(`  ${kind.padEnd(6)} b = ${b} [${be.name}]: ${fmtMs(r.median_ms)} ms (cpu ${fmtMs(r.median_cpu_ms)} ms)${kind === 'stats' ? `  blocks: ${methods.join(', ')}` : ''}`);
+          log(`  ${kind.padEnd(6)} b = ${b} [${be.name} ${mode}]: ${fmtMs(r.median_ms)} ms (cpu ${fmtMs(r.median_cpu_ms)} ms)${kind === 'stats' ? `  blocks: ${methods.join(', ')}` : ''}`);
         });
       }
-      if (want(`loop_${tag}`)) {
+      if (withLoop && want(`loop_${tag}`)) {
         const m = Math.min(b, LOOP_M);
         let sLoop = NaN;
         const r = measure(() => {
@@ -124,7 +131,7 @@ export async function runCnnBenchmarks(o: CnnBenchOptions): Promise<{ cases: Ben
         }, { warmup: 1, reps: 3 });
         const ms = extrapolate(r.median_ms, m, b);
         cases.push({ name: `loop_${tag}`, kind: 'loop', median_ms: ms, median_cpu_ms: extrapolate(r.median_cpu_ms, m, b), ...base, backend_mode: mode, warmup: r.warmup, reps: r.reps, samples_timed: m, extrapolated: m < b, measured_ms: r.median_ms, times_ms: r.times_ms });
-        log(`  loop   b = ${b} [${be.name}]: ${fmtMs(ms)} ms${m < b ? ` (extrapolated from ${m} samples: ${fmtMs(r.median_ms)} ms)` : ''}`);
+        log(`  loop   b = ${b} [${be.name} ${mode}]: ${fmtMs(ms)} ms${m < b ? ` (extrapolated from ${m} samples: ${fmtMs(r.median_ms)} ms)` : ''}`);
         // the engine on the same first m samples gives the same S_norm
         const sub: MnistBatch = { size: m, indices: batch.indices.subarray(0, m) };
         sNormEngine = statistics(batchStatsAt(p, x, sub)).S_norm;
@@ -145,23 +152,23 @@ export async function runCnnBenchmarks(o: CnnBenchOptions): Promise<{ cases: Ben
       const l = get('loop', b, be.name);
       if (a !== null && s !== null) ratios[`cnn_stats_over_mean_b${b}_${be.name}`] = s / a;
       if (s !== null && l !== null) ratios[`cnn_loop_over_stats_b${b}_${be.name}`] = l / s;
-      if (be.name === 'wasm') {
+      if (isWasm(be.name)) {
         for (const kind of ['mean', 'stats']) {
           const j = get(kind, b, 'js');
-          const w = get(kind, b, 'wasm');
-          if (j !== null && w !== null) ratios[`cnn_${kind}_js_over_wasm_b${b}`] = j / w;
+          const w = get(kind, b, be.name);
+          if (j !== null && w !== null) ratios[`cnn_${kind}_js_over_${be.name}_b${b}`] = j / w;
         }
       }
       rows.push([
         String(b), be.name, a === null ? '-' : fmtMs(a), s === null ? '-' : fmtMs(s), l === null ? '-' : `${fmtMs(l)}*`,
         f(ratios[`cnn_stats_over_mean_b${b}_${be.name}`]), f(ratios[`cnn_loop_over_stats_b${b}_${be.name}`], 1),
-        be.name === 'wasm' ? `${f(ratios[`cnn_mean_js_over_wasm_b${b}`])} / ${f(ratios[`cnn_stats_js_over_wasm_b${b}`])}` : '',
+        isWasm(be.name) ? `${f(ratios[`cnn_mean_js_over_${be.name}_b${b}`])} / ${f(ratios[`cnn_stats_js_over_${be.name}_b${b}`])}` : '',
       ]);
     }
   }
   log('');
   log(formatTable(['b', 'engine', '(a) mean ms', '(b) stats ms', '(c) loop ms', 'b/a (goal ≤ 2)', 'c/b', 'js/wasm a / b (goal ≥ 5)'], rows));
-  log(`  * extrapolated linearly from the first ${LOOP_M} samples of the batch. Float64; wasm on one thread.`);
+  log(`  * extrapolated linearly from the first ${LOOP_M} samples of the batch. Float64; wasm: one thread, wasm2t: two threads (the fused convolutions' chunks of samples shared between them).`);
   const goalsMet = Object.entries(ratios).filter(([k]) => k.startsWith('cnn_stats_over_mean')).map(([k, v]) => `${k.replace('cnn_stats_over_mean_', '')} ${v <= 2 ? 'met' : 'NOT met'}`);
   const wasmMet = Object.entries(ratios).filter(([k]) => k.includes('js_over_wasm')).map(([k, v]) => `${k.replace('cnn_', '')} ${v >= 5 ? 'met' : 'NOT met'}`);
   const cpuOf = (kind: string, b: number, be: string) => cases.find((c) => c.kind === kind && c.b === b && c.backend === `adadagrad-${be}`)?.['median_cpu_ms'] as number | undefined;
@@ -172,13 +179,15 @@ export async function runCnnBenchmarks(o: CnnBenchOptions): Promise<{ cases: Ben
       const s = cpuOf('stats', b, be.name);
       if (a !== undefined && s !== undefined) cpuRatios.push(`b/a b = ${b} ${be.name} ${(s / a).toFixed(2)}`);
     }
-    for (const kind of ['mean', 'stats']) {
-      const j = cpuOf(kind, b, 'js');
-      const w = cpuOf(kind, b, 'wasm');
-      if (j !== undefined && w !== undefined) cpuRatios.push(`js/wasm ${kind} b = ${b} ${(j / w).toFixed(2)}`);
+    for (const be of backends.filter((e) => isWasm(e.name))) {
+      for (const kind of ['mean', 'stats']) {
+        const j = cpuOf(kind, b, 'js');
+        const w = cpuOf(kind, b, be.name);
+        if (j !== undefined && w !== undefined) cpuRatios.push(`js/${be.name} ${kind} b = ${b} ${(j / w).toFixed(2)}`);
+      }
     }
   }
-  log(`  the same ratios from CPU time (less sensitive to other processes): ${cpuRatios.join(', ')}`);
+  log(`  the same ratios from CPU time (less sensitive to other processes; wasm2t: the CPU time of both threads): ${cpuRatios.join(', ')}`);
   log(`  goal stats ≤ 2× mean: ${goalsMet.join(', ')}; goal wasm ≥ 5× js: ${wasmMet.join(', ')}`);
   for (const [k, v] of Object.entries(checks)) log(`  check ${k}: relative difference ${v.toExponential(2)}`);
   log(`  load average at the end: ${loadavg().map((v) => v.toFixed(1)).join(' ')}; conv benchmark ${((performance.now() - t0) / 1000).toFixed(1)} s`);
