@@ -17,7 +17,8 @@
  * scatterAddRows (pure data movement), and arrays too small to repay the copy.
  *
  * Threads: mode '1-thread' runs every kernel on the calling thread; '2-threads'
- * splits large matmuls (and so linearStats) by rows between the calling thread
+ * splits large matmuls (and so linearStats) by rows, the fused conv ops by chunks of
+ * samples and the large transcendental ops by chunks of elements between the calling thread
  * and one worker thread over the shared wasm memory — on a 2-core machine that
  * keeps both cores busy without an idle third thread — and blocks in Atomics.wait
  * until the worker is done, so the API stays synchronous.
