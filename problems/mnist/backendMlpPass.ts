@@ -14,7 +14,7 @@
  */
 import { getBackend } from '../../src/backend/index.js';
 import type { ImageSet } from '../data/mnist.js';
-import { residentRows } from './backendPass.js';
+import { crossEntropyRows, residentRows } from './backendPass.js';
 import { C, D } from './data.js';
 import { mlpLayout, type MlpPass } from './kernels.js';
 
@@ -36,31 +36,7 @@ export function backendMlpPass(set: ImageSet, x: Float64Array, H: number, gradie
   be.matmul(Hd, x.subarray(L.W2, L.b2), n, H, C, Z, false, false);
   const labels = set.labels;
   const delta2 = gradient ? new Float64Array(n * C) : null;
-  let total = 0;
-  let correct = 0;
-  for (let i = 0; i < n; i++) {
-    const o = i * C;
-    let zmax = -Infinity;
-    let arg = 0;
-    for (let c = 0; c < C; c++) {
-      const z = Z[o + c]! + x[L.b2 + c]!;
-      Z[o + c] = z;
-      if (z > zmax) {
-        zmax = z;
-        arg = c;
-      }
-    }
-    let s = 0;
-    for (let c = 0; c < C; c++) s += Math.exp(Z[o + c]! - zmax);
-    const y = labels[i]!;
-    if (arg === y) correct++;
-    total += Math.log(s) + zmax - Z[o + y]!;
-    if (delta2 !== null) {
-      const inv = 1 / s;
-      for (let c = 0; c < C; c++) delta2[o + c] = Math.exp(Z[o + c]! - zmax) * inv;
-      delta2[o + y] = delta2[o + y]! - 1;
-    }
-  }
+  const { total, correct } = crossEntropyRows(Z, x.subarray(L.b2, L.b2 + C), labels, n, delta2);
   let grad: Float64Array | null = null;
   if (delta2 !== null) {
     grad = new Float64Array(L.dim);

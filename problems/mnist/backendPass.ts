@@ -42,16 +42,12 @@ export function residentRows(set: ImageSet): Float64Array | null {
   return X;
 }
 
-export function backendSoftmaxPass(set: ImageSet, x: Float64Array, gradient: boolean): SoftmaxPass | null {
-  const X = residentRows(set);
-  if (X === null) return null;
-  const be = getBackend();
-  const n = set.n;
-  const bOff = D * C;
-  const Z = new Float64Array(n * C);
-  be.matmul(X, x.subarray(0, bOff), n, D, C, Z, false, false);
-  const labels = set.labels;
-  const delta = gradient ? new Float64Array(n * C) : null;
+/**
+ * The cross-entropy rows of a full pass: z_i = Z[i, :] + bias (written back into Z),
+ * Σ_i (logsumexp z_i − z_{i, y_i}), the count of rows whose arg-max is the label, and
+ * δ_i = softmax(z_i) − e_{y_i} into `delta` when given (C = 10 columns).
+ */
+export function crossEntropyRows(Z: Float64Array, bias: Float64Array, labels: Int32Array, n: number, delta: Float64Array | null): { total: number; correct: number } {
   let total = 0;
   let correct = 0;
   for (let i = 0; i < n; i++) {
@@ -59,7 +55,7 @@ export function backendSoftmaxPass(set: ImageSet, x: Float64Array, gradient: boo
     let zmax = -Infinity;
     let arg = 0;
     for (let c = 0; c < C; c++) {
-      const z = Z[o + c]! + x[bOff + c]!;
+      const z = Z[o + c]! + bias[c]!;
       Z[o + c] = z;
       if (z > zmax) {
         zmax = z;
@@ -77,6 +73,20 @@ export function backendSoftmaxPass(set: ImageSet, x: Float64Array, gradient: boo
       delta[o + y] = delta[o + y]! - 1;
     }
   }
+  return { total, correct };
+}
+
+export function backendSoftmaxPass(set: ImageSet, x: Float64Array, gradient: boolean): SoftmaxPass | null {
+  const X = residentRows(set);
+  if (X === null) return null;
+  const be = getBackend();
+  const n = set.n;
+  const bOff = D * C;
+  const Z = new Float64Array(n * C);
+  be.matmul(X, x.subarray(0, bOff), n, D, C, Z, false, false);
+  const labels = set.labels;
+  const delta = gradient ? new Float64Array(n * C) : null;
+  const { total, correct } = crossEntropyRows(Z, x.subarray(bOff, bOff + C), labels, n, delta);
   let grad: Float64Array | null = null;
   if (delta !== null) {
     grad = new Float64Array(bOff + C);
