@@ -133,7 +133,7 @@ export function matmulPtr(
 }
 
 /** A zeroed i32 in wasm memory for the dynamic schedulers. */
-function newCounter(rt: WasmRuntime): number {
+export function newCounter(rt: WasmRuntime): number {
   const p = rt.alloc(4);
   rt.i32[p >> 2] = 0;
   return p;
@@ -159,6 +159,25 @@ function sampledDensity(rt: WasmRuntime, dt: DT, a: number, rows: number, cols: 
 }
 
 /**
+ * The block of rows and the work area of a sparse product: rows go in blocks of rb whose
+ * non-zeros are gathered into a work area of rb · rowLen · (4 + E) bytes (rowLen: the
+ * stored row length of A, k for A·B and m for Aᵀ·B, whose scatter kernel also buckets the
+ * block's non-zeros: twice the room, plus m + 1 starts), the thread's scratch when a block
+ * of at least 16 rows fits there (bytes 0), else blocks of 16 in an area of `bytes`.
+ */
+export function sparseBlock(rt: WasmRuntime, E: number, rowLen: number, transA: boolean, m: number): { rb: number; bytes: number } {
+  const perRow = (transA ? 2 : 1) * rowLen * (4 + E) + 4;
+  const fixed = 256 + (transA ? (m + 1) * 4 : 0);
+  const rb = Math.max(1, Math.min(transA ? 256 : 64, Math.floor((rt.scratchBytes - fixed) / perRow)));
+  return rb >= 16 ? { rb, bytes: 0 } : { rb: 16, bytes: 16 * perRow + fixed };
+}
+
+/** Parts of the k stored rows of a sparse Aᵀ·B, each with an accumulator of `stride` bytes (fixed by the shapes alone). */
+export function scatterParts(k: number, stride: number): number {
+  return Math.max(1, Math.min(SCATTER_MAX_PARTS, Math.ceil(k / SCATTER_PART_ROWS), Math.floor(SCATTER_MAX_BYTES / stride)));
+}
+
+/**
  * matmul for a mostly-zero op(A) kept in its dense layout: the non-zeros of each block
  * of rows are gathered on the fly (no CSR of the whole matrix). op(A) = A: blocks of
  * rows of C (spmm_rows). op(A) = Aᵀ (A stored [k, m]): blocks of stored rows, their
@@ -178,18 +197,8 @@ function sparseMatmul(
     if (dt === 'f64') ex.transpose_f64(b, n, k, bb);
     else ex.transpose_f32(b, n, k, bb);
   }
-  // rows are processed in blocks of rb whose non-zeros are gathered into a work area
-  // of rb · rowLen · (4 + E) bytes: the thread's scratch when a block of 64 rows fits
-  // (the scatter kernel for Aᵀ also buckets the block's non-zeros: twice the room, plus m + 1 starts)
-  const rowLen = transA ? m : k;
-  const perRow = (transA ? 2 : 1) * rowLen * (4 + E) + 4;
-  const fixed = 256 + (transA ? (m + 1) * 4 : 0);
-  const rbWant = transA ? 256 : 64;
-  let rb = Math.max(1, Math.min(rbWant, Math.floor((rt.scratchBytes - fixed) / perRow)));
-  const inScratch = rb >= 16;
-  if (!inScratch) rb = 16;
-  const workBytes = rb * perRow + fixed;
-  const work = (t: number): number => (inScratch ? rt.scratch(t) : rt.alloc(workBytes));
+  const { rb, bytes } = sparseBlock(rt, E, transA ? m : k, transA, m);
+  const work = (t: number): number => (bytes === 0 ? rt.scratch(t) : rt.alloc(bytes));
   if (!transA) {
     let aa = a;
     if (squareA) {
@@ -212,7 +221,7 @@ function sparseMatmul(
   // summed in order: the result is the same bits for any thread count and schedule
   const sh = dt === 'f64' ? 3 : 2;
   const stride = Math.ceil((m * n * E) / 64) * 64;
-  const parts = Math.max(1, Math.min(SCATTER_MAX_PARTS, Math.ceil(k / SCATTER_PART_ROWS), Math.floor(SCATTER_MAX_BYTES / stride)));
+  const parts = scatterParts(k, stride);
   const chunk = Math.ceil(k / parts);
   const acc = parts === 1 ? c : rt.alloc(parts * stride);
   const works = Array.from({ length: Math.min(nt, parts) }, (_, t) => work(t));

@@ -9,6 +9,7 @@ import type { Arr } from '../../tensor/tensor.js';
 import type { PoolOp, WindowGeom } from '../backend.js';
 import { jsBackend } from '../js.js';
 import { ensureDense } from '../sparseRows.js';
+import { newCounter, scatterParts, sparseBlock } from './backend.js';
 import type { ThreadedKernel, WasmRuntime } from './runtime.js';
 
 /** The exports of assembly/conv.ts (g: the geometry as 14 i32, see geomPtr). */
@@ -139,30 +140,9 @@ function convThreads(threads: number, chunks: number, macs: number): number {
   return macs < PARALLEL_MIN_MACS ? 1 : Math.max(1, Math.min(threads, chunks));
 }
 
-/**
- * The block of rows and the work area of a sparse product on one thread, as matmulPtr's
- * sparse path chooses them (../backend.ts): blocks of rb rows whose non-zeros are gathered
- * into the thread's scratch when a block of at least 16 rows fits there, else blocks of 16
- * in a work area of `bytes` (0: the scratch). rowLen is the stored row length of A (k for
- * A·B, m for Aᵀ·B, whose scatter also buckets the block: twice the room, plus m + 1 starts).
- */
-function sparseBlock(rt: WasmRuntime, E: number, rowLen: number, transA: boolean, m: number): { rb: number; bytes: number } {
-  const perRow = (transA ? 2 : 1) * rowLen * (4 + E) + 4;
-  const fixed = 256 + (transA ? (m + 1) * 4 : 0);
-  const rb = Math.max(1, Math.min(transA ? 256 : 64, Math.floor((rt.scratchBytes - fixed) / perRow)));
-  return rb >= 16 ? { rb, bytes: 0 } : { rb: 16, bytes: 16 * perRow + fixed };
-}
-
 /** Thread t's sparse work area: its packing scratch, or a fresh area of `bytes`. */
 function workArea(rt: WasmRuntime, t: number, bytes: number): number {
   return bytes === 0 ? rt.scratch(t) : rt.alloc(bytes);
-}
-
-/** A zeroed i32 in wasm memory: the chunk counter the threads share. */
-function newCounter(rt: WasmRuntime): number {
-  const p = rt.alloc(4);
-  rt.i32[p >> 2] = 0;
-  return p;
 }
 
 /** Write a plan (the call's words, then PLAN_STRIDE words per thread) into wasm memory. */
@@ -255,12 +235,12 @@ export function wasmConv2dBackward(
   const nt = convThreads(threads, chunks, g.n * P * K * cout * ((dx !== null ? 1 : 0) + (dw !== null ? 1 : 0)));
   const spDx = sparseBlock(rt, E, cout, false, cs * P);
   const spDw = sparseBlock(rt, E, cout, true, cout);
-  // the scatter accumulators of Δᵀ U (matmulPtr's parts of the chunk's stored rows; the full chunk has the most)
-  const accStride = Math.ceil((cout * K * E) / 64) * 64;
-  const accParts = Math.max(1, Math.min(8, Math.ceil((cs * P) / 1024), Math.floor((1 << 28) / accStride)));
+  // the scatter accumulators of Δᵀ U (matmulPtr's parts of the chunk's stored rows; the full chunk has the most),
+  // each of partBytes, as the chunks' partials
+  const accParts = scatterParts(cs * P, partBytes);
   const perThread = Array.from({ length: nt }, (_, t) => [
     rt.alloc(cs * P * cout * E), rt.alloc(cs * P * K * E), rt.scratch(t),
-    workArea(rt, t, spDx.bytes), workArea(rt, t, spDw.bytes), dw !== null && accParts > 1 ? rt.alloc(accParts * accStride) : 0,
+    workArea(rt, t, spDx.bytes), workArea(rt, t, spDw.bytes), dw !== null && accParts > 1 ? rt.alloc(accParts * partBytes) : 0,
   ]);
   const counter = newCounter(rt);
   const plan = putPlan(rt, [gp, px, pw, pc, pdx, pparts, g.n, cs, counter, cout, spDx.rb, spDw.rb, partBytes], perThread);
