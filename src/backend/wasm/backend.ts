@@ -7,7 +7,7 @@
  * products, all in float64), binary add/sub/mul/div/maximum (same shape, scalar,
  * row and column broadcasts), unary neg/abs/sqrt/relu/step/sign, sum/max over
  * one contiguous run of axes, tanh/exp/log/log1p on large arrays split over the threads
- * (AssemblyScript's float64 Math, musl's algorithms: within 2 ulp of V8's, and the same bits
+ * (AssemblyScript's float64 Math, musl's algorithms: within 4 ulp of V8's, and the same bits
  * on any thread count), and the 2-D window ops (conv.ts: unfold, fold, pooling
  * and its VJP, and the fused conv2d, its VJP and the per-sample conv weight gradients,
  * which unfold chunks of samples inside wasm memory). Everything else delegates to the js backend: the

@@ -631,7 +631,7 @@ const U_STEP: i32 = 4;
 const U_SIGN: i32 = 5;
 const U_SQUARE: i32 = 6;
 // the transcendental ops, one lane at a time through AssemblyScript's float64 Math (musl's
-// algorithms, within 2 ulp of V8's): worth a call only when split over threads (unaryDyn)
+// algorithms, within 4 ulp of V8's): worth a call only when split over threads (unaryDyn)
 const U_TANH: i32 = 7;
 const U_EXP: i32 = 8;
 const U_LOG: i32 = 9;
@@ -647,12 +647,8 @@ function transcendental<T>(op: i32, x: usize, out: usize, i0: i32, i1: i32): voi
   }
 }
 
-/** The unary ops: SIMD for the simple ones, one lane at a time for the transcendental ones. */
+/** The SIMD-friendly unary ops (the transcendental ones: unaryDyn). */
 function unary<T>(op: i32, x: usize, out: usize, len: i32): void {
-  if (op >= U_TANH) {
-    transcendental<T>(op, x, out, 0, len);
-    return;
-  }
   const E = <usize>sizeof<T>();
   const L = lanes<T>();
   const zero = v128.splat<T>(<T>0);
@@ -806,14 +802,12 @@ function spmmRowsDyn<T>(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, co
   }
 }
 
-/** unary over chunks of `chunk` elements taken from the counter (each element's result does not depend on the thread). */
+/** A transcendental op over chunks of `chunk` elements taken from the counter (each element's result does not depend on the thread). */
 function unaryDyn<T>(op: i32, x: usize, out: usize, len: i32, counter: usize, chunk: i32): void {
   for (;;) {
     const i0 = atomic.add<i32>(counter, 1) * chunk;
     if (i0 >= len) break;
-    const i1 = min(len, i0 + chunk);
-    if (op >= U_TANH) transcendental<T>(op, x, out, i0, i1);
-    else unary<T>(op, x + <usize>i0 * <usize>sizeof<T>(), out + <usize>i0 * <usize>sizeof<T>(), i1 - i0);
+    transcendental<T>(op, x, out, i0, min(len, i0 + chunk));
   }
 }
 
