@@ -120,12 +120,12 @@ export function sparseDataset(set: ImageSet): SparseDataset | null {
  * With `lazy` (the caller checked that the active backend reads companions, and the
  * set is sparse) the rows are not written at all: the backend works from the data
  * set's non-zeros and writes them only if it needs the dense form. The array's pages
- * are then never touched; with a `ring` and b ≥ REUSE_MIN_ROWS it is a view of one of
- * the ring's two lazy buffers, taken in turn and dropped once a view of it had its rows
- * written (so a view is always all zeros until its own rows are asked for). NOTE
- * (speed): a fresh 376 MB array per 60 000-row batch costs nothing to fill, but V8
- * counts it as external memory and collects garbage far more often (a major GC every
- * few steps of the MNIST run).
+ * are then never touched; with a `ring` (any b) it is a view of one of the ring's two
+ * lazy buffers, taken in turn and dropped once a view of it had its rows written (so a
+ * view is always all zeros until its own rows are asked for). NOTE (speed): a fresh
+ * 376 MB array per 60 000-row batch costs nothing to fill, but V8 counts it as external
+ * memory and collects garbage far more often (a major GC every few steps of the MNIST
+ * run); at b = 32 a fresh 200 KB array per step was about a tenth of the step.
  *
  * NOTE (speed): otherwise, with a `ring` and b ≥ REUSE_MIN_ROWS, the rows are written
  * into the ring's two buffers, taken in turn (each sized for twice the rows, so growing
@@ -141,7 +141,7 @@ export function gatherPixels(set: ImageSet, indices: Int32Array, ring?: GatherRi
   const ds = sparseDataset(set);
   if (lazy && ds !== null) {
     let out: Float64Array;
-    if (ring !== undefined && indices.length >= REUSE_MIN_ROWS) {
+    if (ring !== undefined) {
       const slot = ring.lazyTurn;
       ring.lazyTurn = 1 - slot;
       let buf = ring.lazyBufs[slot];

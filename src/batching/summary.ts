@@ -287,8 +287,21 @@ export function summariseExplicitBlock(
   method: BlockMethod,
   parts: SummaryParts = ALL_PARTS,
 ): BlockSummary {
-  const mean = new Float64Array(size);
-  // pass 1: the mean, with compensated sums per coordinate
+  const mean = explicitMean(G, b, size);
+  // pass 2: centred quantities
+  const pass = centredPass(mean, b, parts);
+  for (let i = 0; i < b; i++) pass.add(i, G, i * size);
+  return pass.finish(name, shape, offset, method);
+}
+
+/**
+ * Pass 1 of {@link summariseExplicitBlock}: ḡ of the rows of G [b, size], with
+ * compensated (Neumaier) sums per coordinate. The mean-only gradient pass uses it alone,
+ * so its ḡ is the same bits as the statistics pass's.
+ */
+export function explicitMean(G: ArrayLike<number>, b: number, size: number, out: Float64Array = new Float64Array(size)): Float64Array {
+  const mean = out;
+  mean.fill(0);
   const comp = new Float64Array(size);
   for (let i = 0; i < b; i++) {
     const o = i * size;
@@ -301,10 +314,7 @@ export function summariseExplicitBlock(
     }
   }
   for (let j = 0; j < size; j++) mean[j] = (mean[j]! + comp[j]!) / b;
-  // pass 2: centred quantities
-  const pass = centredPass(mean, b, parts);
-  for (let i = 0; i < b; i++) pass.add(i, G, i * size);
-  return pass.finish(name, shape, offset, method);
+  return mean;
 }
 
 /**

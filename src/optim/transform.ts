@@ -81,7 +81,9 @@ export function scaleByLearningRate(lr: LearningRate): GradientTransformation<{ 
     init: () => ({ lr: typeof lr === 'number' ? lr : NaN }),
     update(g, _s, _p, ctx) {
       const a = (typeof lr === 'number' ? lr : lr(ctx)) * ctx.lrScale;
-      return [g.map((v) => -a * v), { lr: a }];
+      const u = new Float64Array(g.length);
+      for (let i = 0; i < g.length; i++) u[i] = -a * g[i]!;
+      return [u, { lr: a }];
     },
     inspect: (s) => ({ lr: s.lr }),
   };
@@ -96,7 +98,8 @@ export function trace(beta: number): GradientTransformation<{ m: Float64Array }>
     name: 'momentum',
     init: (p) => ({ m: new Float64Array(p.length) }),
     update(g, s) {
-      const m = s.m.map((v, i) => beta * v + g[i]!);
+      const m = new Float64Array(g.length);
+      for (let i = 0; i < g.length; i++) m[i] = beta * s.m[i]! + g[i]!;
       return [m, { m }];
     },
   };
@@ -117,7 +120,9 @@ export function scaleByAdagradNorm(beta0: number): GradientTransformation<{ v: n
       for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
       const v = s.v + sq;
       const r = 1 / Math.sqrt(v);
-      return [g.map((x) => x * r), { v }];
+      const u = new Float64Array(g.length);
+      for (let i = 0; i < g.length; i++) u[i] = g[i]! * r;
+      return [u, { v }];
     },
     inspect: (s) => ({ accumulator: s.v }),
   };
@@ -134,12 +139,20 @@ export function scaleByAdagrad(eps = 1e-10, initial = 0): GradientTransformation
     name: 'adagrad',
     init: (p) => ({ v: new Float64Array(p.length).fill(initial) }),
     update(g, s) {
-      const v = s.v.map((a, j) => a + g[j]! * g[j]!);
-      return [g.map((x, j) => x / (Math.sqrt(v[j]!) + eps)), { v }];
+      const v = new Float64Array(g.length);
+      const u = new Float64Array(g.length);
+      for (let j = 0; j < g.length; j++) {
+        const vj = s.v[j]! + g[j]! * g[j]!;
+        v[j] = vj;
+        u[j] = g[j]! / (Math.sqrt(vj) + eps);
+      }
+      return [u, { v }];
     },
     inspect: (s) => {
+      // NOTE (speed): an indexed loop; for-of over a Float64Array was a tenth of a step at d = 25 450
+      const v = s.v;
       let t = 0;
-      for (const a of s.v) t += a;
+      for (let j = 0; j < v.length; j++) t += v[j]!;
       return { accumulator: t };
     },
   };
@@ -158,11 +171,19 @@ export function scaleByAdam(b1 = 0.9, b2 = 0.999, eps = 1e-8): GradientTransform
     init: (p) => ({ m: new Float64Array(p.length), v: new Float64Array(p.length), t: 0 }),
     update(g, s) {
       const t = s.t + 1;
-      const m = s.m.map((a, j) => b1 * a + (1 - b1) * g[j]!);
-      const v = s.v.map((a, j) => b2 * a + (1 - b2) * g[j]! * g[j]!);
       const c1 = 1 - Math.pow(b1, t);
       const c2 = 1 - Math.pow(b2, t);
-      return [m.map((a, j) => a / c1 / (Math.sqrt(v[j]! / c2) + eps)), { m, v, t }];
+      const m = new Float64Array(g.length);
+      const v = new Float64Array(g.length);
+      const u = new Float64Array(g.length);
+      for (let j = 0; j < g.length; j++) {
+        const mj = b1 * s.m[j]! + (1 - b1) * g[j]!;
+        const vj = b2 * s.v[j]! + (1 - b2) * g[j]! * g[j]!;
+        m[j] = mj;
+        v[j] = vj;
+        u[j] = mj / c1 / (Math.sqrt(vj / c2) + eps);
+      }
+      return [u, { m, v, t }];
     },
   };
 }

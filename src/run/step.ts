@@ -278,9 +278,12 @@ export function step(env: StepEnv, state: StepState, k: number): StepOutcome {
   });
   const g = res.g;
   if (res.loss !== null && !Number.isFinite(res.loss)) return { status: 'diverged', message: `non-finite loss at step ${k}`, state, record: null };
-  if (!allFinite(g)) return { status: 'diverged', message: `non-finite gradient at step ${k}`, state, record: null };
+  // ||g||² is finite only if every g_j is, so allFinite runs only to name the failure (one pass over g, not two)
   const gradNormSq = sqNorm(g);
-  if (!Number.isFinite(gradNormSq)) return { status: 'diverged', message: `non-finite ||g||² at step ${k}`, state, record: null };
+  if (!Number.isFinite(gradNormSq)) {
+    const message = allFinite(g) ? `non-finite ||g||² at step ${k}` : `non-finite gradient at step ${k}`;
+    return { status: 'diverged', message, state, record: null };
+  }
   // a sampler may serve fewer than b_k samples (the short last batch of an epoch): no statistics below 2
   const stats: PartialStatistics | null = !withStats ? null
     : res.stats != null ? (res.stats.b >= 2 ? res.stats : null)
@@ -289,14 +292,19 @@ export function step(env: StepEnv, state: StepState, k: number): StepOutcome {
   const sctx: StepContext = { step: k, batchSize: b, samples, loss, lrScale: state.lrScale };
   const [u, o2] = optimizer.update(g, state.optimizer, x, sctx);
   const xNext = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) xNext[i] = x[i]! + u[i]!;
+  let finiteNext = true;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]! + u[i]!;
+    xNext[i] = v;
+    if (v - v !== 0) finiteNext = false; // NaN or ±∞
+  }
   const info = optimizer.inspect?.(o2) ?? {};
   const samplesNext = samples + (res.batch?.size ?? b); // the samples actually served
   const base = {
     k, b, samples: samplesNext, batch: res.batch, x, xNext, g, gradNormSq, update: u, loss: res.loss,
     stats, summary: withStats ? res.summary : null, lrScale: state.lrScale, optimizerInfo: info,
   };
-  if (!allFinite(xNext)) {
+  if (!finiteNext) {
     return { status: 'diverged', message: `non-finite iterate after step ${k}`, state, record: { ...base, decision: null, bNext: b } };
   }
   const acc = info['accumulator'];

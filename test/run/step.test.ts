@@ -11,7 +11,7 @@ import { adagradNorm, sgd } from '../../src/optim/index.js';
 import type { Batch, Problem } from '../../src/problem/types.js';
 import { foldIn, key, split, type Key } from '../../src/rng/index.js';
 import { TRACE_COLUMNS, run, type Observer } from '../../src/run/index.js';
-import { iidSampler, initStep, step, type BatchSampler, type GradientSource, type StepRecord } from '../../src/run/step.js';
+import { batchMeanAt, batchStatsAt, iidSampler, initStep, step, type BatchSampler, type GradientSource, type StepRecord } from '../../src/run/step.js';
 import { sqNorm } from '../../src/run/vec.js';
 
 const lsq = (): Problem => getProblem('lsq-noisy_d5_n40_i0');
@@ -28,6 +28,22 @@ describe('statistics only when needed', () => {
       const bits = (xs: readonly (number | null)[]) => xs.map((v) => (v === null ? 'null' : Object.is(v, -0) ? '-0' : v.toString(16)));
       for (const c of TRACE_COLUMNS) if (c !== 'S_norm') expect(bits(auto.trace.columns[c]), c).toEqual(bits(always.trace.columns[c]));
       expect(bits(Array.from(auto.x))).toEqual(bits(Array.from(always.x)));
+    });
+  }
+
+  // every kind of block: linear (lsq, the MLP's weights), materialised add (nqm, the MLP's biases),
+  // conv weight and conv bias (cnn-teacher), per-sample reverse sweeps (rosenbrock)
+  for (const id of ['lsq-noisy_d5_n40_i0', 'nqm_d4_i0', 'rosenbrock_d2_i0', 'cnn-teacher_c2_s6_n200_i0', 'mnist-mlp_d25450_h32_n6000_i0']) {
+    it(`the mean-only pass gives ḡ and the loss bit for bit as the statistics pass does (${id})`, () => {
+      const p = getProblem(id);
+      const x = p.x0(key(0));
+      for (let k = 0; k < 12; k++) {
+        const bt = p.sample(foldIn(key(3), k), 32, { replace: false });
+        const full = batchStatsAt(p, x, bt);
+        const mean = batchMeanAt(p, x, bt);
+        expect(Array.from(mean.meanGrad, (v) => v.toString(16)), `${id}, batch ${k}`).toEqual(Array.from(full.meanGrad, (v) => v.toString(16)));
+        expect(mean.loss.toString(16), `${id}, batch ${k}`).toBe(full.loss.toString(16));
+      }
     });
   }
 
