@@ -18,8 +18,8 @@ import { crossEntropyRows, residentRows } from './backendPass.js';
 import { C, D } from './data.js';
 import { mlpLayout, type MlpPass } from './kernels.js';
 
-export function backendMlpPass(set: ImageSet, x: Float64Array, H: number, gradient: boolean): MlpPass | null {
-  const X = residentRows(set);
+export function backendMlpPass(set: ImageSet, x: Float64Array, H: number, gradient: boolean, resident = false): MlpPass | null {
+  const X = residentRows(set, resident);
   if (X === null) return null;
   const be = getBackend();
   const n = set.n;

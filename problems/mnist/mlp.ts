@@ -124,7 +124,7 @@ export function mlpModel(H: number, R: number, radiusInId: boolean): MnistModel 
       }
       return out;
     },
-    pass: (set, x, gradient) => backendMlpPass(set, x, H, gradient) ?? mlpPass(set, x, H, { gradient }),
+    pass: (set, x, gradient, resident) => backendMlpPass(set, x, H, gradient, resident) ?? mlpPass(set, x, H, { gradient }),
     noisePerCoord: (set, x) => mlpCoordVariance(set, x, H, mlpPass(set, x, H, { gradient: true }).gradient!),
     /** inRegion: whether x lies in the region ||W2||₂ ≤ R where L holds. */
     info: { model: 'mlp', hidden: H, radius: R, inRegion: (x: Float64Array): boolean => mlpW2Norm(x, H) <= R },

@@ -30,7 +30,12 @@ export interface MnistModel {
   perSampleLoss(params: readonly Tensor[], X: Tensor, labels: Int32Array): Tensor;
   /** The per-sample gradients of every row of `rows`, [rows.n, dim] row-major. */
   perSampleGrads(rows: ImageSet, x: Float64Array): Float64Array;
-  pass(set: ImageSet, x: Float64Array, gradient: boolean): MnistPassResult;
+  /**
+   * F, ∇F (with `gradient`) and the rows classified correctly over `set`. `resident`: `set` is the
+   * set the batches are drawn from (the training rows), which a backend that keeps one data set
+   * resident already holds, so its full pass can take the backend's products at any size.
+   */
+  pass(set: ImageSet, x: Float64Array, gradient: boolean, resident?: boolean): MnistPassResult;
   /** σ_j²(x) of the per-sample gradients over `set`, exact (centred, full passes). */
   noisePerCoord(set: ImageSet, x: Float64Array): Float64Array;
   /**

@@ -162,12 +162,12 @@ function fromModel(model: MnistModelSpec, n: number, instance: number, testRows:
 
     value(x: Float64Array): number {
       checkPoint(id, x, dim);
-      return model.pass(set, x, false).value;
+      return model.pass(set, x, false, true).value;
     },
 
     gradient(x: Float64Array): Float64Array {
       checkPoint(id, x, dim);
-      return model.pass(set, x, true).gradient!;
+      return model.pass(set, x, true, true).gradient!;
     },
 
     noise(x: Float64Array): NoiseInfo {
@@ -191,7 +191,7 @@ function fromModel(model: MnistModelSpec, n: number, instance: number, testRows:
 
     trainAccuracy(x: Float64Array): number {
       checkPoint(id, x, dim);
-      return model.pass(set, x, false).correct / n;
+      return model.pass(set, x, false, true).correct / n;
     },
   };
 }

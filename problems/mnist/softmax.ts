@@ -70,7 +70,7 @@ export function softmaxModel(): MnistModel {
       }
       return out;
     },
-    pass: (set, x, gradient) => backendSoftmaxPass(set, x, gradient) ?? softmaxPass(set, x, { gradient }),
+    pass: (set, x, gradient, resident) => backendSoftmaxPass(set, x, gradient, resident) ?? softmaxPass(set, x, { gradient }),
     noisePerCoord(set: ImageSet, x: Float64Array): Float64Array {
       const ps = softmaxPass(set, x, { gradient: true, delta: true });
       const per = new Float64Array(DIM);
