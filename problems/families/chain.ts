@@ -135,7 +135,11 @@ export function hardChain(opts: ChainOptions): PopulationProblem {
   const perm = permutation(kPerm, T); // z_i = sign_i · x_{perm_i}
   const sign = Float64Array.from(integers(kSign, T, 0, 2), (b) => 2 * b - 1);
   const scale = 1 / CHAIN_L1;
-  const toZ = (x: Float64Array): Float64Array => Float64Array.from(perm, (pi, i) => sign[i]! * x[pi]!);
+  const toZ = (x: Float64Array): Float64Array => {
+    const z = new Float64Array(T);
+    for (let i = 0; i < T; i++) z[i] = sign[i]! * x[perm[i]!]!;
+    return z;
+  };
   /** Sᵀ v / ℓ₁: a z-space vector back to x-space, scaled. */
   const toX = (v: Float64Array): Float64Array => {
     const out = new Float64Array(T);

@@ -55,16 +55,25 @@ export function coupledQuadratic(opts: CquadOptions): PopulationProblem {
   const hMul = (r: Float64Array): Float64Array => {
     let s = 0;
     for (let j = 0; j < d; j++) s += r[j]!;
-    return r.map((v) => (1 - rho) * v + rho * s);
+    const out = new Float64Array(d);
+    for (let j = 0; j < d; j++) out[j] = (1 - rho) * r[j]! + rho * s;
+    return out;
   };
   /** H⁻¹ v = (v − ρ (Σ v)/(1 − ρ + ρ d) 1)/(1 − ρ) (Sherman–Morrison), v = row `off` of a batch. */
   const hInv = (v: Float64Array, off: number): Float64Array => {
     let sv = 0;
     for (let j = 0; j < d; j++) sv += v[off + j]!;
     const shift = (rho * sv) / (1 - rho + rho * d);
-    return Float64Array.from({ length: d }, (_, j) => (v[off + j]! - shift) / (1 - rho));
+    // NOTE (speed): indexed loops, not Float64Array.from with a callback (a third of fig11's time)
+    const out = new Float64Array(d);
+    for (let j = 0; j < d; j++) out[j] = (v[off + j]! - shift) / (1 - rho);
+    return out;
   };
-  const resid = (x: Float64Array): Float64Array => Float64Array.from(x, (v, j) => v - xStar[j]!);
+  const resid = (x: Float64Array): Float64Array => {
+    const out = new Float64Array(d);
+    for (let j = 0; j < d; j++) out[j] = x[j]! - xStar[j]!;
+    return out;
+  };
   const L = 1 - rho + rho * d;
 
   return populationProblem({
@@ -81,7 +90,11 @@ export function coupledQuadratic(opts: CquadOptions): PopulationProblem {
     },
     xiDim: d,
     diagonalNoise: true,
-    drawXi: (k: Key, b: number): Float64Array => normal(k, b * d).map((v) => sc * v),
+    drawXi: (k: Key, b: number): Float64Array => {
+      const xi = normal(k, b * d);
+      for (let i = 0; i < xi.length; i++) xi[i] = sc * xi[i]!;
+      return xi;
+    },
     value(x: Float64Array): number {
       const r = resid(x);
       const h = hMul(r);

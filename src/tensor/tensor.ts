@@ -29,6 +29,42 @@ export interface View {
   lo(...idx: number[]): View;
 }
 
+type ViewCtor = new (...args: unknown[]) => View;
+/** ndarray's view class per dtype and rank, taken from the first view made (see {@link view}). */
+const VIEW_CTORS: { float64: ViewCtor[]; float32: ViewCtor[] } = { float64: [], float32: [] };
+
+/**
+ * `ndarray(data, shape, stride, offset)` for a Float64Array or Float32Array: the same view
+ * class, constructed directly. NOTE (speed): `ndarray()` sniffs the buffer's type on every
+ * call (is-buffer, then Object.prototype.toString); that was a tenth of the time of the
+ * small problems' steps, which make a few tensors per operation.
+ */
+function view(data: Arr, shape: number[], stride: number[], offset: number): View {
+  const dt = data instanceof Float64Array ? 'float64' : data instanceof Float32Array ? 'float32' : null;
+  if (dt === null) return ndarray(data, shape, stride, offset) as unknown as View;
+  const d = shape.length;
+  let C = VIEW_CTORS[dt][d];
+  if (C === undefined) {
+    const v = ndarray(data, shape, stride, offset) as unknown as View;
+    C = (v as unknown as { constructor: ViewCtor }).constructor;
+    VIEW_CTORS[dt][d] = C;
+    return v;
+  }
+  // the generated constructors take (data, shape₀ … shape_{d−1}, stride₀ … stride_{d−1}, offset)
+  switch (d) {
+    case 0:
+      return new C(data, offset);
+    case 1:
+      return new C(data, shape[0], stride[0], offset);
+    case 2:
+      return new C(data, shape[0], shape[1], stride[0], stride[1], offset);
+    case 3:
+      return new C(data, shape[0], shape[1], shape[2], stride[0], stride[1], stride[2], offset);
+    default:
+      return new C(data, ...shape, ...stride, offset);
+  }
+}
+
 /** Allocate a zero-filled buffer of the given dtype. */
 export function alloc(dtype: DType, size: number): Arr {
   return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
@@ -173,12 +209,12 @@ export function fromArray(data: Arr, shape?: Shape): Tensor {
   if (shapeSize(sh) !== data.length) {
     throw new Error(`fromArray: ${data.length} values do not fill shape ${fmtShape(sh)}`);
   }
-  return new Tensor(ndarray(data, sh.slice(), rowMajorStrides(sh), 0));
+  return new Tensor(view(data, sh.slice(), rowMajorStrides(sh), 0));
 }
 
 /** @internal Wrap a contiguous buffer with an optional tape node. */
 export function makeTensor(data: Arr, shape: Shape, node: TapeNode | null = null): Tensor {
-  return new Tensor(ndarray(data, shape.slice(), rowMajorStrides(shape), 0), node);
+  return new Tensor(view(data, shape.slice(), rowMajorStrides(shape), 0), node);
 }
 
 function flattenNested(values: unknown, shape: number[], out: number[], depth: number): void {
