@@ -228,11 +228,10 @@ function gradPass<B>(
 
     if (meanOnly) {
       const meanGrad = meanAll;
-      for (const blk of blocks as BlockSummary[]) {
-        // a linear block's ḡ is already its view of meanAll (set() would copy it through a clone)
-        const own = blk.meanGrad.buffer === meanAll.buffer && blk.meanGrad.byteOffset === meanAll.byteOffset + 8 * blk.offset;
-        if (!own) meanGrad.set(blk.meanGrad, blk.offset);
-      }
+      (blocks as BlockSummary[]).forEach((blk, pi) => {
+        // most blocks' ḡ is already their view of meanAll (set() would copy it through a clone)
+        if (blk.meanGrad !== means[pi]) meanGrad.set(blk.meanGrad, blk.offset);
+      });
       let lossSum = 0;
       for (const v of lossVals) lossSum += v + rValue;
       return { loss: lossSum / b, meanGrad };
