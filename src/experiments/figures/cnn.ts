@@ -24,9 +24,11 @@
  *
  * The default and quick modes are far smaller (a class-balanced subset of the training
  * images, a few epochs, test accuracy on a class-balanced subset of the test images):
- * the CNN costs about 4–5 ms per sample for a gradient with its statistics in float64
- * on one core of wasm (about 30 ms on js), so the official 6·10⁶ samples are about 7–9
- * hours of CPU per run (README, measured on one batch of 1024 and extrapolated).
+ * the CNN costs about 2.4 ms per sample for a gradient with its statistics in float64
+ * on one core of wasm (about 17 ms on js), so the official 6·10⁶ samples are about 4
+ * hours of CPU per run (README, measured on one batch of 1024 and extrapolated); about
+ * 16.4 MFLOP per sample, so even this CPU's float64 FMA peak on 2 cores could not run the
+ * figure's four runs in 30 minutes (README, "What limits fig6b-cnn").
  */
 import type { Figure } from '../../plot/figure.js';
 import { linearAxis, logAxis, methodScales } from '../../plot/theme.js';
@@ -201,7 +203,7 @@ function build(mode: Mode, outputs: readonly RunOutput[]): Figure[] {
   const scale =
     mode === 'full'
       ? 'This is the official size.'
-      : `This is a reduced size that fits the ${mode === 'quick' ? 'CI' : 'default'} run, not the official one: ${n.toLocaleString('en-US')} training images (the first ${perDigit(n)} of each digit in file order), ${epochs} epochs (${s.samples.toLocaleString('en-US')} samples), test accuracy on ${t.toLocaleString('en-US')} test images (the first ${perDigit(t)} of each digit, so one image is ${(100 / t).toFixed(1)} points), the constant batch and the ramp-up sizes scaled to n (the official list × n/60 000). The CNN costs about 4–5 ms per sample (gradient with its statistics, float64, one core of wasm), so the official run is \`adadagrad reproduce fig6b-cnn --full\` (about 7–9 CPU-hours per run, extrapolated).`;
+      : `This is a reduced size that fits the ${mode === 'quick' ? 'CI' : 'default'} run, not the official one: ${n.toLocaleString('en-US')} training images (the first ${perDigit(n)} of each digit in file order), ${epochs} epochs (${s.samples.toLocaleString('en-US')} samples), test accuracy on ${t.toLocaleString('en-US')} test images (the first ${perDigit(t)} of each digit, so one image is ${(100 / t).toFixed(1)} points), the constant batch and the ramp-up sizes scaled to n (the official list × n/60 000). The CNN costs about 2.4 ms per sample (gradient with its statistics, float64, one core of wasm), so the official run is \`adadagrad reproduce fig6b-cnn --full\` (about 4 CPU-hours per run, extrapolated).`;
   const bad = failures(outputs);
   return [
     {
