@@ -60,9 +60,11 @@ describe('sparse companions', () => {
 
   it('parts depend on the batch size only', () => {
     expect(partsOf(1)).toEqual({ parts: 1, chunk: 1 });
-    expect(partsOf(1024)).toEqual({ parts: 1, chunk: 1024 });
-    expect(partsOf(1025)).toEqual({ parts: 2, chunk: 513 });
-    expect(partsOf(60000)).toEqual({ parts: 8, chunk: 7500 });
+    expect(partsOf(128)).toEqual({ parts: 1, chunk: 128 });
+    expect(partsOf(129)).toEqual({ parts: 2, chunk: 65 });
+    expect(partsOf(256)).toEqual({ parts: 2, chunk: 128 });
+    expect(partsOf(1024)).toEqual({ parts: 4, chunk: 256 });
+    expect(partsOf(60000)).toEqual({ parts: 4, chunk: 15000 });
   });
 
   it('rowOrder sorts batch positions by data row, ties in batch order, by either method', () => {

@@ -36,8 +36,14 @@ type DT = 'f32' | 'f64';
 
 /** Below this many output elements the elementwise kernels stay in JavaScript. */
 const ELEMENTWISE_MIN = 2048;
-/** Below this many multiply-adds a matmul stays on one thread. */
-const PARALLEL_MIN_MACS = 1 << 18;
+/**
+ * Below this many multiply-adds a matmul stays on one thread. Waking the worker costs
+ * about 0.1–0.2 ms here: measured (scratch timing, 1 against 2 threads), 2 threads lost
+ * at every size up to 0.66 M (256×32×32: 40–64 against 111–188 µs; 256×256×10: 232
+ * against 268–377 µs) and were level or ahead from about 1 M (100³: 181 against 176 µs;
+ * 4096×32×10: 443 against 340 µs). It was 2¹⁸.
+ */
+const PARALLEL_MIN_MACS = 1 << 20;
 /** The sparse path is taken when op(A) has at most this fraction of non-zeros (sampled). */
 const SPARSE_MAX_DENSITY = 0.4;
 /** Parts of the sparse Aᵀ·B product: stored rows per part, at most this many parts, and bytes of accumulators. */

@@ -13,11 +13,27 @@ import type { LinearStatsWant } from '../backend.js';
 import type { SparseBatch } from '../sparseRows.js';
 import type { WasmRuntime } from './runtime.js';
 
-/** Below this many multiply-adds (non-zeros × columns) a product stays on one thread. */
-const PARALLEL_MIN_MACS = 1 << 17;
-/** Rows per part of the scattering products (at most MAX_PARTS parts). */
-const PART_ROWS = 1024;
-const MAX_PARTS = 8;
+/**
+ * Below this many multiply-adds (non-zeros × columns), or this many batch rows, a
+ * product stays on one thread: waking the worker costs about 0.1–0.3 ms on this kind
+ * of machine. Measured on MNIST rows (scratch timing of X·B, 1 against 2 threads):
+ * 2 threads lost below about 0.6 M multiply-adds (b = 32, n = 32: 90 against 39 µs)
+ * and at b = 32 whatever n (n = 256, 1.2 M: 504 against 349 µs), and won from about
+ * 1 M with b ≥ 64 (b = 256, n = 32: 265 against 421 µs; b = 64, n = 256: 724 against
+ * 999 µs). With the earlier 2¹⁷ a b = 32 step of the MNIST MLP (h = 32) took 1.5× as
+ * long on 2 threads as on one.
+ */
+const PARALLEL_MIN_MACS = 1 << 20;
+const PARALLEL_MIN_ROWS = 64;
+/**
+ * Rows per part of the scattering products (at most MAX_PARTS parts). Parts are the
+ * unit of threading for Xᵀ·B and (X∘X)ᵀ(Δ∘Δ), so a batch of b rows uses at most
+ * ⌈b/PART_ROWS⌉ threads there: 128 lets b = 256 use both cores (with 1024, every
+ * b ≤ 1024 ran those kernels on one thread: the MLP statistics at b = 256 took about
+ * 10% longer); at most 4 accumulators of [k, n] each.
+ */
+const PART_ROWS = 128;
+const MAX_PARTS = 4;
 
 /** Whether `sp` describes a [rows, cols] batch (the shapes the caller multiplies). */
 export function sparseFits(sp: SparseBatch, rows: number, cols: number): boolean {
@@ -64,7 +80,7 @@ function putOrder(rt: WasmRuntime, sp: SparseBatch): number {
 function threadsFor(sp: SparseBatch, rows: number, n: number, threads: number): number {
   const nnz = sp.data.rowPtr[sp.data.rows]!;
   const macs = (nnz / Math.max(1, sp.data.rows)) * rows * n;
-  return macs >= PARALLEL_MIN_MACS ? threads : 1;
+  return macs >= PARALLEL_MIN_MACS && rows >= PARALLEL_MIN_ROWS ? threads : 1;
 }
 
 /** The number of parts and rows per part of a scattering product over `rows` batch rows (independent of threads). */
