@@ -33,6 +33,8 @@ const PARALLEL_MIN_ROWS = 64;
  * 10% longer); at most 4 accumulators of [k, n] each.
  */
 const PART_ROWS = 128;
+/** The add code of the binary kernels (assembly/kernels.ts). */
+const ADD = 0;
 const MAX_PARTS = 4;
 
 /** Whether `sp` describes a [rows, cols] batch (the shapes the caller multiplies). */
@@ -89,16 +91,14 @@ export function partsOf(rows: number): { parts: number; chunk: number } {
   return { parts, chunk: Math.ceil(rows / parts) };
 }
 
-/** Sum accumulators acc[0..parts) (each `len` f64 at acc + q·stride) in order into `out`. */
+/**
+ * Sum accumulators acc[0..parts) (each `len` f64 at acc + q·stride) in order into `out`:
+ * acc[0] += acc[q] for q = 1, 2, … in wasm memory (the same additions in the same order
+ * as a JavaScript loop, at SIMD speed), then one copy out.
+ */
 function sumParts(rt: WasmRuntime, acc: number, stride: number, parts: number, len: number, out: Float64Array): void {
-  const f = rt.f64;
-  const base = acc >> 3;
-  const st = stride >> 3;
-  out.set(f.subarray(base, base + len));
-  for (let q = 1; q < parts; q++) {
-    const o = base + q * st;
-    for (let t = 0; t < len; t++) out[t] = out[t]! + f[o + t]!;
-  }
+  for (let q = 1; q < parts; q++) rt.ex.binary_f64(ADD, acc, len, 1, acc + q * stride, len, 1, acc, 1, len);
+  out.set(rt.f64.subarray(acc >> 3, (acc >> 3) + len));
 }
 
 /**
