@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { attachSparseRows, type SparseDataset } from '../../src/backend/sparseRows.js';
 import { createWasmBackend } from '../../src/backend/wasm/backend.js';
-import { partsOf, rowOrder } from '../../src/backend/wasm/sparseRows.js';
+import { partsOf, rowOrder, tmmByColumns } from '../../src/backend/wasm/sparseRows.js';
 import { bernoulli, integers, key, normal, split, type Key } from '../../src/rng/index.js';
 
 const SEED = 20261203;
@@ -72,11 +72,20 @@ function scatterByParts(
   return out;
 }
 
-/** C[col_e, j] += x_e B[i, j] (B [b, n]), by parts. */
+/**
+ * C[col_e, j] += x_e B[i, j] (B [b, n]): by parts, or in the gather form (tmmByColumns)
+ * each C[c, j] summed from 0 over the batch rows in batch order.
+ */
 function refTmm(data: SparseDataset, idx: Int32Array, B: Float64Array, n: number): Float64Array {
-  return scatterByParts(data, idx, data.cols * n, (acc, i, e, col) => {
+  const add = (acc: Float64Array, i: number, e: number, col: number): void => {
     for (let j = 0; j < n; j++) acc[col * n + j] = acc[col * n + j]! + data.val[e]! * B[i * n + j]!;
+  };
+  if (!tmmByColumns(idx.length, n)) return scatterByParts(data, idx, data.cols * n, add);
+  const out = new Float64Array(data.cols * n);
+  idx.forEach((r, i) => {
+    for (let e = data.rowPtr[r]!; e < data.rowPtr[r + 1]!; e++) add(out, i, e, data.col[e]!);
   });
+  return out;
 }
 
 /**
@@ -139,7 +148,7 @@ describe('sparse-companion kernels add in their documented order', () => {
   const { dense, data } = dataset(key(SEED), rows, cols, 0.19);
   // a batch past one part (two accumulators) and one smaller than a part; rows repeat
   const batches = [1100, 37].map((b) => integers(key(SEED + b), b, 0, rows));
-  const widths = [1, 2, 3, 10, 11, 23, 256];
+  const widths = [1, 2, 3, 10, 11, 23, 64, 71, 256];
   it.each(widths)('n = %i: X·B, Xᵀ·B and linearStats equal the scalar loops bit for bit', (n) => {
     const [kb, kt, km] = split(key(SEED + n), 3) as [Key, Key, Key];
     const B = normal(kb, cols * n);

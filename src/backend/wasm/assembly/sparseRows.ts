@@ -294,3 +294,102 @@ export function csr_stats_f64(
 ): void {
   csrStats(rp, co, va, rn, idx, 0, d, m, sq, dots, cs, n, q0, q1, flags);
 }
+
+// ------------------------------------------------------------------ gather form of Xᵀ · B
+
+/**
+ * The batch's non-zeros by column (compressed sparse columns): for data column k, the
+ * entries cp[k] .. cp[k+1] hold batch positions ri[·] (ascending) and values cv[·].
+ * Built from the resident rows in one counting pass and one filling pass; cnt [k] is
+ * scratch (k i32).
+ */
+export function csr_to_csc(rp: usize, co: usize, va: usize, idx: usize, b: i32, k: i32, cp: usize, ri: usize, cv: usize, cnt: usize): void {
+  memory.fill(cnt, 0, <usize>k * 4);
+  for (let i = 0; i < b; i++) {
+    const e1 = rowEnd(rp, idx, i);
+    for (let e = rowStart(rp, idx, i); e < e1; e++) {
+      const p = cnt + (<usize>load<i32>(co + <usize>e * 4)) * 4;
+      store<i32>(p, load<i32>(p) + 1);
+    }
+  }
+  let s = 0;
+  for (let c = 0; c < k; c++) {
+    store<i32>(cp + <usize>c * 4, s);
+    const p = cnt + <usize>c * 4;
+    const m = load<i32>(p);
+    store<i32>(p, s);
+    s += m;
+  }
+  store<i32>(cp + <usize>k * 4, s);
+  for (let i = 0; i < b; i++) {
+    const e1 = rowEnd(rp, idx, i);
+    for (let e = rowStart(rp, idx, i); e < e1; e++) {
+      const p = cnt + (<usize>load<i32>(co + <usize>e * 4)) * 4;
+      const at = <usize>load<i32>(p);
+      store<i32>(p, <i32>at + 1);
+      store<i32>(ri + at * 4, i);
+      store<f64>(cv + at * 8, load<f64>(va + <usize>e * 8));
+    }
+  }
+}
+
+/**
+ * C[c, :] = Σ_{e ∈ column c} cv[e] B[ri[e], :] for data columns c in [c0, c1); B [b, n],
+ * C [k, n]. Each output row is summed by one thread in batch order, so no accumulators
+ * to merge; eight columns (four f64x2) at a time over all the chunk's columns, so the
+ * [b, 8] slice of B in use stays in cache.
+ */
+function cscTmm(cp: usize, ri: usize, cv: usize, b: usize, c: usize, n: i32, c0: i32, c1: i32): void {
+  const rowBytes = <usize>n * 8;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const bj = b + <usize>j * 8;
+    for (let col = c0; col < c1; col++) {
+      const e1 = load<i32>(cp + <usize>(col + 1) * 4);
+      let s0 = f64x2.splat(0);
+      let s1 = s0, s2 = s0, s3 = s0;
+      for (let e = load<i32>(cp + <usize>col * 4); e < e1; e++) {
+        const v = v128.load_splat<f64>(cv + <usize>e * 8);
+        const br = bj + <usize>load<i32>(ri + <usize>e * 4) * rowBytes;
+        s0 = f64x2.add(s0, f64x2.mul(v, v128.load(br)));
+        s1 = f64x2.add(s1, f64x2.mul(v, v128.load(br, 16)));
+        s2 = f64x2.add(s2, f64x2.mul(v, v128.load(br, 32)));
+        s3 = f64x2.add(s3, f64x2.mul(v, v128.load(br, 48)));
+      }
+      const o = c + <usize>col * rowBytes + <usize>j * 8;
+      v128.store(o, s0);
+      v128.store(o, s1, 16);
+      v128.store(o, s2, 32);
+      v128.store(o, s3, 48);
+    }
+  }
+  for (; j + 2 <= n; j += 2) {
+    const bj = b + <usize>j * 8;
+    for (let col = c0; col < c1; col++) {
+      const e1 = load<i32>(cp + <usize>(col + 1) * 4);
+      let s0 = f64x2.splat(0);
+      for (let e = load<i32>(cp + <usize>col * 4); e < e1; e++) {
+        s0 = f64x2.add(s0, f64x2.mul(v128.load_splat<f64>(cv + <usize>e * 8), v128.load(bj + <usize>load<i32>(ri + <usize>e * 4) * rowBytes)));
+      }
+      v128.store(c + <usize>col * rowBytes + <usize>j * 8, s0);
+    }
+  }
+  if (j < n) {
+    const bj = b + <usize>j * 8;
+    for (let col = c0; col < c1; col++) {
+      const e1 = load<i32>(cp + <usize>(col + 1) * 4);
+      let s: f64 = 0;
+      for (let e = load<i32>(cp + <usize>col * 4); e < e1; e++) s += load<f64>(cv + <usize>e * 8) * load<f64>(bj + <usize>load<i32>(ri + <usize>e * 4) * rowBytes);
+      store<f64>(c + <usize>col * rowBytes + <usize>j * 8, s);
+    }
+  }
+}
+
+/** cscTmm over chunks of `chunk` data columns taken from the counter, for k columns. */
+export function csc_tmm_dyn_f64(cp: usize, ri: usize, cv: usize, b: usize, c: usize, n: i32, k: i32, counter: usize, chunk: i32): void {
+  for (;;) {
+    const c0 = atomic.add<i32>(counter, 1) * chunk;
+    if (c0 >= k) break;
+    cscTmm(cp, ri, cv, b, c, n, c0, min(k, c0 + chunk));
+  }
+}
