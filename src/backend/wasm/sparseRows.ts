@@ -132,10 +132,10 @@ export function sparseMatmul(
   const { rp, co, va } = rt.resident(sp.data);
   const rows = sp.indices.length;
   const idx = putIndices(rt, sp.indices);
-  const ord = putOrder(rt, sp);
   const B = rt.put(bm, 'f64');
   const nt = threadsFor(sp, rows, n, threads);
   if (!transA) {
+    const ord = putOrder(rt, sp);
     const C = rt.alloc(rows * n * 8);
     const cnt = counter(rt);
     const chunk = Math.max(16, Math.ceil(rows / (8 * nt)));
@@ -157,6 +157,7 @@ export function sparseMatmul(
     rt.get(C, 'f64', out, k * n);
     return;
   }
+  const ord = putOrder(rt, sp);
   const { parts, chunk } = partsOf(rows);
   const stride = Math.ceil((k * n * 8) / 64) * 64;
   const acc = rt.alloc(parts * stride);

@@ -6,6 +6,7 @@
  *
  *  - csrMm:    C[i, :] = Σ_e x_e B[col_e, :]                     (X · B)
  *  - csrTmm:   C[col_e, :] += x_e B[i, :]                        (Xᵀ · B)
+ *  - cscTmm:   C[c, :] = Σ_{e in column c} x_e B[i_e, :]          (Xᵀ · B by columns, after csr_to_csc)
  *  - csrStats: in one pass over the non-zeros of each row, for Δ [b, n] and M [din, n]:
  *              sq[i] = ||x_i||² ||δ_i||²,  dots[i] = x_iᵀ M δ_i,
  *              CS[col_e, :] += x_e² (δ_i ∘ δ_i)                 ((X∘X)ᵀ(Δ∘Δ))
