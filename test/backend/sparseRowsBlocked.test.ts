@@ -73,13 +73,10 @@ function scatterByParts(
 }
 
 /**
- * C[col_e, j] += x_e B[i, j] (B [b, n]): by parts, or in the gather form (tmmByColumns)
- * each C[c, j] summed from 0 over the batch rows in batch order.
+ * Σ_e add(·) over the batch's non-zeros into [cols, n]: by parts (scatterByParts), or in
+ * the gather form (tmmByColumns) each C[c, j] summed from 0 over the batch rows in batch order.
  */
-function refTmm(data: SparseDataset, idx: Int32Array, B: Float64Array, n: number): Float64Array {
-  const add = (acc: Float64Array, i: number, e: number, col: number): void => {
-    for (let j = 0; j < n; j++) acc[col * n + j] = acc[col * n + j]! + data.val[e]! * B[i * n + j]!;
-  };
+function byColumnsOrParts(data: SparseDataset, idx: Int32Array, n: number, add: (acc: Float64Array, i: number, e: number, col: number) => void): Float64Array {
   if (!tmmByColumns(idx.length, n)) return scatterByParts(data, idx, data.cols * n, add);
   const out = new Float64Array(data.cols * n);
   idx.forEach((r, i) => {
@@ -88,12 +85,19 @@ function refTmm(data: SparseDataset, idx: Int32Array, B: Float64Array, n: number
   return out;
 }
 
+/** C[col_e, j] += x_e B[i, j] (B [b, n]), in the order of byColumnsOrParts. */
+function refTmm(data: SparseDataset, idx: Int32Array, B: Float64Array, n: number): Float64Array {
+  return byColumnsOrParts(data, idx, n, (acc, i, e, col) => {
+    for (let j = 0; j < n; j++) acc[col * n + j] = acc[col * n + j]! + data.val[e]! * B[i * n + j]!;
+  });
+}
+
 /**
  * linearStats in the kernels' order. ||δ_i||² and x_iᵀMδ_i have two lanes L (even and odd
  * columns of the vector blocks): per block of ten columns c_k = j + 2k + L, k < 5, the lane
  * adds ((s_0 + s_1) + (s_2 + s_3)) + s_4; per block of two, s_0; then lane 0 + lane 1, then the
  * scalar column. s = δ_c² or t_c δ_c with t_c = Σ_e x_e M[col_e, c] from 0 in e order.
- * ||x_i||² = Σ_e x_e² in e order. CS[col_e, c] += x_e² δ_c², by parts.
+ * ||x_i||² = Σ_e x_e² in e order. CS[col_e, c] += x_e² δ_c², in the order of byColumnsOrParts.
  */
 function refStats(data: SparseDataset, idx: Int32Array, D: Float64Array, M: Float64Array, n: number): [Float64Array, Float64Array, Float64Array] {
   const b = idx.length;
@@ -126,7 +130,7 @@ function refStats(data: SparseDataset, idx: Int32Array, D: Float64Array, M: Floa
     sq[i] = xn * dns;
     dots[i] = last ? dot + t(n - 1) * d(n - 1) : dot;
   }
-  const cs = scatterByParts(data, idx, data.cols * n, (acc, i, e, col) => {
+  const cs = byColumnsOrParts(data, idx, n, (acc, i, e, col) => {
     const w = data.val[e]! * data.val[e]!;
     for (let j = 0; j < n; j++) acc[col * n + j] = acc[col * n + j]! + w * (D[i * n + j]! * D[i * n + j]!);
   });
@@ -146,9 +150,10 @@ describe('sparse-companion kernels add in their documented order', () => {
   const rows = 400;
   const cols = 301;
   const { dense, data } = dataset(key(SEED), rows, cols, 0.19);
-  // a batch past one part (two accumulators) and one smaller than a part; rows repeat
-  const batches = [1100, 37].map((b) => integers(key(SEED + b), b, 0, rows));
-  const widths = [1, 2, 3, 10, 11, 23, 64, 71, 256];
+  // a batch past one part (two accumulators) whose regrouping by columns is split over threads
+  // (≥ 2¹⁵ non-zeros), one smaller than a part, and one past the rows of the gather form; rows repeat
+  const batches = [1100, 37, 4100].map((b) => integers(key(SEED + b), b, 0, rows));
+  const widths = [1, 2, 3, 10, 11, 23, 64, 71, 131, 256];
   it.each(widths)('n = %i: X·B, Xᵀ·B and linearStats equal the scalar loops bit for bit', (n) => {
     const [kb, kt, km] = split(key(SEED + n), 3) as [Key, Key, Key];
     const B = normal(kb, cols * n);

@@ -58,8 +58,9 @@ export interface KernelExports {
     rp: number, co: number, va: number, idx: number, ord: number, d: number, m: number, sq: number, dots: number, cs: number, stride: number,
     n: number, rows: number, counter: number, chunk: number, flags: number, rn: number,
   ): void;
-  csr_to_csc(rp: number, co: number, va: number, idx: number, b: number, k: number, cp: number, ri: number, cv: number, cnt: number): void;
-  csc_tmm_dyn_f64(cp: number, ri: number, cv: number, b: number, c: number, n: number, k: number, counter: number, chunk: number): void;
+  csc_count(rp: number, co: number, idx: number, r0: number, r1: number, k: number, cnt: number): void;
+  csc_fill(rp: number, co: number, va: number, idx: number, r0: number, r1: number, cur: number, ri: number, cv: number): void;
+  csc_tmm_panels_dyn_f64(cp: number, ri: number, cv: number, b: number, c: number, n: number, k: number, rows: number, pack: number, counter: number, square: number): void;
   csr_stats_f64(rp: number, co: number, va: number, rn: number, idx: number, d: number, m: number, sq: number, dots: number, cs: number, n: number, q0: number, q1: number, flags: number): void;
   conv2d_dyn_f32(plan: number, t: number): void;
   conv2d_dyn_f64(plan: number, t: number): void;
@@ -74,7 +75,7 @@ export const THREADED_KERNELS = [
   'gemm_dyn_f32', 'gemm_dyn_f64', 'spmm_rows_dyn_f32', 'spmm_rows_dyn_f64', 'spmm_scatter_dyn_f32', 'spmm_scatter_dyn_f64',
   'csr_mm_dyn_f64', 'csr_tmm_dyn_f64', 'csr_stats_dyn_f64', 'unary_dyn_f32', 'unary_dyn_f64',
   'conv2d_dyn_f32', 'conv2d_dyn_f64', 'conv2d_backward_dyn_f32', 'conv2d_backward_dyn_f64', 'conv_weight_grads_dyn_f32', 'conv_weight_grads_dyn_f64',
-  'csc_tmm_dyn_f64',
+  'csc_count', 'csc_fill', 'csc_tmm_panels_dyn_f64',
 ] as const;
 export type ThreadedKernel = (typeof THREADED_KERNELS)[number];
 

@@ -35,24 +35,25 @@ const PARALLEL_MIN_ROWS = 64;
  */
 const PART_ROWS = 128;
 /**
- * Xᵀ·B by columns (assembly/sparseRows.ts cscTmm: the batch's non-zeros regrouped by data
- * column, each output row summed in registers by one thread, no accumulators to merge)
- * for n ≥ 64 columns and at most 1024 batch rows; by scattering rows otherwise. Measured
- * on MNIST rows (scratch timing, median µs, scatter against gather including the
- * regrouping): n = 256, b = 64: 1064 / 576 on 1 thread, 1033 / 451 on 2; b = 256:
- * 3987 / 2243 and 2688 / 1614; b = 1024: 17195 / 10151 and 8307 / 5927; but b = 4096:
- * 59915 / 89475 and 31908 / 33070 (the regrouping alone 9 ms, and B's [b, 8] slices no
- * longer stay in cache), and n = 10 lost at every b (0.3–0.7×: ten columns already sit
- * in registers when scattering).
+ * Xᵀ·B by columns (assembly/sparseRows.ts csc_tmm_panels: the batch's non-zeros regrouped
+ * by data column, B copied eight columns at a time into a contiguous panel, each output
+ * summed in registers by one thread, no accumulators to merge) for n ≥ 128 columns and
+ * at most 4096 batch rows; by scattering rows otherwise. Measured on MNIST rows (scratch
+ * timing, median µs, 2 threads, scatter against gather including the regrouping):
+ * n = 256, b = 64: 1037 / 534; b = 256: 3128 / 1060; b = 1024: 10913 / 5640; b = 4096:
+ * 37404 / 23324 (1 thread 67468 / 35594); but b = 8192: 63549 / 69580 (the [b, 8]
+ * panel, 512 KB, no longer stays in cache). n = 128: b = 1024 3766 / 3796, b = 4096
+ * 17605 / 13920. n = 64 lost or tied from b = 256 (503 / 559, 2360 / 2558 at b = 1024),
+ * and n = 10 at every b (ten columns already sit in registers when scattering). Before
+ * the panels (B read in place, [b, 8] slices at a stride of n·8 bytes), the gather form
+ * lost from b = 4096 (44088 against 39162 at n = 256).
  */
-const GATHER_MIN_COLS = 64;
-const GATHER_MAX_ROWS = 1024;
+const GATHER_MIN_COLS = 128;
+const GATHER_MAX_ROWS = 4096;
 /** Whether Xᵀ·B for b batch rows and n columns runs in the gather form (by columns). */
 export function tmmByColumns(b: number, n: number): boolean {
   return n >= GATHER_MIN_COLS && b <= GATHER_MAX_ROWS;
 }
-/** Data columns per chunk taken by a thread in the gather form. */
-const GATHER_CHUNK = 16;
 /** The add code of the binary kernels (assembly/kernels.ts). */
 const ADD = 0;
 const MAX_PARTS = 4;
@@ -144,19 +145,7 @@ export function sparseMatmul(
     return;
   }
   const k = sp.data.cols;
-  if (tmmByColumns(rows, n)) {
-    // gather form: the batch by columns, each output row summed by one thread
-    const nnz = batchNonZeros(sp);
-    const cp = rt.alloc((k + 1) * 4);
-    const ri = rt.alloc(nnz * 4);
-    const cv = rt.alloc(nnz * 8);
-    rt.ex.csr_to_csc(rp, co, va, idx, rows, k, cp, ri, cv, rt.alloc(k * 4));
-    const C = rt.alloc(k * n * 8);
-    const cnt = counter(rt);
-    rt.parallel('csc_tmm_dyn_f64', Array.from({ length: nt }, () => [cp, ri, cv, B, C, n, k, cnt, GATHER_CHUNK]));
-    rt.get(C, 'f64', out, k * n);
-    return;
-  }
+  if (tmmByColumns(rows, n)) return gatherTmm(rt, sp, idx, B, rows, n, out, nt, false);
   const ord = putOrder(rt, sp);
   const { parts, chunk } = partsOf(rows);
   const stride = Math.ceil((k * n * 8) / 64) * 64;
@@ -165,6 +154,69 @@ export function sparseMatmul(
   const cnt = counter(rt);
   rt.parallel('csr_tmm_dyn_f64', Array.from({ length: Math.min(nt, parts) }, () => [rp, co, va, idx, ord, B, acc, stride, n, rows, cnt, chunk]));
   sumParts(rt, acc, stride, parts, k * n, out);
+}
+
+function align64(p: number): number {
+  return Math.ceil(p / 64) * 64;
+}
+
+/**
+ * Below this many batch non-zeros the regrouping runs on one thread. Measured on MNIST
+ * rows, n = 256, 2 threads, the whole gather-form Xᵀ·B interleaved (scratch timing,
+ * median ms, regrouping on 1 / 2 threads): b = 256 (≈ 38 000 non-zeros) 1.97 / 1.89,
+ * b = 1024 7.15 / 6.20, b = 4096 28.9 / 25.4.
+ */
+const REGROUP_PARALLEL_MIN_NNZ = 1 << 15;
+
+/**
+ * The batch's non-zeros by data column in wasm memory (assembly/sparseRows.ts csc_count,
+ * csc_fill): column c's entries cp[c] .. cp[c+1] with batch positions ri (ascending)
+ * and values cv. Threads take consecutive row ranges; the column starts of range t
+ * follow those of ranges 0 .. t-1, so the result is the same however it is split.
+ */
+function regroup(rt: WasmRuntime, sp: SparseBatch, idx: number, threads: number): { cp: number; ri: number; cv: number } {
+  const { rp, co, va } = rt.resident(sp.data);
+  const rows = sp.indices.length;
+  const k = sp.data.cols;
+  const nnz = batchNonZeros(sp);
+  const nt = nnz >= REGROUP_PARALLEL_MIN_NNZ ? threads : 1;
+  const cp = rt.alloc((k + 1) * 4);
+  const ri = rt.alloc(nnz * 4);
+  const cv = rt.alloc(nnz * 8);
+  const cnt = rt.alloc(nt * k * 4);
+  const range = (t: number) => [Math.floor((t * rows) / nt), Math.floor(((t + 1) * rows) / nt)] as const;
+  rt.parallel('csc_count', Array.from({ length: nt }, (_, t) => [rp, co, idx, ...range(t), k, cnt + t * k * 4]));
+  // counts → starts: column c of range t begins after ranges 0 .. t-1 of column c
+  const i32 = rt.i32;
+  const c0 = cp >> 2;
+  const n0 = cnt >> 2;
+  let s = 0;
+  for (let c = 0; c < k; c++) {
+    i32[c0 + c] = s;
+    for (let t = 0; t < nt; t++) {
+      const at = n0 + t * k + c;
+      const m = i32[at]!;
+      i32[at] = s;
+      s += m;
+    }
+  }
+  i32[c0 + k] = s;
+  rt.parallel('csc_fill', Array.from({ length: nt }, (_, t) => [rp, co, va, idx, ...range(t), cnt + t * k * 4, ri, cv]));
+  return { cp, ri, cv };
+}
+
+/**
+ * out = Xᵀ·B, or with `square` (X∘X)ᵀ(B∘B), in the gather form (B [rows, n] at B, out
+ * [k, n]): the batch regrouped by column, then B's eight-column panels (csc_tmm_panels).
+ */
+function gatherTmm(rt: WasmRuntime, sp: SparseBatch, idx: number, B: number, rows: number, n: number, out: Float64Array, nt: number, square: boolean): void {
+  const k = sp.data.cols;
+  const { cp, ri, cv } = regroup(rt, sp, idx, nt);
+  const C = rt.alloc(k * n * 8);
+  const pack = align64(rt.alloc(nt * rows * 64 + 64));
+  const cnt = counter(rt);
+  rt.parallel('csc_tmm_panels_dyn_f64', Array.from({ length: nt }, (_, t) => [cp, ri, cv, B, C, n, k, rows, pack + t * rows * 64, cnt, square ? 1 : 0]));
+  rt.get(C, 'f64', out, k * n);
 }
 
 /** The number of non-zeros in the batch's rows. */
@@ -181,7 +233,9 @@ const STATS_CS = 2;
 
 /**
  * Backend.linearStats for a sparse batch X, in one pass over its non-zeros per block of
- * ten columns; only the outputs in `want` (sqNorms always), each the same bits either way.
+ * ten columns (csrStats); (X∘X)ᵀ(Δ∘Δ) in that pass by scattering, or where the gather
+ * form wins (tmmByColumns) as an Xᵀ·B of its own over the squares. Only the outputs in
+ * `want` (sqNorms always), each the same bits either way.
  * ||x_i||² comes from the resident set's row norms, so with neither dots nor
  * coordSumSq nothing of X is read: O(b · dout) on one thread.
  */
@@ -197,11 +251,14 @@ export function sparseLinearStats(
   const M = want.dots ? rt.put(mm.length === din * dout ? mm : mm.subarray(0, din * dout), 'f64') : 0;
   const sq = rt.alloc(b * 8);
   const dp = rt.alloc(want.dots ? b * 8 : 8);
-  const flags = (want.dots ? STATS_DOTS : 0) | (want.coordSumSq ? STATS_CS : 0);
+  // (X∘X)ᵀ(Δ∘Δ) is an Xᵀ·B: by columns where that wins (tmmByColumns), else scattered in the same pass
+  const csByColumns = want.coordSumSq && tmmByColumns(b, dout);
+  const csScattered = want.coordSumSq && !csByColumns;
+  const flags = (want.dots ? STATS_DOTS : 0) | (csScattered ? STATS_CS : 0);
   const { parts, chunk } = partsOf(b);
-  const stride = want.coordSumSq ? Math.ceil((din * dout * 8) / 64) * 64 : 0;
-  const acc = rt.alloc(want.coordSumSq ? parts * stride : 8);
-  if (want.coordSumSq) rt.f64.fill(0, acc >> 3, (acc + parts * stride) >> 3);
+  const stride = csScattered ? Math.ceil((din * dout * 8) / 64) * 64 : 0;
+  const acc = rt.alloc(csScattered ? parts * stride : 8);
+  if (csScattered) rt.f64.fill(0, acc >> 3, (acc + parts * stride) >> 3);
   const cnt = counter(rt);
   if (flags === 0) {
     // batch order: nothing is scattered, and each row's values are read once
@@ -214,5 +271,6 @@ export function sparseLinearStats(
   const f = rt.f64;
   sqNorms.set(f.subarray(sq >> 3, (sq >> 3) + b));
   if (want.dots) dots.set(f.subarray(dp >> 3, (dp >> 3) + b));
-  if (want.coordSumSq) sumParts(rt, acc, stride, parts, din * dout, coordSumSq);
+  if (csScattered) sumParts(rt, acc, stride, parts, din * dout, coordSumSq);
+  if (csByColumns) gatherTmm(rt, sp, idx, D, b, dout, coordSumSq, threadsFor(sp, b, dout, threads), true);
 }

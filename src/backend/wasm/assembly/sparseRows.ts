@@ -6,7 +6,8 @@
  *
  *  - csrMm:    C[i, :] = Σ_e x_e B[col_e, :]                     (X · B)
  *  - csrTmm:   C[col_e, :] += x_e B[i, :]                        (Xᵀ · B)
- *  - cscTmm:   C[c, :] = Σ_{e in column c} x_e B[i_e, :]          (Xᵀ · B by columns, after csr_to_csc)
+ *  - csc_tmm_panels: C[c, :] = Σ_{e in column c} x_e B[i_e, :]   (Xᵀ · B by columns, after csc_count and
+ *              csc_fill, over packed eight-column panels of B)
  *  - csrStats: in one pass over the non-zeros of each row, for Δ [b, n] and M [din, n]:
  *              sq[i] = ||x_i||² ||δ_i||²,  dots[i] = x_iᵀ M δ_i,
  *              CS[col_e, :] += x_e² (δ_i ∘ δ_i)                 ((X∘X)ᵀ(Δ∘Δ))
@@ -299,33 +300,31 @@ export function csr_stats_f64(
 // ------------------------------------------------------------------ gather form of Xᵀ · B
 
 /**
- * The batch's non-zeros by column (compressed sparse columns): for data column k, the
- * entries cp[k] .. cp[k+1] hold batch positions ri[·] (ascending) and values cv[·].
- * Built from the resident rows in one counting pass and one filling pass; cnt [k] is
- * scratch (k i32).
+ * The batch's non-zeros by column (compressed sparse columns): for data column c, the
+ * entries cp[c] .. cp[c+1] hold batch positions ri[·] (ascending) and values cv[·].
+ * Built in two passes over batch rows [r0, r1), so that threads can take row ranges:
+ * csc_count counts the range's non-zeros per column into cnt [k]; the caller turns
+ * the counts of consecutive ranges into start positions (range 0's entries of a
+ * column first); csc_fill writes the range's entries from those starts (cur [k], moved
+ * on as it writes). The result does not depend on how the rows were split.
  */
-export function csr_to_csc(rp: usize, co: usize, va: usize, idx: usize, b: i32, k: i32, cp: usize, ri: usize, cv: usize, cnt: usize): void {
+export function csc_count(rp: usize, co: usize, idx: usize, r0: i32, r1: i32, k: i32, cnt: usize): void {
   memory.fill(cnt, 0, <usize>k * 4);
-  for (let i = 0; i < b; i++) {
+  for (let i = r0; i < r1; i++) {
     const e1 = rowEnd(rp, idx, i);
     for (let e = rowStart(rp, idx, i); e < e1; e++) {
       const p = cnt + (<usize>load<i32>(co + <usize>e * 4)) * 4;
       store<i32>(p, load<i32>(p) + 1);
     }
   }
-  let s = 0;
-  for (let c = 0; c < k; c++) {
-    store<i32>(cp + <usize>c * 4, s);
-    const p = cnt + <usize>c * 4;
-    const m = load<i32>(p);
-    store<i32>(p, s);
-    s += m;
-  }
-  store<i32>(cp + <usize>k * 4, s);
-  for (let i = 0; i < b; i++) {
+}
+
+/** The second pass of the regrouping (see csc_count): the entries of batch rows [r0, r1) from the starts cur [k]. */
+export function csc_fill(rp: usize, co: usize, va: usize, idx: usize, r0: i32, r1: i32, cur: usize, ri: usize, cv: usize): void {
+  for (let i = r0; i < r1; i++) {
     const e1 = rowEnd(rp, idx, i);
     for (let e = rowStart(rp, idx, i); e < e1; e++) {
-      const p = cnt + (<usize>load<i32>(co + <usize>e * 4)) * 4;
+      const p = cur + (<usize>load<i32>(co + <usize>e * 4)) * 4;
       const at = <usize>load<i32>(p);
       store<i32>(p, <i32>at + 1);
       store<i32>(ri + at * 4, i);
@@ -335,42 +334,47 @@ export function csr_to_csc(rp: usize, co: usize, va: usize, idx: usize, b: i32, 
 }
 
 /**
- * C[c, :] = Σ_{e ∈ column c} cv[e] B[ri[e], :] for data columns c in [c0, c1); B [b, n],
- * C [k, n]. Each output row is summed by one thread in batch order, so no accumulators
- * to merge; eight columns (four f64x2) at a time over all the chunk's columns, so the
- * [b, 8] slice of B in use stays in cache.
+ * C[c, 0..8) = Σ_{e ∈ column c} cv[e] B[ri[e], 0..8) (with `square`, cv[e]² in place of
+ * cv[e]) for data columns c in [c0, c1), with batch row r of the eight-column slice at
+ * bp + r·bStride and output row c at c + c·cStride: four f64x2 sums in registers, in
+ * batch order. Inlined with a constant `square`, so the loop has no branch.
  */
-function cscTmm(cp: usize, ri: usize, cv: usize, b: usize, c: usize, n: i32, c0: i32, c1: i32): void {
-  const rowBytes = <usize>n * 8;
-  let j = 0;
-  for (; j + 8 <= n; j += 8) {
-    const bj = b + <usize>j * 8;
-    for (let col = c0; col < c1; col++) {
-      const e1 = load<i32>(cp + <usize>(col + 1) * 4);
-      let s0 = f64x2.splat(0);
-      let s1 = s0, s2 = s0, s3 = s0;
-      for (let e = load<i32>(cp + <usize>col * 4); e < e1; e++) {
-        const v = v128.load_splat<f64>(cv + <usize>e * 8);
-        const br = bj + <usize>load<i32>(ri + <usize>e * 4) * rowBytes;
-        s0 = f64x2.add(s0, f64x2.mul(v, v128.load(br)));
-        s1 = f64x2.add(s1, f64x2.mul(v, v128.load(br, 16)));
-        s2 = f64x2.add(s2, f64x2.mul(v, v128.load(br, 32)));
-        s3 = f64x2.add(s3, f64x2.mul(v, v128.load(br, 48)));
-      }
-      const o = c + <usize>col * rowBytes + <usize>j * 8;
-      v128.store(o, s0);
-      v128.store(o, s1, 16);
-      v128.store(o, s2, 32);
-      v128.store(o, s3, 48);
+// @ts-ignore: decorator
+@inline function cscPanel8(cp: usize, ri: usize, cv: usize, bp: usize, bStride: usize, c: usize, cStride: usize, c0: i32, c1: i32, square: bool): void {
+  for (let col = c0; col < c1; col++) {
+    const e1 = load<i32>(cp + <usize>(col + 1) * 4);
+    let s0 = f64x2.splat(0);
+    let s1 = s0, s2 = s0, s3 = s0;
+    for (let e = load<i32>(cp + <usize>col * 4); e < e1; e++) {
+      const x = load<f64>(cv + <usize>e * 8);
+      const v = f64x2.splat(square ? x * x : x);
+      const br = bp + <usize>load<i32>(ri + <usize>e * 4) * bStride;
+      s0 = f64x2.add(s0, f64x2.mul(v, v128.load(br)));
+      s1 = f64x2.add(s1, f64x2.mul(v, v128.load(br, 16)));
+      s2 = f64x2.add(s2, f64x2.mul(v, v128.load(br, 32)));
+      s3 = f64x2.add(s3, f64x2.mul(v, v128.load(br, 48)));
     }
+    const o = c + <usize>col * cStride;
+    v128.store(o, s0);
+    v128.store(o, s1, 16);
+    v128.store(o, s2, 32);
+    v128.store(o, s3, 48);
   }
+}
+
+/** C[c, j0..n) for data columns c in [c0, c1), the columns past the last eight-column panel (two at a time, then one); `square` as in cscPanel8, B's values squared too. */
+function cscTail(cp: usize, ri: usize, cv: usize, b: usize, c: usize, n: i32, j0: i32, c0: i32, c1: i32, square: bool): void {
+  const rowBytes = <usize>n * 8;
+  let j = j0;
   for (; j + 2 <= n; j += 2) {
     const bj = b + <usize>j * 8;
     for (let col = c0; col < c1; col++) {
       const e1 = load<i32>(cp + <usize>(col + 1) * 4);
       let s0 = f64x2.splat(0);
       for (let e = load<i32>(cp + <usize>col * 4); e < e1; e++) {
-        s0 = f64x2.add(s0, f64x2.mul(v128.load_splat<f64>(cv + <usize>e * 8), v128.load(bj + <usize>load<i32>(ri + <usize>e * 4) * rowBytes)));
+        const x = load<f64>(cv + <usize>e * 8);
+        const y = v128.load(bj + <usize>load<i32>(ri + <usize>e * 4) * rowBytes);
+        s0 = square ? f64x2.add(s0, f64x2.mul(f64x2.splat(x * x), f64x2.mul(y, y))) : f64x2.add(s0, f64x2.mul(f64x2.splat(x), y));
       }
       v128.store(c + <usize>col * rowBytes + <usize>j * 8, s0);
     }
@@ -380,17 +384,49 @@ function cscTmm(cp: usize, ri: usize, cv: usize, b: usize, c: usize, n: i32, c0:
     for (let col = c0; col < c1; col++) {
       const e1 = load<i32>(cp + <usize>(col + 1) * 4);
       let s: f64 = 0;
-      for (let e = load<i32>(cp + <usize>col * 4); e < e1; e++) s += load<f64>(cv + <usize>e * 8) * load<f64>(bj + <usize>load<i32>(ri + <usize>e * 4) * rowBytes);
+      for (let e = load<i32>(cp + <usize>col * 4); e < e1; e++) {
+        const x = load<f64>(cv + <usize>e * 8);
+        const y = load<f64>(bj + <usize>load<i32>(ri + <usize>e * 4) * rowBytes);
+        s += square ? (x * x) * (y * y) : x * y;
+      }
       store<f64>(c + <usize>col * rowBytes + <usize>j * 8, s);
     }
   }
 }
 
-/** cscTmm over chunks of `chunk` data columns taken from the counter, for k columns. */
-export function csc_tmm_dyn_f64(cp: usize, ri: usize, cv: usize, b: usize, c: usize, n: i32, k: i32, counter: usize, chunk: i32): void {
+/**
+ * Xᵀ · B by eight-column panels of B, or with `square` ≠ 0 (X∘X)ᵀ(B∘B): a thread takes
+ * panel p (columns 8p .. 8p+8) from the counter, copies B[:, 8p .. 8p+8) (squared) into
+ * its own contiguous scratch `pack` ([b, 8], 64 bytes a row: the strided slice of a
+ * [b, n] array maps onto few cache sets and stops fitting from a few hundred rows), and
+ * sums every data column over it; the thread that takes panel ⌊n/8⌋ forms the columns
+ * past the last panel. Each output is summed by one thread in batch order (no
+ * accumulators to merge): the same bits whatever the number of threads.
+ */
+export function csc_tmm_panels_dyn_f64(cp: usize, ri: usize, cv: usize, b: usize, c: usize, n: i32, k: i32, rows: i32, pack: usize, counter: usize, square: i32): void {
+  const rowBytes = <usize>n * 8;
+  const panels = n >> 3;
+  const sq = square != 0;
   for (;;) {
-    const c0 = atomic.add<i32>(counter, 1) * chunk;
-    if (c0 >= k) break;
-    cscTmm(cp, ri, cv, b, c, n, c0, min(k, c0 + chunk));
+    const p = atomic.add<i32>(counter, 1);
+    if (p > panels) break;
+    if (p == panels) {
+      if (sq) cscTail(cp, ri, cv, b, c, n, panels << 3, 0, k, true);
+      else cscTail(cp, ri, cv, b, c, n, panels << 3, 0, k, false);
+      continue;
+    }
+    const src = b + <usize>p * 64;
+    for (let r = 0; r < rows; r++) {
+      const s = src + <usize>r * rowBytes;
+      const d = pack + <usize>r * 64;
+      const y0 = v128.load(s), y1 = v128.load(s, 16), y2 = v128.load(s, 32), y3 = v128.load(s, 48);
+      v128.store(d, sq ? f64x2.mul(y0, y0) : y0);
+      v128.store(d, sq ? f64x2.mul(y1, y1) : y1, 16);
+      v128.store(d, sq ? f64x2.mul(y2, y2) : y2, 32);
+      v128.store(d, sq ? f64x2.mul(y3, y3) : y3, 48);
+    }
+    const out = c + <usize>p * 64;
+    if (sq) cscPanel8(cp, ri, cv, pack, 64, out, rowBytes, 0, k, true);
+    else cscPanel8(cp, ri, cv, pack, 64, out, rowBytes, 0, k, false);
   }
 }
