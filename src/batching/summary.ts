@@ -220,28 +220,54 @@ export function availableStatistics(s: GradSummary): PartialStatistics {
   };
 }
 
+/** Views a block writes its per-coordinate sums into (zeroed; see combineBlocks). */
+export interface CoordOut {
+  readonly sq: Float64Array;
+  readonly dev: Float64Array;
+}
+
+/** Flat arrays of d doubles combineBlocks fills in place (zeroed where a coordinate part is given). */
+export interface FlatInto {
+  readonly meanGrad: Float64Array;
+  readonly coordSumSq?: Float64Array;
+  readonly coordSumSqDev?: Float64Array;
+}
+
+/** Whether `a` is already the view of `flat` at [offset, offset + a.length). */
+function inPlace(a: Float64Array, flat: Float64Array, offset: number): boolean {
+  return a.buffer === flat.buffer && a.byteOffset === flat.byteOffset + offset * 8;
+}
+
+/** Copy every block's `pick` array into `flat` at its offset unless it is already there. */
+function fillFlat(flat: Float64Array, blocks: readonly BlockSummary[], pick: (blk: BlockSummary) => Float64Array): Float64Array {
+  for (const blk of blocks) {
+    const a = pick(blk);
+    if (!inPlace(a, flat, blk.offset)) flat.set(a, blk.offset);
+  }
+  return flat;
+}
+
 /**
  * Combine block summaries into the global summary (flat layout in block order). It
  * holds what every block holds; a block without per-sample ||g_i − ḡ||² (devSqSum
- * instead) adds its sum after the per-sample ones.
+ * instead) adds its sum after the per-sample ones. With `into` (arrays of d doubles),
+ * the flat ḡ and per-coordinate sums are those arrays: a block whose array is already
+ * its view of them (the engine hands the blocks such views) is not copied, the others
+ * are copied in; the summary then shares them.
  */
-export function combineBlocks(b: number, blocks: readonly BlockSummary[]): GradSummary {
+export function combineBlocks(b: number, blocks: readonly BlockSummary[], into?: FlatInto): GradSummary {
   const d = blocks.reduce((p, blk) => p + blk.size, 0);
   const parts = blocks.reduce<SummaryParts>((p, blk) => meetParts(p, partsOf(blk)), ALL_PARTS);
-  const meanGrad = new Float64Array(d);
-  const coordSumSq = new Float64Array(parts.coord ? d : 0);
-  const coordSumSqDev = new Float64Array(parts.coord ? d : 0);
+  if (into !== undefined && into.meanGrad.length !== d) throw new Error(`combineBlocks: flat arrays of ${into.meanGrad.length} for d = ${d}`);
+  const meanGrad = fillFlat(into?.meanGrad ?? new Float64Array(d), blocks, (blk) => blk.meanGrad);
+  const coordSumSq = parts.coord ? fillFlat(into?.coordSumSq ?? new Float64Array(d), blocks, (blk) => blk.coordSumSq) : new Float64Array(0);
+  const coordSumSqDev = parts.coord ? fillFlat(into?.coordSumSqDev ?? new Float64Array(d), blocks, (blk) => blk.coordSumSqDev) : new Float64Array(0);
   const sqNorms = new Float64Array(b);
   const dots = new Float64Array(parts.dots ? b : 0);
   const devDots = new Float64Array(parts.dots ? b : 0);
   const devSq = new Float64Array(b);
   const sums: number[] = [];
   for (const blk of blocks) {
-    meanGrad.set(blk.meanGrad, blk.offset);
-    if (parts.coord) {
-      coordSumSq.set(blk.coordSumSq, blk.offset);
-      coordSumSqDev.set(blk.coordSumSqDev, blk.offset);
-    }
     const perSample = blk.devSqSum === undefined;
     if (!perSample) sums.push(blk.devSqSum!);
     for (let i = 0; i < b; i++) {
@@ -286,10 +312,11 @@ export function summariseExplicitBlock(
   size: number,
   method: BlockMethod,
   parts: SummaryParts = ALL_PARTS,
+  coordOut?: CoordOut,
 ): BlockSummary {
   const mean = explicitMean(G, b, size);
   // pass 2: centred quantities
-  const pass = centredPass(mean, b, parts);
+  const pass = centredPass(mean, b, parts, coordOut);
   for (let i = 0; i < b; i++) pass.add(i, G, i * size);
   return pass.finish(name, shape, offset, method);
 }
@@ -323,9 +350,10 @@ export function explicitMean(G: ArrayLike<number>, b: number, size: number, out:
  * ⟨g_i, ḡ⟩, their centred forms and the per-coordinate sums, with the corrected two-pass
  * residue removed at the end. With `parts` short of everything (needs.ts) only ||g_i||²,
  * ||g_i − ḡ||² and the parts asked for are formed, each by the same operations in the
- * same order as in the full pass (so they are the same bits).
+ * same order as in the full pass (so they are the same bits). `coordOut` (zeroed views) receives
+ * the per-coordinate sums instead of fresh arrays.
  */
-export function centredPass(mean: Float64Array, b: number, parts: SummaryParts = ALL_PARTS): {
+export function centredPass(mean: Float64Array, b: number, parts: SummaryParts = ALL_PARTS, coordOut?: CoordOut): {
   add(i: number, G: ArrayLike<number>, o: number): void;
   finish(name: string, shape: readonly number[], offset: number, method: BlockMethod): BlockSummary;
 } {
@@ -337,8 +365,8 @@ export function centredPass(mean: Float64Array, b: number, parts: SummaryParts =
   const dots = new Float64Array(wantDots ? b : 0);
   const devSqNorms = new Float64Array(b);
   const devDots = new Float64Array(wantDots ? b : 0);
-  const coordSumSq = new Float64Array(wantCoord ? size : 0);
-  const coordSumSqDev = new Float64Array(wantCoord ? size : 0);
+  const coordSumSq = wantCoord ? coordOut?.sq ?? new Float64Array(size) : new Float64Array(0);
+  const coordSumSqDev = wantCoord ? coordOut?.dev ?? new Float64Array(size) : new Float64Array(0);
   const resid = new Float64Array(wantCoord ? size : 0); // Σ_i (g_ij − ḡ_j), zero but for rounding
   const addPart = (i: number, G: ArrayLike<number>, o: number): void => {
     let sq = 0;
