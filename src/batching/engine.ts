@@ -59,7 +59,10 @@ export interface BatchGradStats extends GradSummary {
   readonly loss: number;
   /** Per-sample losses ℓ_i + R. */
   readonly losses: Float64Array;
-  /** ḡ per parameter block, as tensors of the parameters' shapes. */
+  /**
+   * ḡ per parameter block, as tensors of the parameters' shapes: for float64 parameters
+   * views of `meanGrad` (as fromArray wraps its array without copying), else rounded copies.
+   */
   readonly meanGradBlocks: readonly Tensor[];
 }
 
@@ -250,7 +253,12 @@ function gradPass<B>(
       ...summary,
       loss: lossSum / b,
       losses: lossesWithR,
+      // float64: views of the flat ḡ (NOTE (speed): a fresh array of d doubles and its copy
+      // fewer per step, about 0.4 ms at d = 2·10⁵ on this kind of machine, where first
+      // touching fresh memory costs more than the copy); float32: rounded copies
       meanGradBlocks: params.map((p, pi) => {
+        const blk = summary.blocks[pi]!;
+        if (p.dtype === 'float64') return makeTensor(summary.meanGrad.subarray(blk.offset, blk.offset + blk.size), p.shape);
         const data = alloc(p.dtype, p.size);
         data.set(means[pi]!);
         return makeTensor(data, p.shape);
