@@ -129,6 +129,52 @@ describe('sparse companions', () => {
     expect(Array.from(t2)).toEqual(Array.from(t1));
   });
 
+  it('the regrouping by column kept for a batch (Xᵀ·B, then (X∘X)ᵀ(Δ∘Δ)) is never reused for other rows', () => {
+    const [kd, ki, kj, kb] = split(key(SEED + 7), 4) as [Key, Key, Key, Key];
+    const rows = 400;
+    const cols = 97;
+    const n = 131; // the gather form (n ≥ 128)
+    const b = 300;
+    const { dense, data } = dataset(kd, rows, cols, 0.19);
+    const Bt = normal(kb, b * n);
+    const M = normal(kb, cols * n);
+    const check = (x: Float64Array, idx: Int32Array, what: string) => {
+      const plain = gather(dense, cols, idx);
+      const got = new Float64Array(cols * n);
+      const ref = new Float64Array(cols * n);
+      const sc = new Float64Array(cols * n);
+      w2.matmul(x, Bt, cols, b, n, got, true, false);
+      jsBackend.matmul(plain, Bt, cols, b, n, ref, true, false);
+      jsBackend.matmul(abs(plain), abs(Bt), cols, b, n, sc, true, false);
+      expectClose(got, ref, sc, `${what} Xᵀ·B`);
+      const s = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+      const r = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+      const a = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+      w2.linearStats(x, Bt, M, b, cols, n, ...s);
+      jsBackend.linearStats(plain, Bt, M, b, cols, n, ...r);
+      jsBackend.linearStats(abs(plain), abs(Bt), abs(M), b, cols, n, ...a);
+      expectClose(s[2], r[2], a[2], `${what} coordSumSq`);
+    };
+    const idxA = integers(ki, b, 0, rows);
+    const idxB = integers(kj, b, 0, rows);
+    const xA = gather(dense, cols, idxA);
+    attachSparseRows(xA, data, idxA);
+    const xB = gather(dense, cols, idxB);
+    attachSparseRows(xB, data, idxB);
+    check(xA, idxA, 'batch A');
+    check(xB, idxB, 'batch B after A');
+    check(xA, idxA, 'batch A again');
+    // the same array attached anew with other rows (a new companion)
+    const idxC = idxB.map((i) => (i + 1) % rows);
+    xA.set(gather(dense, cols, idxC));
+    attachSparseRows(xA, data, idxC);
+    check(xA, idxC, 'batch A re-attached');
+    // the same companion whose owner changed one index in place (and the array's row)
+    idxC[17] = (idxC[17]! + 5) % rows;
+    xA.set(gather(dense, cols, idxC));
+    check(xA, idxC, 'batch A with one index changed in place');
+  });
+
   it('without a companion, the sparse-A path of Xᵀ·B also gives the same bits on 1 and 2 threads, and equals js', () => {
     const { dense } = dataset(key(SEED + 9), 5000, 300, 0.15);
     const Bt = normal(key(SEED + 10), 5000 * 12);

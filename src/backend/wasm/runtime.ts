@@ -164,6 +164,9 @@ export class WasmRuntime {
   private dataBase: number;
   private readonly residentBase: number;
   private residentSet: { readonly data: object; readonly ptrs: ResidentPtrs } | null = null;
+  /** End of the resident data set (where a pinned region starts). */
+  private residentEnd: number;
+  private pin: { readonly owner: object; readonly base: number; readonly bytes: number } | null = null;
   private top: number;
   private workers: PoolWorker[] = [];
   f32!: Float32Array;
@@ -184,6 +187,7 @@ export class WasmRuntime {
     this.scratchBytes = align(this.ex.SCRATCH_BYTES.value as number, 64);
     this.dataBase = STATIC_BYTES + MAX_THREADS * this.scratchBytes;
     this.residentBase = this.dataBase;
+    this.residentEnd = this.dataBase;
     this.top = this.dataBase;
     this.ensure(this.dataBase);
     this.refresh();
@@ -207,6 +211,7 @@ export class WasmRuntime {
   resident(data: { readonly rowPtr: Int32Array; readonly col: Int32Array; readonly val: Float64Array }): ResidentPtrs {
     if (this.residentSet !== null && this.residentSet.data === data) return this.residentSet.ptrs;
     this.residentSet = null;
+    this.pin = null;
     this.top = this.residentBase;
     this.dataBase = this.residentBase;
     const nnz = data.rowPtr[data.rowPtr.length - 1]!;
@@ -225,10 +230,33 @@ export class WasmRuntime {
       f[(rn >> 3) + r] = s;
     }
     this.dataBase = align(this.top, 64);
+    this.residentEnd = this.dataBase;
     this.top = this.dataBase;
     const ptrs = { rp, co, va, rn };
     this.residentSet = { data, ptrs };
     return ptrs;
+  }
+
+  /**
+   * A region of `bytes` above the resident data set that reset() leaves alone, held for
+   * `owner` (one owner at a time) until another owner takes it or a new data set is
+   * placed: `hit` says whether it already held `owner`'s data. Call right after
+   * reset() and resident(), before any other allocation of the call: taking it anew
+   * moves the start of the data region.
+   */
+  pinned(owner: object, bytes: number): { p: number; hit: boolean } {
+    if (this.pin !== null && this.pin.owner === owner && this.pin.bytes >= bytes) return { p: this.pin.base, hit: true };
+    this.top = this.residentEnd;
+    const p = this.alloc(bytes);
+    this.dataBase = align(this.top, 64);
+    this.top = this.dataBase;
+    this.pin = { owner, base: p, bytes };
+    return { p, hit: false };
+  }
+
+  /** Give up the pinned region (its owner's data is no longer valid). */
+  unpin(): void {
+    this.pin = null;
   }
 
   /** Allocate `bytes` (64-byte aligned) in the data region, growing the memory when needed. */
