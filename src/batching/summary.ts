@@ -385,6 +385,87 @@ export function explicitMean(G: ArrayLike<number>, b: number, size: number, out:
   return mean;
 }
 
+/** The outputs of centredPass's row loops. */
+interface RowOut {
+  readonly sqNorms: Float64Array;
+  readonly dots: Float64Array;
+  readonly devSqNorms: Float64Array;
+  readonly devDots: Float64Array;
+  readonly coordSumSq: Float64Array;
+  readonly coordSumSqDev: Float64Array;
+  readonly resid: Float64Array;
+}
+
+/** Row i of G (at o): ||g_i||², ⟨g_i, ḡ⟩, their centred forms, and its terms of the per-coordinate sums. */
+function fullRow(G: ArrayLike<number>, o: number, mean: Float64Array, size: number, out: RowOut, i: number): void {
+  const { coordSumSq, coordSumSqDev, resid } = out;
+  let sq = 0;
+  let dot = 0;
+  let dsq = 0;
+  let ddot = 0;
+  for (let j = 0; j < size; j++) {
+    const g = G[o + j]!;
+    const m = mean[j]!;
+    const dv = g - m;
+    sq += g * g;
+    dot += g * m;
+    dsq += dv * dv;
+    ddot += dv * m;
+    coordSumSq[j] = coordSumSq[j]! + g * g;
+    coordSumSqDev[j] = coordSumSqDev[j]! + dv * dv;
+    resid[j] = resid[j]! + dv;
+  }
+  out.sqNorms[i] = sq;
+  out.dots[i] = dot;
+  out.devSqNorms[i] = dsq;
+  out.devDots[i] = ddot;
+}
+
+/** fullRow forming only ||g_i||², ||g_i − ḡ||² and the parts asked for (the same operations in the same order). */
+function partRow(G: ArrayLike<number>, o: number, mean: Float64Array, size: number, out: RowOut, i: number, wantDots: boolean, wantCoord: boolean): void {
+  const { coordSumSq, coordSumSqDev, resid } = out;
+  let sq = 0;
+  let dot = 0;
+  let dsq = 0;
+  let ddot = 0;
+  for (let j = 0; j < size; j++) {
+    const g = G[o + j]!;
+    const m = mean[j]!;
+    const dv = g - m;
+    sq += g * g;
+    dsq += dv * dv;
+    if (wantDots) {
+      dot += g * m;
+      ddot += dv * m;
+    }
+    if (wantCoord) {
+      coordSumSq[j] = coordSumSq[j]! + g * g;
+      coordSumSqDev[j] = coordSumSqDev[j]! + dv * dv;
+      resid[j] = resid[j]! + dv;
+    }
+  }
+  out.sqNorms[i] = sq;
+  out.devSqNorms[i] = dsq;
+  if (wantDots) {
+    out.dots[i] = dot;
+    out.devDots[i] = ddot;
+  }
+}
+
+/** S_norm alone (the norm test): ||g_i||² and ||g_i − ḡ||² in a loop of their own. */
+function normRow(G: ArrayLike<number>, o: number, mean: Float64Array, size: number, sqNorms: Float64Array, devSqNorms: Float64Array, i: number): void {
+  let sq = 0;
+  let dsq = 0;
+  for (let j = 0; j < size; j++) {
+    const g = G[o + j]!;
+    const dv = g - mean[j]!;
+    sq += g * g;
+    dsq += dv * dv;
+  }
+  sqNorms[i] = sq;
+  devSqNorms[i] = dsq;
+}
+
 /**
  * Pass 2 of the two-pass block statistics, one per-sample gradient at a time (so a caller
  * that forms G_i one sample at a time, as the conv path does, needs O(d) memory): ||g_i||²,
@@ -409,70 +490,16 @@ export function centredPass(mean: Float64Array, b: number, parts: SummaryParts =
   const coordSumSq = wantCoord ? coordOut?.sq ?? new Float64Array(size) : new Float64Array(0);
   const coordSumSqDev = wantCoord ? coordOut?.dev ?? new Float64Array(size) : new Float64Array(0);
   const resid = new Float64Array(wantCoord ? size : 0); // Σ_i (g_ij − ḡ_j), zero but for rounding
-  const addPart = (i: number, G: ArrayLike<number>, o: number): void => {
-    let sq = 0;
-    let dot = 0;
-    let dsq = 0;
-    let ddot = 0;
-    for (let j = 0; j < size; j++) {
-      const g = G[o + j]!;
-      const m = mean[j]!;
-      const dv = g - m;
-      sq += g * g;
-      dsq += dv * dv;
-      if (wantDots) {
-        dot += g * m;
-        ddot += dv * m;
-      }
-      if (wantCoord) {
-        coordSumSq[j] = coordSumSq[j]! + g * g;
-        coordSumSqDev[j] = coordSumSqDev[j]! + dv * dv;
-        resid[j] = resid[j]! + dv;
-      }
-    }
-    sqNorms[i] = sq;
-    devSqNorms[i] = dsq;
-    if (wantDots) {
-      dots[i] = dot;
-      devDots[i] = ddot;
-    }
-  };
-  // S_norm alone (the norm test): ||g_i||² and ||g_i − ḡ||² in a loop of their own
-  const addNorm = (i: number, G: ArrayLike<number>, o: number): void => {
-    let sq = 0;
-    let dsq = 0;
-    for (let j = 0; j < size; j++) {
-      const g = G[o + j]!;
-      const dv = g - mean[j]!;
-      sq += g * g;
-      dsq += dv * dv;
-    }
-    sqNorms[i] = sq;
-    devSqNorms[i] = dsq;
-  };
+  // the row loops are top-level functions with every array passed in (NOTE (speed): as
+  // closures over these arrays they ran at half the speed, 5.4 against 2.9 ms for a
+  // [4096, 256] block, the same bits)
+  const out: RowOut = { sqNorms, dots, devSqNorms, devDots, coordSumSq, coordSumSqDev, resid };
   return {
-    add: !wantDots && !wantCoord ? addNorm : full ? (i, G, o) => {
-      let sq = 0;
-      let dot = 0;
-      let dsq = 0;
-      let ddot = 0;
-      for (let j = 0; j < size; j++) {
-        const g = G[o + j]!;
-        const m = mean[j]!;
-        const dv = g - m;
-        sq += g * g;
-        dot += g * m;
-        dsq += dv * dv;
-        ddot += dv * m;
-        coordSumSq[j] = coordSumSq[j]! + g * g;
-        coordSumSqDev[j] = coordSumSqDev[j]! + dv * dv;
-        resid[j] = resid[j]! + dv;
-      }
-      sqNorms[i] = sq;
-      dots[i] = dot;
-      devSqNorms[i] = dsq;
-      devDots[i] = ddot;
-    } : addPart,
+    add: !wantDots && !wantCoord
+      ? (i, G, o) => normRow(G, o, mean, size, sqNorms, devSqNorms, i)
+      : full
+        ? (i, G, o) => fullRow(G, o, mean, size, out, i)
+        : (i, G, o) => partRow(G, o, mean, size, out, i, wantDots, wantCoord),
     finish(name, shape, offset, method) {
       // the corrected two-pass algorithm: remove the rounding residue of the mean
       if (wantCoord) for (let j = 0; j < size; j++) coordSumSqDev[j] = Math.max(0, coordSumSqDev[j]! - (resid[j]! * resid[j]!) / b);
