@@ -60,6 +60,20 @@ describe('measure with an injected clock', () => {
     expect(rs.every((r) => r.times_ms.length === 2)).toBe(true);
   });
 
+  it('warms up until both the count and the minimum time are reached', () => {
+    let t = 0;
+    const clock = () => t;
+    let calls = 0;
+    // each call advances the clock by 10 ms; 35 ms of warm-up need 4 rounds (0, 10, 20, 30 < 35), then 2 timed
+    const r = measure(() => { calls++; t += 10; }, { warmup: 1, reps: 2, warmupMs: 35, now: clock, cpuNow: clock });
+    expect(r.warmup).toBe(4);
+    expect(calls).toBe(6);
+    // the count alone when it takes longer than the time
+    calls = 0;
+    expect(measure(() => { calls++; t += 10; }, { warmup: 5, reps: 1, warmupMs: 15, now: clock, cpuNow: clock }).warmup).toBe(5);
+    expect(() => measure(() => 0, { warmupMs: -1 })).toThrow(/warmupMs/);
+  });
+
   it('rejects bad counts', () => {
     expect(() => measure(() => 0, { reps: 0 })).toThrow(/reps/);
     expect(() => measure(() => 0, { warmup: -1 })).toThrow(/warmup/);

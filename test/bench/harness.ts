@@ -41,6 +41,12 @@ export interface MeasureOptions {
   readonly warmup?: number;
   /** timed runs (default 5) */
   readonly reps?: number;
+  /**
+   * Keep warming up, round-robin, until the warm-ups have also taken this long in all
+   * (default 0): a JIT-compiled step reaches its steady speed only after some number of
+   * calls, which a fixed count of one or two does not give a 1 ms function.
+   */
+  readonly warmupMs?: number;
   /** the wall clock in ms (default performance.now); injectable for tests */
   readonly now?: () => number;
   /** the process CPU clock in ms (default process.cpuUsage user + system); injectable for tests */
@@ -86,8 +92,16 @@ export function measureInterleaved(fns: readonly (() => unknown)[], opts: Measur
   const cpuNow = opts.cpuNow ?? defaultCpuNow;
   checkCounts('measure', warmup, reps);
   if (fns.length === 0) throw new Error('measure: no functions');
+  const warmupMs = opts.warmupMs ?? 0;
+  if (!(warmupMs >= 0)) throw new Error(`measure: warmupMs must be ≥ 0, got ${warmupMs}`);
   let sink: unknown = null;
-  for (let w = 0; w < warmup; w++) for (const fn of fns) sink = fn();
+  // the clock is read only when a minimum time is asked for
+  const w0 = warmupMs > 0 ? now() : 0;
+  let warmed = 0;
+  while (warmed < warmup || (warmupMs > 0 && now() - w0 < warmupMs)) {
+    for (const fn of fns) sink = fn();
+    warmed++;
+  }
   const times = fns.map((): number[] => []);
   const cpu = fns.map((): number[] => []);
   for (let r = 0; r < reps; r++) {
@@ -103,7 +117,7 @@ export function measureInterleaved(fns: readonly (() => unknown)[], opts: Measur
   }
   void sink;
   return fns.map((_, f) => ({
-    median_ms: median(times[f]!), median_cpu_ms: median(cpu[f]!), times_ms: times[f]!, cpu_ms: cpu[f]!, warmup, reps,
+    median_ms: median(times[f]!), median_cpu_ms: median(cpu[f]!), times_ms: times[f]!, cpu_ms: cpu[f]!, warmup: warmed, reps,
   }));
 }
 

@@ -32,9 +32,13 @@ def load(dirname, name, dtype, shape):
     return t.reshape(shape)
 
 
-def timed(fn, warmup, reps):
-    for _ in range(warmup):
+def timed(fn, warmup, reps, warmup_s=0.0):
+    """Median ms of `reps` calls after at least `warmup` calls and `warmup_s` seconds of them."""
+    t_start = time.perf_counter()
+    done = 0
+    while done < warmup or time.perf_counter() - t_start < warmup_s:
         fn()
+        done += 1
     times = []
     out = None
     for _ in range(reps):
@@ -196,10 +200,11 @@ def main():
             params = [load(dirname, p["file"], torch.float64, p["shape"]).to(dt) for p in case["params"]]
             big = b >= 4096
             reps = (3 if big else 9) if quick else (7 if big else 21)
+            warm_s = man.get("warmupMs", 0) / 1000  # the same minimum warm-up as ours (peers.ts)
             with torch.no_grad():
-                ms, vals = timed(lambda: closed_form(model, X, Y, params), 2, reps)
+                ms, vals = timed(lambda: closed_form(model, X, Y, params), 2, reps, warm_s)
             row = {"model": model, "b": b, "dtype": dtname, "closed": {"ms": ms, "values": vals}}
-            ms, gns = timed(lambda: mean_gradient(model, X, Y, params), 2, reps)
+            ms, gns = timed(lambda: mean_gradient(model, X, Y, params), 2, reps, warm_s)
             row["mean"] = {"ms": ms, "values": {"gradNormSq": gns}}
             vreps = 1 if quick and big else 3
             ms, vals = timed(lambda: vmap_stats(model, X, Y, params), 1, vreps)

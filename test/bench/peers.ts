@@ -96,13 +96,17 @@ async function main(): Promise<void> {
   const data = await loadData(SEED, 8192);
   log(`# peers benchmark (${args.quick ? 'quick' : 'full'} run), node ${process.version}, torch ${torch.version}, seed ${SEED}`);
   log(`# data: ${data.note}; load average at the start ${loadavg().map((v) => v.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+  log(`# every timed function (ours and the peers') is warmed up for at least ${args.quick ? 300 : 1000} ms and ${args.quick ? 2 : 3} calls first: steady-state medians`);
   const [, kModel, kBatch] = split(key(SEED), 3) as [Key, Key, Key];
   const mk = split(kModel, MODELS.length);
   const dir = mkdtempSync(join(tmpdir(), 'adadagrad-peers-'));
-  const manifest: { threads: number; quick: boolean; cases: unknown[] } = { threads: 2, quick: args.quick, cases: [] };
+  // a minimum warm-up time as well as a count, on both sides: our step is JIT-compiled and
+  // reaches its steady speed (that of a training loop) only after tens of calls at b = 256
+  const warmupMs = args.quick ? 300 : 1000;
+  const manifest: { threads: number; quick: boolean; warmupMs: number; cases: unknown[] } = { threads: 2, quick: args.quick, warmupMs, cases: [] };
   /** ours, per (model, b, dtype): times per backend and the values on js */
   const ours = new Map<string, { stats: Record<string, number>; mean: Record<string, number>; values: Values; wasmValues: Values }>();
-  const reps = (b: number) => (args.quick ? { warmup: 2, reps: b <= 256 ? 9 : 3 } : { warmup: 3, reps: b <= 256 ? 21 : 7 });
+  const reps = (b: number) => (args.quick ? { warmup: 2, reps: b <= 256 ? 9 : 3, warmupMs } : { warmup: 3, reps: b <= 256 ? 21 : 7, warmupMs });
   try {
     for (const [mi, name] of MODELS.entries()) {
       const model = makeModel(name, mk[mi]!);
