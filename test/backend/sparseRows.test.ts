@@ -68,7 +68,8 @@ describe('sparse companions', () => {
   });
 
   it('rowOrder sorts batch positions by data row, ties in batch order, by either method', () => {
-    for (const [rows, b] of [[1000, 60], [1000, 5000], [7, 1]] as const) {
+    // comparison of packed keys in an Int32Array, counting sort, a single row, packed keys past 2³¹ (a Float64Array)
+    for (const [rows, b] of [[1000, 60], [1000, 5000], [7, 1], [3_000_000, 1000]] as const) {
       const idx = integers(key(SEED + b), b, 0, rows); // repeats included
       const want = Array.from({ length: b }, (_, t) => t).sort((s, t) => idx[s]! - idx[t]! || s - t);
       expect(Array.from(rowOrder(idx, rows))).toEqual(want);
@@ -173,6 +174,31 @@ describe('sparse companions', () => {
     idxC[17] = (idxC[17]! + 5) % rows;
     xA.set(gather(dense, cols, idxC));
     check(xA, idxC, 'batch A with one index changed in place');
+  });
+
+  it('the row order kept for a batch follows an index changed in place: the scattered sums keep the bits of a fresh companion', () => {
+    const [kd, ki, kb, km] = split(key(SEED + 11), 4) as [Key, Key, Key, Key];
+    const rows = 500;
+    const cols = 64;
+    const n = 10; // (X∘X)ᵀ(Δ∘Δ) scattered in row order
+    const b = 700;
+    const { dense, data } = dataset(kd, rows, cols, 0.3);
+    const D = normal(kb, b * n);
+    const M = normal(km, cols * n);
+    const idx = integers(ki, b, 0, rows);
+    const x = gather(dense, cols, idx);
+    attachSparseRows(x, data, idx);
+    const stats = (arr: Float64Array) => {
+      const s = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+      w2.linearStats(arr, D, M, b, cols, n, ...s);
+      return s[2];
+    };
+    stats(x); // the order of these rows is now kept
+    for (let t = 0; t < 40; t++) idx[t] = rows - 1 - (idx[t]! % 7); // move rows to the end of the order
+    x.set(gather(dense, cols, idx));
+    const fresh = gather(dense, cols, idx);
+    attachSparseRows(fresh, data, idx.slice());
+    expect(Array.from(stats(x))).toEqual(Array.from(stats(fresh)));
   });
 
   it('without a companion, the sparse-A path of Xᵀ·B also gives the same bits on 1 and 2 threads, and equals js', () => {

@@ -79,25 +79,45 @@ function putIndices(rt: WasmRuntime, idx: Int32Array): number {
  * The batch positions ordered by data row (stable: ties keep batch order), written
  * into wasm memory. The kernels visit the rows in this order, so the resident data
  * set is read front to back instead of at random (about twice as fast on MNIST);
- * every per-row output still lands at its batch position.
+ * every per-row output still lands at its batch position. Sorted as packed keys
+ * row·b + t in a typed array (numeric sort, no comparator): NOTE (speed) the
+ * comparator sort took 0.18 ms of a 5 ms MLP mean-gradient step at b = 256.
  */
 export function rowOrder(idx: Int32Array, rows: number): Int32Array {
   const b = idx.length;
-  if (b * 8 < rows) {
-    const ord = Int32Array.from({ length: b }, (_, t) => t);
-    return ord.sort((s, t) => idx[s]! - idx[t]! || s - t);
-  }
-  // counting sort by row
-  const start = new Int32Array(rows + 1);
-  for (let t = 0; t < b; t++) start[idx[t]! + 1]!++;
-  for (let r = 0; r < rows; r++) start[r + 1]! += start[r]!;
   const ord = new Int32Array(b);
-  for (let t = 0; t < b; t++) ord[start[idx[t]!]!++] = t;
+  if (b === 0) return ord;
+  if (b * 8 >= rows) {
+    // counting sort by row
+    const start = new Int32Array(rows + 1);
+    for (let t = 0; t < b; t++) start[idx[t]! + 1]!++;
+    for (let r = 0; r < rows; r++) start[r + 1]! += start[r]!;
+    for (let t = 0; t < b; t++) ord[start[idx[t]!]!++] = t;
+    return ord;
+  }
+  const keys = rows * b <= 0x7fffffff ? new Int32Array(b) : new Float64Array(b);
+  for (let t = 0; t < b; t++) keys[t] = idx[t]! * b + t;
+  keys.sort();
+  for (let t = 0; t < b; t++) ord[t] = keys[t]! % b;
   return ord;
 }
 
+/** The row order of a batch, computed once per companion (its indices compared on reuse). */
+const orders = new WeakMap<SparseBatch, { readonly idx: Int32Array; readonly ord: Int32Array }>();
+
 function putOrder(rt: WasmRuntime, sp: SparseBatch): number {
-  return putIndices(rt, rowOrder(sp.indices, sp.data.rows));
+  let o = orders.get(sp);
+  if (o === undefined || !equalInts(o.idx, sp.indices)) {
+    o = { idx: sp.indices.slice(), ord: rowOrder(sp.indices, sp.data.rows) };
+    orders.set(sp, o);
+  }
+  return putIndices(rt, o.ord);
+}
+
+function equalInts(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let t = 0; t < a.length; t++) if (a[t] !== b[t]) return false;
+  return true;
 }
 
 function threadsFor(sp: SparseBatch, rows: number, n: number, threads: number): number {
