@@ -374,10 +374,13 @@ export function explicitMean(G: ArrayLike<number>, b: number, size: number, out:
   for (let i = 0; i < b; i++) {
     const o = i * size;
     for (let j = 0; j < size; j++) {
+      // Neumaier's correction, the exact error of s + x, by TwoSum (branch-free, the same
+      // bits as the |s| ≥ |x| branch of Fast2Sum; NOTE (speed): 2.75 → 2.35 ms at [4096, 256])
       const x = G[o + j]!;
       const s = mean[j]!;
       const t = s + x;
-      comp[j] = comp[j]! + (Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s);
+      const bp = t - s;
+      comp[j] = comp[j]! + (s - (t - bp) + (x - bp));
       mean[j] = t;
     }
   }

@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { statistics, statsFromPerSampleGrads, compensatedSum, type GradSummary } from '../../src/batching/index.js';
+import { explicitMean } from '../../src/batching/summary.js';
 import { tensor } from '../../src/index.js';
 import { key, normal, split, type Key } from '../../src/rng/index.js';
 import { fcParams } from '../arbitraries.js';
@@ -196,5 +197,46 @@ describe('SPEC §2: definitions = closed forms = statistics() on well-conditione
     expect(st.S_norm).toBe(4);
     expect(st.S_orth).toBeNaN();
     expect(st.B_simple).toBe(Infinity);
+  });
+});
+
+describe('explicitMean', () => {
+  /** Neumaier's compensated mean per coordinate with the |s| ≥ |x| branch (the textbook form). */
+  function neumaierMean(G: ArrayLike<number>, b: number, size: number): Float64Array {
+    const mean = new Float64Array(size);
+    const comp = new Float64Array(size);
+    for (let i = 0; i < b; i++) {
+      for (let j = 0; j < size; j++) {
+        const x = G[i * size + j]!;
+        const s = mean[j]!;
+        const t = s + x;
+        comp[j] = comp[j]! + (Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s);
+        mean[j] = t;
+      }
+    }
+    return mean.map((m, j) => (m + comp[j]!) / b);
+  }
+
+  it('is bit for bit the branching Neumaier mean, on magnitudes from 1e-300 to 1e300, cancelling sums, infinities and NaN (seed 20261204)', () => {
+    const SEED = 20261204;
+    const [k1, k2] = split(key(SEED), 2) as [Key, Key];
+    const b = 300;
+    const size = 40;
+    const z = normal(k1, b * size);
+    const e = normal(k2, b * size);
+    // coordinate j: scale 10^(−300 + 15 j); the last coordinates mix huge and tiny terms and cancel
+    const G = Float64Array.from(z, (v, t) => {
+      const j = t % size;
+      if (j === size - 4) return (t / size) % 2 === 0 ? 1e16 * v : v * 1e-3; // big and small terms
+      if (j === size - 3) return Math.floor(t / size) < b / 2 ? 1 + v * 1e-10 : -1 - e[t]! * 1e-10; // cancellation
+      return v * 10 ** (-300 + 15 * j);
+    });
+    G[5 * size + size - 2] = Infinity;
+    G[7 * size + size - 1] = NaN;
+    const got = explicitMean(G, b, size);
+    const want = neumaierMean(G, b, size);
+    for (let j = 0; j < size; j++) {
+      if (!Object.is(got[j], want[j])) expect.fail(`coordinate ${j}: ${got[j]} against ${want[j]} (seed ${SEED})`);
+    }
   });
 });
