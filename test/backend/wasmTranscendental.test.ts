@@ -1,6 +1,8 @@
 // The wasm backend's threaded transcendental ops (tanh, exp, log, log1p on arrays of at least
 // 2^15 elements): the same bits on 1 and 2 threads, within 4 ulp of V8's Math (the js reference; musl and V8 are each within about 2 ulp
 // of the true value, on opposite sides at times: tanh(−0.5453170580608582) is 1.4 and 1.7 ulp off).
+// float64 tanh is the two-lane kernel of assembly/kernels.ts (tanhF64x2): within 2 ulp of V8 on
+// ranges that straddle its split at |x| = 0.625 and its clamp at 20, with the sign of zero kept.
 import { describe, expect, it } from 'vitest';
 import { jsBackend } from '../../src/backend/index.js';
 import type { UnaryOp } from '../../src/backend/backend.js';
@@ -55,4 +57,25 @@ describe('wasm transcendental unary ops', () => {
       });
     }
   }
+
+  it(`float64 tanh (two lanes): within 2 ulp of js across its two ranges and the clamp, ±0 kept, odd (seed ${SEED})`, () => {
+    const ranges: [number, number][] = [[-1e-6, 1e-6], [-0.3, 0.3], [0.6, 0.65], [-0.65, -0.6], [0.3, 3], [-19.5, -18.5], [15, 25]];
+    const ks = split(key(SEED + 1), ranges.length);
+    for (const [ri, [lo, hi]] of ranges.entries()) {
+      const x = Float64Array.from(uniform(ks[ri]!, 40_001, lo, hi));
+      x[0] = 0;
+      x[1] = -0;
+      const got = new Float64Array(x.length);
+      const neg = new Float64Array(x.length);
+      w2.unary('tanh', x, got);
+      w2.unary('tanh', x.map((v) => -v), neg);
+      expect(Object.is(got[0], 0) && Object.is(got[1], -0)).toBe(true);
+      for (let i = 0; i < x.length; i++) {
+        const r = Math.tanh(x[i]!);
+        const err = Math.abs(got[i]! - r) / ulp(r, false);
+        if (!(err <= 2)) expect.fail(`tanh(${x[i]}) = ${got[i]} against js ${r}: ${err} ulp (range [${lo}, ${hi}], seed ${SEED})`);
+        if (!Object.is(neg[i], -got[i]!)) expect.fail(`tanh(−${x[i]}) = ${neg[i]} is not −tanh(${x[i]}) = ${-got[i]!}`);
+      }
+    }
+  });
 });
