@@ -358,7 +358,7 @@ export function summariseExplicitBlock(
   const mean = explicitMean(G, b, size);
   // pass 2: centred quantities
   const pass = centredPass(mean, b, parts, coordOut);
-  for (let i = 0; i < b; i++) pass.add(i, G, i * size);
+  pass.addAll(G);
   return pass.finish(name, shape, offset, method);
 }
 
@@ -371,11 +371,28 @@ export function explicitMean(G: ArrayLike<number>, b: number, size: number, out:
   const mean = out;
   mean.fill(0);
   const comp = new Float64Array(size);
-  for (let i = 0; i < b; i++) {
+  // Neumaier's correction, the exact error of s + x, by TwoSum (branch-free, the same bits
+  // as the |s| ≥ |x| branch of Fast2Sum), two rows per sweep, row i's term before row i + 1's
+  // (NOTE (speed): 2.75 → 1.6 ms at [4096, 256], the same bits)
+  let i = 0;
+  for (; i + 1 < b; i += 2) {
+    const o = i * size;
+    const o2 = o + size;
+    for (let j = 0; j < size; j++) {
+      const x = G[o + j]!;
+      const s = mean[j]!;
+      const t = s + x;
+      const bp = t - s;
+      const y = G[o2 + j]!;
+      const u = t + y;
+      const bq = u - t;
+      comp[j] = comp[j]! + (s - (t - bp) + (x - bp)) + (t - (u - bq) + (y - bq));
+      mean[j] = u;
+    }
+  }
+  for (; i < b; i++) {
     const o = i * size;
     for (let j = 0; j < size; j++) {
-      // Neumaier's correction, the exact error of s + x, by TwoSum (branch-free, the same
-      // bits as the |s| ≥ |x| branch of Fast2Sum; NOTE (speed): 2.75 → 2.35 ms at [4096, 256])
       const x = G[o + j]!;
       const s = mean[j]!;
       const t = s + x;
@@ -422,6 +439,51 @@ function fullRow(G: ArrayLike<number>, o: number, mean: Float64Array, size: numb
   out.dots[i] = dot;
   out.devSqNorms[i] = dsq;
   out.devDots[i] = ddot;
+}
+
+/**
+ * fullRow on rows i and i + 1 (at o and o + size) in one sweep: each per-coordinate sum
+ * adds row i's term and then row i + 1's, and each row has its own scalar sums, so every
+ * output is the same operations in the same order as two fullRow calls (NOTE (speed): one
+ * load and store of each per-coordinate sum per two rows).
+ */
+function fullRowPair(G: ArrayLike<number>, o: number, mean: Float64Array, size: number, out: RowOut, i: number): void {
+  const { coordSumSq, coordSumSqDev, resid } = out;
+  const o2 = o + size;
+  let sq = 0;
+  let dot = 0;
+  let dsq = 0;
+  let ddot = 0;
+  let sq2 = 0;
+  let dot2 = 0;
+  let dsq2 = 0;
+  let ddot2 = 0;
+  for (let j = 0; j < size; j++) {
+    const m = mean[j]!;
+    const g = G[o + j]!;
+    const dv = g - m;
+    const h = G[o2 + j]!;
+    const dw = h - m;
+    sq += g * g;
+    dot += g * m;
+    dsq += dv * dv;
+    ddot += dv * m;
+    sq2 += h * h;
+    dot2 += h * m;
+    dsq2 += dw * dw;
+    ddot2 += dw * m;
+    coordSumSq[j] = coordSumSq[j]! + g * g + h * h;
+    coordSumSqDev[j] = coordSumSqDev[j]! + dv * dv + dw * dw;
+    resid[j] = resid[j]! + dv + dw;
+  }
+  out.sqNorms[i] = sq;
+  out.dots[i] = dot;
+  out.devSqNorms[i] = dsq;
+  out.devDots[i] = ddot;
+  out.sqNorms[i + 1] = sq2;
+  out.dots[i + 1] = dot2;
+  out.devSqNorms[i + 1] = dsq2;
+  out.devDots[i + 1] = ddot2;
 }
 
 /** fullRow forming only ||g_i||², ||g_i − ḡ||² and the parts asked for (the same operations in the same order). */
@@ -480,6 +542,8 @@ function normRow(G: ArrayLike<number>, o: number, mean: Float64Array, size: numb
  */
 export function centredPass(mean: Float64Array, b: number, parts: SummaryParts = ALL_PARTS, coordOut?: CoordOut): {
   add(i: number, G: ArrayLike<number>, o: number): void;
+  /** add(i, G, i·size) for every row i of G [b, size], the same bits. */
+  addAll(G: ArrayLike<number>): void;
   finish(name: string, shape: readonly number[], offset: number, method: BlockMethod): BlockSummary;
 } {
   const size = mean.length;
@@ -497,12 +561,18 @@ export function centredPass(mean: Float64Array, b: number, parts: SummaryParts =
   // closures over these arrays they ran at half the speed, 5.4 against 2.9 ms for a
   // [4096, 256] block, the same bits)
   const out: RowOut = { sqNorms, dots, devSqNorms, devDots, coordSumSq, coordSumSqDev, resid };
+  const add = !wantDots && !wantCoord
+    ? (i: number, G: ArrayLike<number>, o: number) => normRow(G, o, mean, size, sqNorms, devSqNorms, i)
+    : full
+      ? (i: number, G: ArrayLike<number>, o: number) => fullRow(G, o, mean, size, out, i)
+      : (i: number, G: ArrayLike<number>, o: number) => partRow(G, o, mean, size, out, i, wantDots, wantCoord);
   return {
-    add: !wantDots && !wantCoord
-      ? (i, G, o) => normRow(G, o, mean, size, sqNorms, devSqNorms, i)
-      : full
-        ? (i, G, o) => fullRow(G, o, mean, size, out, i)
-        : (i, G, o) => partRow(G, o, mean, size, out, i, wantDots, wantCoord),
+    add,
+    addAll(G) {
+      let i = 0;
+      if (full) for (; i + 1 < b; i += 2) fullRowPair(G, i * size, mean, size, out, i);
+      for (; i < b; i++) add(i, G, i * size);
+    },
     finish(name, shape, offset, method) {
       // the corrected two-pass algorithm: remove the rounding residue of the mean
       if (wantCoord) for (let j = 0; j < size; j++) coordSumSqDev[j] = Math.max(0, coordSumSqDev[j]! - (resid[j]! * resid[j]!) / b);

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { statistics, statsFromPerSampleGrads, compensatedSum, type GradSummary } from '../../src/batching/index.js';
-import { explicitMean } from '../../src/batching/summary.js';
+import { centredPass, explicitMean, summariseExplicitBlock } from '../../src/batching/summary.js';
 import { tensor } from '../../src/index.js';
 import { key, normal, split, type Key } from '../../src/rng/index.js';
 import { fcParams } from '../arbitraries.js';
@@ -220,14 +220,15 @@ describe('explicitMean', () => {
   it('is bit for bit the branching Neumaier mean, on magnitudes from 1e-300 to 1e300, cancelling sums, infinities and NaN (seed 20261204)', () => {
     const SEED = 20261204;
     const [k1, k2] = split(key(SEED), 2) as [Key, Key];
-    const b = 300;
+    const b = 301; // odd: the last row is summed on its own
     const size = 40;
     const z = normal(k1, b * size);
     const e = normal(k2, b * size);
     // coordinate j: scale 10^(−300 + 15 j); the last coordinates mix huge and tiny terms and cancel
     const G = Float64Array.from(z, (v, t) => {
       const j = t % size;
-      if (j === size - 4) return (t / size) % 2 === 0 ? 1e16 * v : v * 1e-3; // big and small terms
+      if (j === size - 5) return t < size ? 1e16 : t >= (b - 1) * size ? -1e16 : v; // ±1e16 around small terms: the mean is the corrections
+      if (j === size - 4) return Math.floor(t / size) % 2 === 0 ? 1e16 * v : v * 1e-3; // big and small terms, alternating rows
       if (j === size - 3) return Math.floor(t / size) < b / 2 ? 1 + v * 1e-10 : -1 - e[t]! * 1e-10; // cancellation
       return v * 10 ** (-300 + 15 * j);
     });
@@ -237,6 +238,29 @@ describe('explicitMean', () => {
     const want = neumaierMean(G, b, size);
     for (let j = 0; j < size; j++) {
       if (!Object.is(got[j], want[j])) expect.fail(`coordinate ${j}: ${got[j]} against ${want[j]} (seed ${SEED})`);
+    }
+  });
+});
+
+describe('summariseExplicitBlock', () => {
+  it('equals one centredPass row at a time bit for bit (rows taken two at a time inside), for odd and even b (seed 20261204)', () => {
+    const SEED = 20261204;
+    for (const b of [2, 3, 8, 301]) {
+      const size = 37;
+      const [k1, k2] = split(key(SEED + b), 2) as [Key, Key];
+      const z = normal(k1, b * size);
+      const w = normal(k2, b * size);
+      // mixed magnitudes in every coordinate, so that the order of the additions shows in the bits
+      const G = Float64Array.from(z, (v, t) => v * 10 ** (Math.round(w[t]! * 4)));
+      const got = summariseExplicitBlock('w', [size], 0, G, b, size, 'materialized');
+      const pass = centredPass(explicitMean(G, b, size), b);
+      for (let i = 0; i < b; i++) pass.add(i, G, i * size);
+      const want = pass.finish('w', [size], 0, 'materialized');
+      for (const k of ['meanGrad', 'sqNorms', 'dots', 'devSqNorms', 'devDots', 'coordSumSq', 'coordSumSqDev'] as const) {
+        const a = got[k];
+        const c = want[k];
+        for (let t = 0; t < c.length; t++) if (!Object.is(a[t], c[t])) expect.fail(`b = ${b}, ${k}[${t}]: ${a[t]} against ${c[t]} one row at a time (seed ${SEED})`);
+      }
     }
   });
 });
