@@ -93,6 +93,13 @@ export interface Backend {
     sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array, want?: LinearStatsWant,
   ): void;
   /**
+   * Optional hint from the statistics engine, before its reverse sweep: linearStats will be
+   * asked for coordSumSq of the batch x (its left operand) with the cotangent whose Xᵀ·Δ the
+   * sweep forms. A backend may form (X∘X)ᵀ(Δ∘Δ) in that same pass and keep it for that one
+   * linearStats call (the same bits as forming it there); ignoring the hint is correct.
+   */
+  expectSquares?(x: Arr): void;
+  /**
    * im2col: out[i, p, (ci, a, e)] = x[i, ci, p_y sh − ph + a dh, p_x sw − pw + e dw]
    * (0 outside the image), out of shape [n, oh·ow, c·kh·kw].
    */

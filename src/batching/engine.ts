@@ -131,7 +131,20 @@ function gradPass<B>(
 
   return withTape((tape) => {
     const leaves = params.map((p) => leaf(tape, p));
-    const { losses, lossVals, b, dtype, rValue, cts, rcts } = meanPass(tape, leaves, perSampleLoss, batch, opts);
+    // before the sweep: tell the backend which batches' per-coordinate sums linearStats
+    // will want, so that it may form them in the sweep's Xᵀ·Δ pass (Backend.expectSquares)
+    const be0 = getBackend();
+    const announce = !meanOnly && parts.coord && opts.mode !== 'materialize' && be0.expectSquares !== undefined
+      ? (tp: typeof tape, bb: number) => {
+        const isLeaf = new Set(leaves.map((l) => l.node!.index));
+        for (const node of tp.nodes) {
+          const X = node.inputs[0];
+          const W = node.inputs[1];
+          if (node.op === 'matmul' && X !== undefined && W?.node != null && isLeaf.has(W.node.index) && X.rank === 2 && X.shape[0] === bb) be0.expectSquares!(X.contiguous());
+        }
+      }
+      : undefined;
+    const { losses, lossVals, b, dtype, rValue, cts, rcts } = meanPass(tape, leaves, perSampleLoss, batch, opts, announce);
 
     // the uses of every parameter reached by the data sweep
     const leafIndex = new Map<number, number>(leaves.map((l, p) => [l.node!.index, p]));
@@ -284,6 +297,7 @@ function meanPass<B>(
   perSampleLoss: (params: readonly Tensor[], batch: B) => Tensor,
   batch: B,
   opts: BatchGradStatsOptions,
+  beforeBackward?: (tape: Parameters<Parameters<typeof withTape>[0]>[0], b: number) => void,
 ): MeanPass {
   const losses = perSampleLoss(leaves, batch);
   if (!(losses instanceof Tensor) || losses.rank !== 1) {
@@ -305,6 +319,7 @@ function meanPass<B>(
   }
 
   const ones = alloc(dtype, b).fill(1);
+  beforeBackward?.(tape, b);
   const cts = backward(tape, losses, makeTensor(ones, [b]));
   const rcts = R !== null && onTape(R, tape) ? backward(tape, R, makeTensor(alloc(dtype, 1).fill(1), R.shape)) : null;
   return { losses, lossVals, b, dtype, rValue, cts, rcts };

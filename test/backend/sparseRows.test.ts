@@ -201,6 +201,55 @@ describe('sparse companions', () => {
     expect(Array.from(stats(x))).toEqual(Array.from(stats(fresh)));
   });
 
+  it('(X∘X)ᵀ(Δ∘Δ) formed alongside an announced Xᵀ·Δ is the same bits, and is used only for that batch, that Δ and an untouched pinned region', () => {
+    const [kd, ki, kj, kb, kc] = split(key(SEED + 13), 5) as [Key, Key, Key, Key, Key];
+    const rows = 400;
+    const cols = 97;
+    const n = 131; // the gather form, with a tail past the last eight-column panel
+    const b = 300;
+    const { dense, data } = dataset(kd, rows, cols, 0.19);
+    const B1 = normal(kb, b * n);
+    const B2 = normal(kc, b * n);
+    const M = normal(kb, cols * n);
+    const batch = (k: Key) => {
+      const idx = integers(k, b, 0, rows);
+      const x = gather(dense, cols, idx);
+      attachSparseRows(x, data, idx);
+      return x;
+    };
+    const xA = batch(ki);
+    const xC = batch(kj);
+    const tmm = (x: Float64Array, B: Float64Array) => {
+      const out = new Float64Array(cols * n);
+      w2.matmul(x, B, cols, b, n, out, true, false);
+      return out;
+    };
+    const cs = (x: Float64Array, B: Float64Array) => {
+      const s = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+      w2.linearStats(x, B, M, b, cols, n, ...s);
+      return s[2];
+    };
+    const plainT = tmm(xA, B1);
+    const plainCs1 = cs(xA, B1);
+    const plainCs2 = cs(xA, B2);
+    const same = (got: Float64Array, want: Float64Array, what: string) => {
+      for (let t = 0; t < want.length; t++) if (!Object.is(got[t], want[t])) expect.fail(`${what}[${t}]: ${got[t]} against ${want[t]} (seed ${SEED})`);
+    };
+    // announced: the product itself, then the sums it kept
+    w2.expectSquares!(xA);
+    same(tmm(xA, B1), plainT, 'announced Xᵀ·B');
+    same(cs(xA, B1), plainCs1, 'coordSumSq from the kept squares');
+    // announced, then linearStats with another Δ of the same shape
+    w2.expectSquares!(xA);
+    tmm(xA, B1);
+    same(cs(xA, B2), plainCs2, 'coordSumSq with another Δ');
+    // announced, then another batch takes the pinned region before linearStats
+    w2.expectSquares!(xA);
+    tmm(xA, B1);
+    tmm(xC, B2);
+    same(cs(xA, B1), plainCs1, 'coordSumSq after another batch took the pinned region');
+  });
+
   it('without a companion, the sparse-A path of Xᵀ·B also gives the same bits on 1 and 2 threads, and equals js', () => {
     const { dense } = dataset(key(SEED + 9), 5000, 300, 0.15);
     const Bt = normal(key(SEED + 10), 5000 * 12);

@@ -29,7 +29,7 @@ import type { Backend, BinaryOp, LinearStatsWant, ReduceOp, UnaryOp } from '../b
 import { broadcastStrides, jsBackend } from '../js.js';
 import { MAX_THREADS, wasmRuntime, type WasmRuntime } from './runtime.js';
 import { ensureDense, sparseRowsOf } from '../sparseRows.js';
-import { sparseFits, sparseLinearStats, sparseMatmul as sparseRowsMatmul } from './sparseRows.js';
+import { expectSquares as expectSparseSquares, sparseFits, sparseLinearStats, sparseMatmul as sparseRowsMatmul } from './sparseRows.js';
 import { wasmConv2d, wasmConv2dBackward, wasmConvWeightGrads, wasmFold, wasmPool2d, wasmPool2dBackward, wasmUnfold } from './conv.js';
 
 type DT = 'f32' | 'f64';
@@ -401,6 +401,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
      * both products go through matmulPtr (threads, the sparse path for sparse X),
      * and only for the outputs asked for (`want`).
      */
+    expectSquares(x: Arr): void {
+      const sp = x instanceof Float64Array ? sparseRowsOf(x) : undefined;
+      if (sp !== undefined) expectSparseSquares(sp);
+    },
+
     linearStats(
       x: Arr, delta: Arr, mm: Arr, b: number, din: number, dout: number,
       sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array, want: LinearStatsWant = { dots: true, coordSumSq: true },

@@ -362,6 +362,44 @@ export function csc_fill(rp: usize, co: usize, va: usize, idx: usize, r0: i32, r
   }
 }
 
+/**
+ * cscPanel8 forming both sums at once: C[c, 0..8) = Σ cv[e] B[ri[e], 0..8) and
+ * C2[c, 0..8) = Σ cv[e]² B[ri[e], 0..8)², each with the operations of cscPanel8 (square off,
+ * on) in the same order, so the same bits as the two calls, from one read of the entries.
+ */
+function cscPanel8Both(cp: usize, ri: usize, cv: usize, bp: usize, bStride: usize, c: usize, c2: usize, cStride: usize, c0: i32, c1: i32): void {
+  for (let col = c0; col < c1; col++) {
+    const e1 = load<i32>(cp + <usize>(col + 1) * 4);
+    let s0 = f64x2.splat(0);
+    let s1 = s0, s2 = s0, s3 = s0, q0 = s0, q1 = s0, q2 = s0, q3 = s0;
+    for (let e = load<i32>(cp + <usize>col * 4); e < e1; e++) {
+      const x = load<f64>(cv + <usize>e * 8);
+      const v = f64x2.splat(x);
+      const w = f64x2.splat(x * x);
+      const br = bp + <usize>load<i32>(ri + <usize>e * 4) * bStride;
+      const y0 = v128.load(br), y1 = v128.load(br, 16), y2 = v128.load(br, 32), y3 = v128.load(br, 48);
+      s0 = f64x2.add(s0, f64x2.mul(v, y0));
+      s1 = f64x2.add(s1, f64x2.mul(v, y1));
+      s2 = f64x2.add(s2, f64x2.mul(v, y2));
+      s3 = f64x2.add(s3, f64x2.mul(v, y3));
+      q0 = f64x2.add(q0, f64x2.mul(w, f64x2.mul(y0, y0)));
+      q1 = f64x2.add(q1, f64x2.mul(w, f64x2.mul(y1, y1)));
+      q2 = f64x2.add(q2, f64x2.mul(w, f64x2.mul(y2, y2)));
+      q3 = f64x2.add(q3, f64x2.mul(w, f64x2.mul(y3, y3)));
+    }
+    const o = c + <usize>col * cStride;
+    v128.store(o, s0);
+    v128.store(o, s1, 16);
+    v128.store(o, s2, 32);
+    v128.store(o, s3, 48);
+    const o2 = c2 + <usize>col * cStride;
+    v128.store(o2, q0);
+    v128.store(o2, q1, 16);
+    v128.store(o2, q2, 32);
+    v128.store(o2, q3, 48);
+  }
+}
+
 /** C[c, j0..n) for data columns c in [c0, c1), the columns past the last eight-column panel (two at a time, then one); `square` as in cscPanel8, B's values squared too. */
 function cscTail(cp: usize, ri: usize, cv: usize, b: usize, c: usize, n: i32, j0: i32, c0: i32, c1: i32, square: bool): void {
   const rowBytes = <usize>n * 8;
@@ -428,5 +466,33 @@ export function csc_tmm_panels_dyn_f64(cp: usize, ri: usize, cv: usize, b: usize
     const out = c + <usize>p * 64;
     if (sq) cscPanel8(cp, ri, cv, pack, 64, out, rowBytes, 0, k, true);
     else cscPanel8(cp, ri, cv, pack, 64, out, rowBytes, 0, k, false);
+  }
+}
+
+/**
+ * csc_tmm_panels_dyn_f64 with square off into c and on into c2 from one pass over the
+ * entries (cscPanel8Both): Xᵀ·B and (X∘X)ᵀ(B∘B) together, each the same bits as its own call.
+ */
+export function csc_tmm_panels2_dyn_f64(cp: usize, ri: usize, cv: usize, b: usize, c: usize, c2: usize, n: i32, k: i32, rows: i32, pack: usize, counter: usize): void {
+  const rowBytes = <usize>n * 8;
+  const panels = n >> 3;
+  for (;;) {
+    const p = atomic.add<i32>(counter, 1);
+    if (p > panels) break;
+    if (p == panels) {
+      cscTail(cp, ri, cv, b, c, n, panels << 3, 0, k, false);
+      cscTail(cp, ri, cv, b, c2, n, panels << 3, 0, k, true);
+      continue;
+    }
+    const src = b + <usize>p * 64;
+    for (let r = 0; r < rows; r++) {
+      const s = src + <usize>r * rowBytes;
+      const d = pack + <usize>r * 64;
+      v128.store(d, v128.load(s));
+      v128.store(d, v128.load(s, 16), 16);
+      v128.store(d, v128.load(s, 32), 32);
+      v128.store(d, v128.load(s, 48), 48);
+    }
+    cscPanel8Both(cp, ri, cv, pack, 64, c + <usize>p * 64, c2 + <usize>p * 64, rowBytes, 0, k);
   }
 }
