@@ -1,7 +1,9 @@
 // Batches with a sparse companion: the wasm backend's products and statistics over the
 // resident data set's non-zeros agree with js on the dense rows, and do not depend on threads.
 import { describe, expect, it } from 'vitest';
-import { jsBackend } from '../../src/backend/index.js';
+import { jsBackend, setBackend } from '../../src/backend/index.js';
+import { batchGradStats } from '../../src/batching/index.js';
+import { fromArray, matmul, softmaxCrossEntropy, tanh, type Tensor } from '../../src/index.js';
 import { attachSparseRows, sparseRowsOf, worthSparse, type SparseDataset } from '../../src/backend/sparseRows.js';
 import { createWasmBackend } from '../../src/backend/wasm/backend.js';
 import { partsOf, rowOrder } from '../../src/backend/wasm/sparseRows.js';
@@ -248,6 +250,43 @@ describe('sparse companions', () => {
     tmm(xA, B1);
     tmm(xC, B2);
     same(cs(xA, B1), plainCs1, 'coordSumSq after another batch took the pinned region');
+  });
+
+  it('batchGradStats of a sparse two-layer model: the same bits with and without the announced squares', () => {
+    const [kd, ki, kw, kv, kl] = split(key(SEED + 17), 5) as [Key, Key, Key, Key, Key];
+    const rows = 300;
+    const cols = 97;
+    const h = 131;
+    const b = 200;
+    const { dense, data } = dataset(kd, rows, cols, 0.19);
+    const idx = integers(ki, b, 0, rows);
+    const x = gather(dense, cols, idx);
+    attachSparseRows(x, data, idx);
+    const X = fromArray(x, [b, cols]);
+    const labels = integers(kl, b, 0, 3);
+    const params = [fromArray(normal(kw, cols * h, 0, 0.1), [cols, h]), fromArray(normal(kv, h * 3, 0, 0.1), [h, 3])];
+    const loss = (ps: readonly Tensor[]) => softmaxCrossEntropy(matmul(tanh(matmul(X, ps[0]!)), ps[1]!), labels);
+    const be = setBackend('wasm', { threads: 2 });
+    try {
+      const hint = be.expectSquares;
+      expect(hint).toBeDefined();
+      const a = batchGradStats(loss, params, null);
+      (be as { expectSquares?: unknown }).expectSquares = undefined;
+      let c: ReturnType<typeof batchGradStats>;
+      try {
+        c = batchGradStats(loss, params, null);
+      } finally {
+        (be as { expectSquares?: unknown }).expectSquares = hint;
+      }
+      for (const k of ['meanGrad', 'coordSumSq', 'coordSumSqDev', 'sqNorms', 'dots', 'devDots'] as const) {
+        const u = a[k];
+        const v = c[k];
+        expect(u.length).toBe(v.length);
+        for (let t = 0; t < v.length; t++) if (!Object.is(u[t], v[t])) expect.fail(`${k}[${t}]: ${u[t]} with the hint, ${v[t]} without (seed ${SEED})`);
+      }
+    } finally {
+      setBackend('js');
+    }
   });
 
   it('without a companion, the sparse-A path of Xᵀ·B also gives the same bits on 1 and 2 threads, and equals js', () => {
