@@ -30,7 +30,9 @@ const SEED = 20240301;
 const MODELS: ModelName[] = ['softmax', 'mlp'];
 const BATCHES = [256, 4096];
 /** (a) and (b), measured round-robin: more repetitions for the cheap small batches */
-const REPS = (b: number) => (args.quick ? { warmup: 2, reps: b <= 256 ? 9 : 3 } : { warmup: 3, reps: b <= 256 ? 31 : 9 });
+// a minimum warm-up time besides the count (as bench:peers): a JIT-compiled step reaches its
+// steady speed, that of a training loop, only after tens of calls at b = 256
+const REPS = (b: number) => (args.quick ? { warmup: 2, reps: b <= 256 ? 9 : 3, warmupMs: 300 } : { warmup: 3, reps: b <= 256 ? 31 : 9, warmupMs: 1000 });
 const LOOP_REPS = args.quick ? { warmup: 1, reps: 3 } : { warmup: 1, reps: 5 };
 /** samples timed by the per-sample loops (then extrapolated to b) */
 const LOOP_SAMPLES: Record<ModelName, number> = args.quick ? { softmax: 256, mlp: 64 } : { softmax: 1024, mlp: 256 };

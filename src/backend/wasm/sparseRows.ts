@@ -358,6 +358,7 @@ export function sparseLinearStats(
   sqNorms.set(f.subarray(sq >> 3, (sq >> 3) + b));
   if (want.dots) dots.set(f.subarray(dp >> 3, (dp >> 3) + b));
   if (csScattered) sumParts(rt, acc, stride, parts, din * dout, coordSumSq);
+  expecting = null; // the sweep the hint was for is over
   if (byCol !== null) {
     const k = kept;
     kept = null;
