@@ -140,7 +140,8 @@ function gradPass<B>(
         for (const node of tp.nodes) {
           const X = node.inputs[0];
           const W = node.inputs[1];
-          if (node.op === 'matmul' && X !== undefined && W?.node != null && isLeaf.has(W.node.index) && X.rank === 2 && X.shape[0] === bb) be0.expectSquares!(X.contiguous());
+          // only a batch already laid out contiguously (contiguous() would copy any other, and a copy has no companion)
+          if (node.op === 'matmul' && X !== undefined && W?.node != null && isLeaf.has(W.node.index) && X.rank === 2 && X.shape[0] === bb && X.isContiguous()) be0.expectSquares!(X.contiguous());
         }
       }
       : undefined;
