@@ -131,24 +131,23 @@ function gradPass<B>(
 
   return withTape((tape) => {
     const leaves = params.map((p) => leaf(tape, p));
+    const leafIndex = new Map<number, number>(leaves.map((l, p) => [l.node!.index, p]));
     // before the sweep: tell the backend which batches' per-coordinate sums linearStats
     // will want, so that it may form them in the sweep's Xᵀ·Δ pass (Backend.expectSquares)
     const be0 = getBackend();
     const announce = !meanOnly && parts.coord && opts.mode !== 'materialize' && be0.expectSquares !== undefined
       ? (tp: typeof tape, bb: number) => {
-        const isLeaf = new Set(leaves.map((l) => l.node!.index));
         for (const node of tp.nodes) {
           const X = node.inputs[0];
           const W = node.inputs[1];
           // only a batch already laid out contiguously (contiguous() would copy any other, and a copy has no companion)
-          if (node.op === 'matmul' && X !== undefined && W?.node != null && isLeaf.has(W.node.index) && X.rank === 2 && X.shape[0] === bb && X.isContiguous()) be0.expectSquares!(X.contiguous());
+          if (node.op === 'matmul' && X !== undefined && W?.node != null && leafIndex.has(W.node.index) && X.rank === 2 && X.shape[0] === bb && X.isContiguous()) be0.expectSquares!(X.contiguous());
         }
       }
       : undefined;
     const { losses, lossVals, b, dtype, rValue, cts, rcts } = meanPass(tape, leaves, perSampleLoss, batch, opts, announce);
 
     // the uses of every parameter reached by the data sweep
-    const leafIndex = new Map<number, number>(leaves.map((l, p) => [l.node!.index, p]));
     const uses: Use[][] = params.map(() => []);
     for (const node of tape.nodes) {
       if (cts[node.index] === undefined) continue;

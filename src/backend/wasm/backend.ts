@@ -395,17 +395,18 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     conv2dBackward: (x, w, ct, g, cout, dx, dw) => wasmConv2dBackward(rt(), x, w, ct, g, cout, dx, dw, threads),
     convWeightGrads: (x, ct, g, cout, i0, i1, out) => wasmConvWeightGrads(rt(), x, ct, g, cout, i0, i1, out, threads),
 
+    // a batch with a sparse companion: its (X∘X)ᵀ(Δ∘Δ) may be formed in the sweep's Xᵀ·Δ (sparseRows.ts)
+    expectSquares(x: Arr): void {
+      const sp = x instanceof Float64Array ? sparseRowsOf(x) : undefined;
+      if (sp !== undefined) expectSparseSquares(sp);
+    },
+
     /**
      * All in float64 inside wasm memory: sqNorms from row norms of X and Δ,
      * dots from T = X·M (then Σ_k T∘Δ per row), coordSumSq = (X∘X)ᵀ(Δ∘Δ);
      * both products go through matmulPtr (threads, the sparse path for sparse X),
      * and only for the outputs asked for (`want`).
      */
-    expectSquares(x: Arr): void {
-      const sp = x instanceof Float64Array ? sparseRowsOf(x) : undefined;
-      if (sp !== undefined) expectSparseSquares(sp);
-    },
-
     linearStats(
       x: Arr, delta: Arr, mm: Arr, b: number, din: number, dout: number,
       sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array, want: LinearStatsWant = { dots: true, coordSumSq: true },

@@ -60,8 +60,7 @@ export interface KernelExports {
   ): void;
   csc_count(rp: number, co: number, idx: number, r0: number, r1: number, k: number, cnt: number): void;
   csc_fill(rp: number, co: number, va: number, idx: number, r0: number, r1: number, cur: number, ri: number, cv: number): void;
-  csc_tmm_panels_dyn_f64(cp: number, ri: number, cv: number, b: number, c: number, n: number, k: number, rows: number, pack: number, counter: number, square: number): void;
-  csc_tmm_panels2_dyn_f64(cp: number, ri: number, cv: number, b: number, c: number, c2: number, n: number, k: number, rows: number, pack: number, counter: number): void;
+  csc_tmm_panels_dyn_f64(cp: number, ri: number, cv: number, b: number, c: number, c2: number, n: number, k: number, rows: number, pack: number, counter: number, mode: number): void;
   csr_stats_f64(rp: number, co: number, va: number, rn: number, idx: number, d: number, m: number, sq: number, dots: number, cs: number, n: number, q0: number, q1: number, flags: number): void;
   conv2d_dyn_f32(plan: number, t: number): void;
   conv2d_dyn_f64(plan: number, t: number): void;
@@ -76,7 +75,7 @@ export const THREADED_KERNELS = [
   'gemm_dyn_f32', 'gemm_dyn_f64', 'spmm_rows_dyn_f32', 'spmm_rows_dyn_f64', 'spmm_scatter_dyn_f32', 'spmm_scatter_dyn_f64',
   'csr_mm_dyn_f64', 'csr_tmm_dyn_f64', 'csr_stats_dyn_f64', 'unary_dyn_f32', 'unary_dyn_f64',
   'conv2d_dyn_f32', 'conv2d_dyn_f64', 'conv2d_backward_dyn_f32', 'conv2d_backward_dyn_f64', 'conv_weight_grads_dyn_f32', 'conv_weight_grads_dyn_f64',
-  'csc_count', 'csc_fill', 'csc_tmm_panels_dyn_f64', 'csc_tmm_panels2_dyn_f64',
+  'csc_count', 'csc_fill', 'csc_tmm_panels_dyn_f64',
 ] as const;
 export type ThreadedKernel = (typeof THREADED_KERNELS)[number];
 
@@ -168,6 +167,7 @@ export class WasmRuntime {
   /** End of the resident data set (where a pinned region starts). */
   private residentEnd: number;
   private pin: { readonly owner: object; readonly base: number; readonly bytes: number } | null = null;
+  private epoch = 0;
   private top: number;
   private workers: PoolWorker[] = [];
   f32!: Float32Array;
@@ -213,7 +213,7 @@ export class WasmRuntime {
     if (this.residentSet !== null && this.residentSet.data === data) return this.residentSet.ptrs;
     this.residentSet = null;
     this.pin = null;
-    this.pinEpoch++;
+    this.epoch++;
     this.top = this.residentBase;
     this.dataBase = this.residentBase;
     const nnz = data.rowPtr[data.rowPtr.length - 1]!;
@@ -248,7 +248,7 @@ export class WasmRuntime {
    */
   pinned(owner: object, bytes: number): { p: number; hit: boolean } {
     if (this.pin !== null && this.pin.owner === owner && this.pin.bytes >= bytes) return { p: this.pin.base, hit: true };
-    this.pinEpoch++;
+    this.epoch++;
     this.top = this.residentEnd;
     const p = this.alloc(bytes);
     this.dataBase = align(this.top, 64);
@@ -260,11 +260,13 @@ export class WasmRuntime {
   /** Give up the pinned region (its owner's data is no longer valid). */
   unpin(): void {
     this.pin = null;
-    this.pinEpoch++;
+    this.epoch++;
   }
 
   /** Counts the times the pinned region was taken anew or given up: data kept in it is valid while this stays the same. */
-  pinEpoch = 0;
+  get pinEpoch(): number {
+    return this.epoch;
+  }
 
   /** Allocate `bytes` (64-byte aligned) in the data region, growing the memory when needed. */
   alloc(bytes: number): number {

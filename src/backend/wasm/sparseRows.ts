@@ -157,16 +157,11 @@ export function sparseMatmul(
     const k = sp.data.cols;
     if (expecting !== sp) {
       const byCol = regroup(rt, sp, nt);
-      return panelsTmm(rt, byCol, rt.put(bm, 'f64'), k, rows, n, out, nt, false);
+      return panelsTmm(rt, byCol, rt.put(bm, 'f64'), k, rows, n, out, nt, PANELS_PLAIN);
     }
     expecting = null;
     const byCol = regroup(rt, sp, nt, k * n * 8);
-    const B = rt.put(bm, 'f64');
-    const C = rt.alloc(k * n * 8);
-    const pack = align64(rt.alloc(nt * rows * 64 + 64));
-    const cnt = counter(rt);
-    rt.parallel('csc_tmm_panels2_dyn_f64', Array.from({ length: nt }, (_, t) => [byCol.cp, byCol.ri, byCol.cv, B, C, byCol.extra, n, k, rows, pack + t * rows * 64, cnt]));
-    rt.get(C, 'f64', out, k * n);
+    panelsTmm(rt, byCol, rt.put(bm, 'f64'), k, rows, n, out, nt, PANELS_BOTH);
     kept = { sp, B: bm, n, at: byCol.extra, epoch: rt.pinEpoch };
     return;
   }
@@ -217,7 +212,7 @@ interface ByColumns {
  * (X∘X)ᵀ(Δ∘Δ) formed alongside Xᵀ·Δ. The statistics engine says, before its reverse sweep,
  * that it will ask linearStats for the per-coordinate sums of a batch (expectSquares); the
  * next gather-form Xᵀ·B of that batch then forms (X∘X)ᵀ(B∘B) in the same pass
- * (csc_tmm_panels2: the same bits as its own call) and keeps it in the pinned region after
+ * (csc_tmm_panels in PANELS_BOTH mode: the same bits as its own call) and keeps it in the pinned region after
  * the regrouping; linearStats of that batch with the same B array (the same cotangent) and
  * the pinned region untouched since (its epoch) reads it instead of a second pass.
  * NOTE (speed): MLP 784-256-10 statistics, the two passes over the regrouped entries and B
@@ -258,7 +253,7 @@ function regroup(rt: WasmRuntime, sp: SparseBatch, threads: number, extraBytes =
   const cv = ri + riBytes;
   const extra = cv + cvBytes;
   if (hit) {
-    if (sameIndices(rt.i32, idx >> 2, sp.indices)) return { cp, ri, cv, extra };
+    if (equalInts(rt.i32.subarray(idx >> 2, (idx >> 2) + rows), sp.indices)) return { cp, ri, cv, extra };
     rt.unpin(); // the same companion with other rows: its owner changed the indices in place
     return regroup(rt, sp, threads, extraBytes);
   }
@@ -286,20 +281,21 @@ function regroup(rt: WasmRuntime, sp: SparseBatch, threads: number, extraBytes =
   return { cp, ri, cv, extra };
 }
 
-function sameIndices(i32: Int32Array, at: number, idx: Int32Array): boolean {
-  for (let t = 0; t < idx.length; t++) if (i32[at + t] !== idx[t]) return false;
-  return true;
-}
+/** csc_tmm_panels modes (assembly/sparseRows.ts). */
+const PANELS_PLAIN = 0;
+const PANELS_SQUARE = 1;
+const PANELS_BOTH = 2;
 
 /**
- * out = Xᵀ·B, or with `square` (X∘X)ᵀ(B∘B), in the gather form (B [rows, n] at B, out
- * [k, n]) from the batch regrouped by column: B's eight-column panels (csc_tmm_panels).
+ * out = Xᵀ·B (PANELS_PLAIN) or (X∘X)ᵀ(B∘B) (PANELS_SQUARE) in the gather form (B [rows, n]
+ * at B, out [k, n]) from the batch regrouped by column: B's eight-column panels
+ * (csc_tmm_panels); PANELS_BOTH also writes (X∘X)ᵀ(B∘B) at byCol.extra.
  */
-function panelsTmm(rt: WasmRuntime, byCol: ByColumns, B: number, k: number, rows: number, n: number, out: Float64Array, nt: number, square: boolean): void {
+function panelsTmm(rt: WasmRuntime, byCol: ByColumns, B: number, k: number, rows: number, n: number, out: Float64Array, nt: number, mode: number): void {
   const C = rt.alloc(k * n * 8);
   const pack = align64(rt.alloc(nt * rows * 64 + 64));
   const cnt = counter(rt);
-  rt.parallel('csc_tmm_panels_dyn_f64', Array.from({ length: nt }, (_, t) => [byCol.cp, byCol.ri, byCol.cv, B, C, n, k, rows, pack + t * rows * 64, cnt, square ? 1 : 0]));
+  rt.parallel('csc_tmm_panels_dyn_f64', Array.from({ length: nt }, (_, t) => [byCol.cp, byCol.ri, byCol.cv, B, C, byCol.extra, n, k, rows, pack + t * rows * 64, cnt, mode]));
   rt.get(C, 'f64', out, k * n);
 }
 
@@ -363,6 +359,6 @@ export function sparseLinearStats(
     const k = kept;
     kept = null;
     if (k !== null && k.sp === sp && k.B === delta && k.n === dout && k.epoch === rt.pinEpoch) rt.get(k.at, 'f64', coordSumSq, din * dout);
-    else panelsTmm(rt, byCol, D, din, b, dout, coordSumSq, csThreads, true);
+    else panelsTmm(rt, byCol, D, din, b, dout, coordSumSq, csThreads, PANELS_SQUARE);
   }
 }

@@ -432,25 +432,32 @@ function cscTail(cp: usize, ri: usize, cv: usize, b: usize, c: usize, n: i32, j0
   }
 }
 
+/** csc_tmm_panels modes: Xᵀ·B into c, (X∘X)ᵀ(B∘B) into c, or Xᵀ·B into c and (X∘X)ᵀ(B∘B) into c2. */
+const PANELS_PLAIN: i32 = 0;
+const PANELS_SQUARE: i32 = 1;
+const PANELS_BOTH: i32 = 2;
+
 /**
- * Xᵀ · B by eight-column panels of B, or with `square` ≠ 0 (X∘X)ᵀ(B∘B): a thread takes
- * panel p (columns 8p .. 8p+8) from the counter, copies B[:, 8p .. 8p+8) (squared) into
+ * Xᵀ · B by eight-column panels of B (`mode` PANELS_PLAIN), or (X∘X)ᵀ(B∘B) (PANELS_SQUARE),
+ * or both from one read of the entries (PANELS_BOTH: the squares into c2, cscPanel8Both;
+ * each output the same bits as in its own mode): a thread takes panel p (columns
+ * 8p .. 8p+8) from the counter, copies B[:, 8p .. 8p+8) (squared for PANELS_SQUARE) into
  * its own contiguous scratch `pack` ([b, 8], 64 bytes a row: the strided slice of a
  * [b, n] array maps onto few cache sets and stops fitting from a few hundred rows), and
  * sums every data column over it; the thread that takes panel ⌊n/8⌋ forms the columns
  * past the last panel. Each output is summed by one thread in batch order (no
  * accumulators to merge): the same bits whatever the number of threads.
  */
-export function csc_tmm_panels_dyn_f64(cp: usize, ri: usize, cv: usize, b: usize, c: usize, n: i32, k: i32, rows: i32, pack: usize, counter: usize, square: i32): void {
+export function csc_tmm_panels_dyn_f64(cp: usize, ri: usize, cv: usize, b: usize, c: usize, c2: usize, n: i32, k: i32, rows: i32, pack: usize, counter: usize, mode: i32): void {
   const rowBytes = <usize>n * 8;
   const panels = n >> 3;
-  const sq = square != 0;
+  const sq = mode == PANELS_SQUARE;
   for (;;) {
     const p = atomic.add<i32>(counter, 1);
     if (p > panels) break;
     if (p == panels) {
-      if (sq) cscTail(cp, ri, cv, b, c, n, panels << 3, 0, k, true);
-      else cscTail(cp, ri, cv, b, c, n, panels << 3, 0, k, false);
+      cscTail(cp, ri, cv, b, c, n, panels << 3, 0, k, sq);
+      if (mode == PANELS_BOTH) cscTail(cp, ri, cv, b, c2, n, panels << 3, 0, k, true);
       continue;
     }
     const src = b + <usize>p * 64;
@@ -464,35 +471,8 @@ export function csc_tmm_panels_dyn_f64(cp: usize, ri: usize, cv: usize, b: usize
       v128.store(d, sq ? f64x2.mul(y3, y3) : y3, 48);
     }
     const out = c + <usize>p * 64;
-    if (sq) cscPanel8(cp, ri, cv, pack, 64, out, rowBytes, 0, k, true);
+    if (mode == PANELS_BOTH) cscPanel8Both(cp, ri, cv, pack, 64, out, c2 + <usize>p * 64, rowBytes, 0, k);
+    else if (sq) cscPanel8(cp, ri, cv, pack, 64, out, rowBytes, 0, k, true);
     else cscPanel8(cp, ri, cv, pack, 64, out, rowBytes, 0, k, false);
-  }
-}
-
-/**
- * csc_tmm_panels_dyn_f64 with square off into c and on into c2 from one pass over the
- * entries (cscPanel8Both): Xᵀ·B and (X∘X)ᵀ(B∘B) together, each the same bits as its own call.
- */
-export function csc_tmm_panels2_dyn_f64(cp: usize, ri: usize, cv: usize, b: usize, c: usize, c2: usize, n: i32, k: i32, rows: i32, pack: usize, counter: usize): void {
-  const rowBytes = <usize>n * 8;
-  const panels = n >> 3;
-  for (;;) {
-    const p = atomic.add<i32>(counter, 1);
-    if (p > panels) break;
-    if (p == panels) {
-      cscTail(cp, ri, cv, b, c, n, panels << 3, 0, k, false);
-      cscTail(cp, ri, cv, b, c2, n, panels << 3, 0, k, true);
-      continue;
-    }
-    const src = b + <usize>p * 64;
-    for (let r = 0; r < rows; r++) {
-      const s = src + <usize>r * rowBytes;
-      const d = pack + <usize>r * 64;
-      v128.store(d, v128.load(s));
-      v128.store(d, v128.load(s, 16), 16);
-      v128.store(d, v128.load(s, 32), 32);
-      v128.store(d, v128.load(s, 48), 48);
-    }
-    cscPanel8Both(cp, ri, cv, pack, 64, c + <usize>p * 64, c2 + <usize>p * 64, rowBytes, 0, k);
   }
 }
