@@ -5,7 +5,7 @@
  */
 import { permutation, uniform, type Key } from '../../src/rng/index.js';
 import type { Batch } from '../../src/problem/types.js';
-import { attachSparseRows, stillUnwritten, worthSparse, type SparseDataset } from '../../src/backend/sparseRows.js';
+import { attachSparseRows, stillUnwritten, worthSparse, writeRows, type SparseDataset } from '../../src/backend/sparseRows.js';
 import { instanceKey } from '../common/instance.js';
 import { ProblemArgumentError } from '../common/validate.js';
 import { balancedRows, loadMnist, subsetImages, type ImageSet } from '../data/mnist.js';
@@ -189,6 +189,21 @@ export function gatherPixels(set: ImageSet, indices: Int32Array, ring?: GatherRi
   }
   // backends that know the data set's compressed rows use them instead of scanning `out`
   if (ds !== null) attachSparseRows(out, ds, indices);
+  return out;
+}
+
+/**
+ * The batch's rows for a float32 model: a fresh [b, 784] Float32Array (the pixels rounded
+ * to float32), with its sparse companion (on the set's float32 twin) when the set is
+ * sparse; with `lazy` (as in {@link gatherPixels}) the rows are written only on demand.
+ * No ring: float32 models are not the path the MNIST runs take.
+ */
+export function gatherPixels32(set: ImageSet, indices: Int32Array, lazy = false): Float32Array {
+  const out = new Float32Array(indices.length * D);
+  const ds = sparseDataset(set);
+  const unwritten = lazy && ds !== null;
+  if (!unwritten) writeRows(out, { rows: set.n, cols: D, ...set.sparse }, indices);
+  if (ds !== null) attachSparseRows(out, ds, indices, !unwritten);
   return out;
 }
 

@@ -10,12 +10,12 @@
 import { dataTensor } from '../common/glm.js';
 import { getBackend } from '../../src/backend/index.js';
 import { choice, type Key } from '../../src/rng/index.js';
-import type { Tensor } from '../../src/tensor/tensor.js';
+import { fromArray, type Tensor } from '../../src/tensor/tensor.js';
 import type { NoiseInfo, Problem, SampleOptions } from '../../src/problem/types.js';
 import { intField, parseId, type FamilyEntry } from '../common/family.js';
 import { checkBatchSize, checkIndices, checkParamShapes, checkPoint, ProblemArgumentError } from '../common/validate.js';
 import { balancedRows, loadMnist, subsetImages, type ImageSet } from '../data/mnist.js';
-import { C, N_TRAIN, featureFacts, gatherPixels, gatherRing, instanceData, type MnistBatch } from './data.js';
+import { C, N_TRAIN, featureFacts, gatherPixels, gatherPixels32, gatherRing, instanceData, type MnistBatch } from './data.js';
 import type { MnistModel as MnistModelSpec } from './model.js';
 import { softmaxModel } from './softmax.js';
 import { mlpModel } from './mlp.js';
@@ -147,8 +147,10 @@ function fromModel(model: MnistModelSpec, n: number, instance: number, testRows:
       const f64 = params[0]!.dtype === 'float64';
       // rows written on demand when the backend reads the data set's non-zeros itself
       // (not for a model that reads the pixels densely: see MnistModel.denseInput)
-      const lazy = f64 && getBackend().sparseRows === true && model.denseInput !== true;
-      const X = dataTensor(gatherPixels(set, batch.indices, f64 ? ring : undefined, lazy), [batch.size, set.d], params[0]!);
+      const lazy = getBackend().sparseRows === true && model.denseInput !== true;
+      const X = f64
+        ? dataTensor(gatherPixels(set, batch.indices, ring, lazy), [batch.size, set.d], params[0]!)
+        : fromArray(gatherPixels32(set, batch.indices, lazy), [batch.size, set.d]);
       const labels = new Int32Array(batch.size);
       for (let t = 0; t < batch.size; t++) labels[t] = set.labels[batch.indices[t]!]!;
       return model.perSampleLoss(params, X, labels);

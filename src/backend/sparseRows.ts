@@ -8,7 +8,9 @@
  * not once per call. Every other consumer reads the dense array, which stays valid.
  *
  * The companion is keyed by the array object itself (a WeakMap), so a copy, a cast or
- * a different view has none and takes the dense path.
+ * a different view has none and takes the dense path. A float32 array's companion
+ * refers to the data set's float32 twin (its values rounded to float32, see
+ * {@link float32Twin}), so that it describes exactly the values the array holds.
  */
 import type { Arr } from '../tensor/tensor.js';
 
@@ -42,22 +44,44 @@ export function worthSparse(data: SparseDataset): boolean {
   return data.rows > 0 && data.cols > 0 && data.rowPtr[data.rows]! <= SPARSE_MAX_DENSITY * data.rows * data.cols;
 }
 
+const twins = new WeakMap<SparseDataset, SparseDataset>();
+
 /**
- * Record that the dense float64 array `dense` ([indices.length, data.cols]) holds the
- * rows `indices` of `data`. With `filled: false` the array is still all zeros: its
+ * The data set with its values rounded to float32 (the same rows and columns; the data
+ * set itself when every value is already a float32). A float32 batch array holds these
+ * values, so its companion refers to this twin; it is built once per data set.
+ */
+export function float32Twin(data: SparseDataset): SparseDataset {
+  let t = twins.get(data);
+  if (t === undefined) {
+    const nnz = data.rowPtr[data.rows]!;
+    const val = Float64Array.from(Float32Array.from(data.val.subarray(0, nnz)));
+    let same = true;
+    for (let p = 0; p < nnz && same; p++) same = val[p] === data.val[p];
+    t = same ? data : { rows: data.rows, cols: data.cols, rowPtr: data.rowPtr, col: data.col, val };
+    twins.set(data, t);
+  }
+  return t;
+}
+
+/**
+ * Record that the dense array `dense` ([indices.length, data.cols]) holds the rows
+ * `indices` of `data` (a float32 array: rounded to float32, and its companion refers to
+ * {@link float32Twin}(data)). With `filled: false` the array is still all zeros: its
  * rows are written on the first {@link ensureDense} (only a backend that reads
  * companions may receive such an array; see Backend.sparseRows).
  */
-export function attachSparseRows(dense: Float64Array, data: SparseDataset, indices: Int32Array, filled = true): void {
+export function attachSparseRows(dense: Arr, data: SparseDataset, indices: Int32Array, filled = true): void {
   if (dense.length !== indices.length * data.cols) {
     throw new Error(`attachSparseRows: the array holds ${dense.length} values, not ${indices.length} rows × ${data.cols}`);
   }
-  const fill = filled ? null : () => writeRows(dense, data, indices);
-  companions.set(dense, { data, indices, fill });
+  const held = dense instanceof Float32Array ? float32Twin(data) : data;
+  const fill = filled ? null : () => writeRows(dense, held, indices);
+  companions.set(dense, { data: held, indices, fill });
 }
 
-/** Write the rows `indices` of `data` into the zeroed dense array `out`. */
-export function writeRows(out: Float64Array, data: SparseDataset, indices: Int32Array): void {
+/** Write the rows `indices` of `data` into the zeroed dense array `out` (rounded to its dtype). */
+export function writeRows(out: Arr, data: SparseDataset, indices: Int32Array): void {
   const { rowPtr, col, val, cols } = data;
   for (let t = 0; t < indices.length; t++) {
     const i = indices[t]!;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { jsBackend, setBackend } from '../../src/backend/index.js';
 import { batchGradStats } from '../../src/batching/index.js';
 import { fromArray, matmul, softmaxCrossEntropy, tanh, type Tensor } from '../../src/index.js';
-import { attachSparseRows, sparseRowsOf, worthSparse, type SparseDataset } from '../../src/backend/sparseRows.js';
+import { attachSparseRows, ensureDense, float32Twin, sparseRowsOf, worthSparse, type SparseDataset } from '../../src/backend/sparseRows.js';
 import { createWasmBackend } from '../../src/backend/wasm/backend.js';
 import { partsOf, rowOrder } from '../../src/backend/wasm/sparseRows.js';
 import { bernoulli, integers, key, normal, split, type Key } from '../../src/rng/index.js';
@@ -315,5 +315,87 @@ describe('sparse companions', () => {
     const got = new Float64Array(600 * 10);
     w1.matmul(x, B, 600, 100, 10, got, false, false);
     expect(got.some((v) => v !== 0)).toBe(true);
+  });
+
+  /** Entries of `got` that are not the same float32 as `want`, and the largest distance in float32 ulps. */
+  function f32Misses(got: Float32Array, want: Float32Array): { misses: number; maxUlp: number } {
+    const gi = new Int32Array(got.buffer, got.byteOffset, got.length);
+    const wi = new Int32Array(want.buffer, want.byteOffset, want.length);
+    let misses = 0;
+    let maxUlp = 0;
+    for (let t = 0; t < got.length; t++) {
+      if (gi[t] === wi[t]) continue;
+      misses++;
+      maxUlp = Math.max(maxUlp, Math.sign(got[t]!) === Math.sign(want[t]!) ? Math.abs(gi[t]! - wi[t]!) : Infinity);
+    }
+    return { misses, maxUlp };
+  }
+
+  // a float32 batch: its companion is the data set's float32 twin, and the products are the
+  // float64 products of the values the array holds, rounded once. The near miss: the same
+  // products of the data set's own (unrounded) values, which a companion on the float64 set would give.
+  it.each([[300, 784, 10, 1000], [120, 200, 256, 700]])('data %i × %i, n = %i, a float32 batch of %i rows: X·B and Xᵀ·B rounded once from the array\'s own values; statistics in float64', (rows, cols, n, b) => {
+    const [kd, ki, kb, kt, km] = split(key(SEED + 19 + n), 5) as [Key, Key, Key, Key, Key];
+    const { dense, data } = dataset(kd, rows, cols, 0.19);
+    const idx = integers(ki, b, 0, rows);
+    const x64 = gather(dense, cols, idx); // the unrounded rows
+    const x = Float32Array.from(x64);
+    const xw = Float64Array.from(x); // the array's values, widened
+    attachSparseRows(x, data, idx);
+    const sp = sparseRowsOf(x)!;
+    expect(sp.data).toBe(float32Twin(data));
+    expect(sp.data).not.toBe(data);
+    expect(float32Twin(sp.data)).toBe(sp.data); // already float32 values: its own twin
+    const B = Float32Array.from(normal(kb, cols * n));
+    const Bt = Float32Array.from(normal(kt, b * n));
+    const rounded = (a: Float64Array, bm: Float32Array, m: number, k: number, tA: boolean): Float32Array => {
+      const r = new Float64Array(m * n);
+      jsBackend.matmul(a, Float64Array.from(bm), m, k, n, r, tA, false);
+      return Float32Array.from(r);
+    };
+    for (const [label, be] of [['wasm 1-thread', w1], ['wasm 2-threads', w2]] as const) {
+      const got = new Float32Array(b * n);
+      be.matmul(x, B, b, cols, n, got, false, false);
+      const gotT = new Float32Array(cols * n);
+      be.matmul(x, Bt, cols, b, n, gotT, true, false);
+      for (const [what, g, want, near] of [
+        ['X·B', got, rounded(xw, B, b, cols, false), rounded(x64, B, b, cols, false)],
+        ['Xᵀ·B', gotT, rounded(xw, Bt, cols, b, true), rounded(x64, Bt, cols, b, true)],
+      ] as const) {
+        const m = f32Misses(g, want);
+        // a float64 sum in another order may, rarely, round to the neighbouring float32
+        if (m.misses > Math.ceil(g.length * 1e-4) || m.maxUlp > 1) expect.fail(`${label} ${what}: ${m.misses} of ${g.length} entries differ from the rounded float64 product, up to ${m.maxUlp} ulp (seed ${SEED})`);
+        const nm = f32Misses(g, near);
+        if (nm.misses < g.length / 10) expect.fail(`${label} ${what}: the near miss (unrounded values) differs in only ${nm.misses} of ${g.length} entries: the check has no power (seed ${SEED})`);
+      }
+      // statistics in float64 from the widened values, as for a float64 batch of those values
+      const M = normal(km, cols * n);
+      const s = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+      const r = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+      const a = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+      be.linearStats(x, Bt, M, b, cols, n, ...s);
+      jsBackend.linearStats(xw, Float64Array.from(Bt), M, b, cols, n, ...r);
+      jsBackend.linearStats(abs(xw), abs(Float64Array.from(Bt)), abs(M), b, cols, n, ...a);
+      expectClose(s[0], r[0], a[0], `${label} float32 sqNorms`);
+      expectClose(s[1], r[1], a[1], `${label} float32 dots`);
+      expectClose(s[2], r[2], a[2], `${label} float32 coordSumSq`);
+    }
+    // and the kernels read the companion, not the array
+    const stale = Float32Array.from(x);
+    attachSparseRows(stale, data, idx);
+    stale.fill(0);
+    const st = new Float32Array(b * n);
+    w2.matmul(stale, B, b, cols, n, st, false, false);
+    expect(f32Misses(st, rounded(xw, B, b, cols, false)).misses).toBeLessThanOrEqual(Math.ceil(st.length * 1e-4));
+  });
+
+  it('a float32 lazy companion writes the float32 values when a dense read needs them', () => {
+    const { dense, data } = dataset(key(SEED + 23), 50, 40, 0.3);
+    const idx = Int32Array.of(3, 7, 7, 0);
+    const x = new Float32Array(4 * 40);
+    attachSparseRows(x, data, idx, false);
+    expect(x.every((v) => v === 0)).toBe(true);
+    ensureDense(x);
+    expect(Array.from(x)).toEqual(Array.from(Float32Array.from(gather(dense, 40, idx))));
   });
 });

@@ -132,8 +132,9 @@ export function makeModel(name: ModelName, k: Key): BenchModel {
  * carries over from the previous timed call; the data set itself stays resident, as in a run.
  */
 function asNewBatch(batch: Batch): Batch {
-  const sp = sparseRowsOf(batch.Xf);
-  if (sp !== undefined) attachSparseRows(batch.Xf, sp.data, sp.indices.slice());
+  const x = batch.X.nd.data; // the array the model reads (float64, or a float32 batch's own)
+  const sp = sparseRowsOf(x);
+  if (sp !== undefined) attachSparseRows(x, sp.data, sp.indices.slice());
   return batch;
 }
 

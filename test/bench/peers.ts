@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cast, fromArray, type Tensor } from '../../src/index.js';
 import { getBackend, setBackend } from '../../src/backend/index.js';
+import { attachSparseRows, sparseRowsOf } from '../../src/backend/sparseRows.js';
 import { key, split, type Key } from '../../src/rng/index.js';
 import { drawBatch, engineStats, loadData, makeModel, meanGradient, type Batch, type BenchModel, type ModelName } from './cases.js';
 import { fmtMs, formatTable, measureInterleaved, parseArgs, writeMergedJson } from './harness.js';
@@ -56,11 +57,16 @@ function foldKey(k: Key, i: number): Key {
   return split(k, i + 1)[i]!;
 }
 
-/** The model's weights and the batch in float32 (the statistics stay float64). */
+/**
+ * The model's weights and the batch in float32 (the statistics stay float64), the batch
+ * with its sparse companion as the MNIST problems hand a float32 model its rows.
+ */
 function asFloat32(m: BenchModel, bt: Batch): { model: BenchModel; batch: Batch } {
   const params = m.params.map((p) => cast(p, 'float32'));
-  const X = fromArray(Float32Array.from(bt.Xf), [bt.b, bt.Xf.length / bt.b]);
-  return { model: { ...m, params }, batch: { ...bt, X } };
+  const x32 = Float32Array.from(bt.Xf);
+  const sp = sparseRowsOf(bt.Xf);
+  if (sp !== undefined) attachSparseRows(x32, sp.data, sp.indices);
+  return { model: { ...m, params }, batch: { ...bt, X: fromArray(x32, [bt.b, bt.Xf.length / bt.b]) } };
 }
 
 function ourValues(m: BenchModel, bt: Batch): Values {

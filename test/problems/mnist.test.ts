@@ -1,7 +1,9 @@
 // MNIST: the IDX parser, the cached loader, the full-pass kernels and the softmax / MLP problems.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { cast, fromArray } from '../../src/index.js';
+import { cast, fromArray, type Tensor } from '../../src/index.js';
+import { setBackend } from '../../src/backend/index.js';
+import { sparseRowsOf, stillUnwritten } from '../../src/backend/sparseRows.js';
 import { key } from '../../src/rng/index.js';
 import { batchGradStats, statsFromPerSampleGrads } from '../../src/batching/index.js';
 import type { Batch } from '../../src/problem/types.js';
@@ -353,6 +355,48 @@ describe('MNIST in float32', () => {
       const l32 = p.perSampleLoss(params.map((t) => cast(t, 'float32')), batch);
       expect(l32.dtype).toBe('float32');
       l32.toFloat64Array().forEach((v, i) => expect(Math.abs(v - l64[i]!)).toBeLessThan(1e-5 * (1 + l64[i]!)));
+    }
+  });
+
+  it('on wasm a float32 model meets its rows through their float32 companion: losses and statistics agree with js float32', () => {
+    const p = mnistProblem({ model: 'mlp', n: 1000, hidden: 16 });
+    const x = p.x0(key(7));
+    const batch = p.sample(key(8), 400);
+    const params = p.blocks.map((b) => cast(fromArray(x.slice(b.offset, b.offset + b.size), b.shape), 'float32'));
+    const loss = (ps: readonly Tensor[], bt: Batch) => p.perSampleLoss(ps, bt as typeof batch);
+    const refLoss = p.perSampleLoss(params, batch).toFloat64Array();
+    const ref = batchGradStats(loss, params, batch);
+    const be = setBackend('wasm', { threads: 2 });
+    const matmul = be.matmul;
+    const seen: { dtype: string; twin: boolean; unwritten: boolean }[] = [];
+    (be as { matmul: typeof matmul }).matmul = (a, ...rest) => {
+      const sp = sparseRowsOf(a);
+      if (sp !== undefined) seen.push({ dtype: a.constructor.name, twin: sp.data.val.every((v) => Math.fround(v) === v), unwritten: stillUnwritten(a) });
+      return matmul(a, ...rest);
+    };
+    try {
+      const l = p.perSampleLoss(params, batch).toFloat64Array();
+      const got = batchGradStats(loss, params, batch);
+      // the first layer's products read the rows' companion (the float32 twin); the rows were never written
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((u) => u.dtype === 'Float32Array' && u.twin && u.unwritten)).toBe(true);
+      l.forEach((v, i) => expect(Math.abs(v - refLoss[i]!)).toBeLessThan(1e-6 * (1 + refLoss[i]!)));
+      const close = (u: ArrayLike<number>, v: ArrayLike<number>, what: string) => {
+        let num = 0;
+        let den = 0;
+        for (let i = 0; i < u.length; i++) {
+          num = Math.max(num, Math.abs(u[i]! - v[i]!));
+          den = Math.max(den, Math.abs(v[i]!));
+        }
+        expect(num / den, what).toBeLessThan(1e-5);
+      };
+      close(got.meanGrad, ref.meanGrad, 'meanGrad');
+      close(got.sqNorms, ref.sqNorms, 'sqNorms');
+      close(got.dots, ref.dots, 'dots');
+      close(got.coordSumSq, ref.coordSumSq, 'coordSumSq');
+    } finally {
+      (be as { matmul: typeof matmul }).matmul = matmul;
+      setBackend('js');
     }
   });
 });

@@ -354,10 +354,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
 
     matmul(a: Arr, b: Arr, m: number, k: number, n: number, out: Arr, transA: boolean, transB: boolean): void {
       const dt = dtOf(out);
-      // a batch with a sparse companion: over the resident data set's non-zeros
-      const sp = dt === 'f64' && dtOf(a) === dt && dtOf(b) === dt && !transB ? sparseRowsOf(a) : undefined;
+      // a batch with a sparse companion: over the resident data set's non-zeros (in float64,
+      // so a float32 product is rounded once, where the dense float32 kernels round each sum)
+      const sp = dtOf(a) === dt && dtOf(b) === dt && !transB ? sparseRowsOf(a) : undefined;
       if (sp !== undefined && (transA ? sparseFits(sp, k, m) : sparseFits(sp, m, k))) {
-        return sparseRowsMatmul(rt(), sp, b, n, out as Float64Array, transA, threads);
+        return sparseRowsMatmul(rt(), sp, b, n, out, transA, threads);
       }
       ensureDense(a);
       ensureDense(b);
@@ -397,7 +398,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
 
     // a batch with a sparse companion: its (X∘X)ᵀ(Δ∘Δ) may be formed in the sweep's Xᵀ·Δ (sparseRows.ts)
     expectSquares(x: Arr): void {
-      const sp = x instanceof Float64Array ? sparseRowsOf(x) : undefined;
+      const sp = sparseRowsOf(x);
       if (sp !== undefined) expectSparseSquares(sp);
     },
 
@@ -411,7 +412,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       x: Arr, delta: Arr, mm: Arr, b: number, din: number, dout: number,
       sqNorms: Float64Array, dots: Float64Array, coordSumSq: Float64Array, want: LinearStatsWant = { dots: true, coordSumSq: true },
     ): void {
-      const sp = x instanceof Float64Array ? sparseRowsOf(x) : undefined;
+      const sp = sparseRowsOf(x);
       if (sp !== undefined && sparseFits(sp, b, din)) {
         return sparseLinearStats(rt(), sp, delta, mm, b, din, dout, sqNorms, dots, coordSumSq, threads, want);
       }

@@ -2,7 +2,9 @@
  * The wasm backend's path for batches with a sparse companion (src/backend/sparseRows.ts):
  * the data set stays resident in wasm memory (copied once), a batch passes only its row
  * indices, and X · B, Xᵀ · B and the linear statistics run over the non-zeros
- * (assembly/sparseRows.ts). Float64 only.
+ * (assembly/sparseRows.ts), all in float64: a float32 batch (whose companion refers to the
+ * data set's float32 twin) and float32 operands are widened exactly, and a float32
+ * product is rounded once, on the way out.
  *
  * Determinism: the scattering products (Xᵀ · B and (X∘X)ᵀ(Δ∘Δ)) split the batch into a
  * number of parts fixed by the batch size alone, each accumulated separately and summed
@@ -137,7 +139,7 @@ export function partsOf(rows: number): { parts: number; chunk: number } {
  * acc[0] += acc[q] for q = 1, 2, … in wasm memory (the same additions in the same order
  * as a JavaScript loop, at SIMD speed), then one copy out.
  */
-function sumParts(rt: WasmRuntime, acc: number, stride: number, parts: number, len: number, out: Float64Array): void {
+function sumParts(rt: WasmRuntime, acc: number, stride: number, parts: number, len: number, out: Arr): void {
   for (let q = 1; q < parts; q++) rt.ex.binary_f64(ADD, acc, len, 1, acc + q * stride, len, 1, acc, 1, len);
   out.set(rt.f64.subarray(acc >> 3, (acc >> 3) + len));
 }
@@ -147,7 +149,7 @@ function sumParts(rt: WasmRuntime, acc: number, stride: number, parts: number, l
  * out [k, n]), over the non-zeros of X's rows.
  */
 export function sparseMatmul(
-  rt: WasmRuntime, sp: SparseBatch, bm: Arr, n: number, out: Float64Array, transA: boolean, threads: number,
+  rt: WasmRuntime, sp: SparseBatch, bm: Arr, n: number, out: Arr, transA: boolean, threads: number,
 ): void {
   rt.reset();
   const { rp, co, va } = rt.resident(sp.data);
@@ -291,7 +293,7 @@ const PANELS_BOTH = 2;
  * at B, out [k, n]) from the batch regrouped by column: B's eight-column panels
  * (csc_tmm_panels); PANELS_BOTH also writes (X∘X)ᵀ(B∘B) at byCol.extra.
  */
-function panelsTmm(rt: WasmRuntime, byCol: ByColumns, B: number, k: number, rows: number, n: number, out: Float64Array, nt: number, mode: number): void {
+function panelsTmm(rt: WasmRuntime, byCol: ByColumns, B: number, k: number, rows: number, n: number, out: Arr, nt: number, mode: number): void {
   const C = rt.alloc(k * n * 8);
   const pack = align64(rt.alloc(nt * rows * 64 + 64));
   const cnt = counter(rt);
