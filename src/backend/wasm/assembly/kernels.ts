@@ -694,10 +694,25 @@ function tanhF64(x: usize, out: usize, i0: i32, i1: i32): void {
   if (i < i1) store<f64>(out + <usize>i * 8, f64x2.extract_lane(tanhF64x2(f64x2.splat(load<f64>(x + <usize>i * 8))), 0));
 }
 
+/**
+ * tanh on float32 elements [i0, i1): two at a time, widened to float64, through tanhF64x2,
+ * rounded once to float32 (as the scalar path's Math.tanh in float64 then rounded).
+ */
+function tanhF32(x: usize, out: usize, i0: i32, i1: i32): void {
+  let i = i0;
+  for (; i + 2 <= i1; i += 2) {
+    const p = <usize>i * 4;
+    const t = tanhF64x2(f64x2.promote_low_f32x4(v128.load64_zero(x + p)));
+    v128.store64_lane(out + p, f32x4.demote_f64x2_zero(t), 0);
+  }
+  if (i < i1) store<f32>(out + <usize>i * 4, <f32>f64x2.extract_lane(tanhF64x2(f64x2.splat(<f64>load<f32>(x + <usize>i * 4))), 0));
+}
+
 /** The transcendental ops on elements [i0, i1), in float64 (rounded once to T). */
 function transcendental<T>(op: i32, x: usize, out: usize, i0: i32, i1: i32): void {
-  if (op == U_TANH && sizeof<T>() == 8) {
-    tanhF64(x, out, i0, i1);
+  if (op == U_TANH) {
+    if (sizeof<T>() == 8) tanhF64(x, out, i0, i1);
+    else tanhF32(x, out, i0, i1);
     return;
   }
   const E = <usize>sizeof<T>();
