@@ -172,14 +172,15 @@ export const jsBackend: Backend = {
 
   unaryVjp(op: OutputVjpOp, y: Arr, ct: Arr, out: Arr): void {
     const n = y.length;
-    // float32: round each intermediate as the composed float32 ops did (the same bits)
-    const r = y instanceof Float32Array ? Math.fround : (v: number) => v;
+    // float32: round each intermediate as the composed float32 ops did (the same bits), with
+    // Math.fround written in the loop (NOTE (speed): called through a variable it was not
+    // inlined: 15 ms for 2^20 elements, 7× the float64 loop)
     if (op === 'tanh') {
       if (y instanceof Float64Array) for (let i = 0; i < n; i++) out[i] = ct[i]! * (1 - y[i]! * y[i]!);
-      else for (let i = 0; i < n; i++) out[i] = ct[i]! * r(1 - r(y[i]! * y[i]!));
+      else for (let i = 0; i < n; i++) out[i] = ct[i]! * Math.fround(1 - Math.fround(y[i]! * y[i]!));
     } else {
       if (y instanceof Float64Array) for (let i = 0; i < n; i++) out[i] = ct[i]! * (y[i]! * (1 - y[i]!));
-      else for (let i = 0; i < n; i++) out[i] = ct[i]! * r(y[i]! * r(1 - y[i]!));
+      else for (let i = 0; i < n; i++) out[i] = ct[i]! * Math.fround(y[i]! * Math.fround(1 - y[i]!));
     }
   },
 
