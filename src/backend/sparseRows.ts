@@ -60,6 +60,7 @@ export function float32Twin(data: SparseDataset): SparseDataset {
     for (let p = 0; p < nnz && same; p++) same = val[p] === data.val[p];
     t = same ? data : { rows: data.rows, cols: data.cols, rowPtr: data.rowPtr, col: data.col, val };
     twins.set(data, t);
+    twins.set(t, t); // its values are float32 already (a batch re-attached to it need not check)
   }
   return t;
 }
