@@ -32,7 +32,7 @@ const QUICK_EPOCHS = 10;
  * 100-epoch time, from the last full run (its output prints the factor): the first
  * epochs hold the small-batch steps, whose cost per sample differs from the last ones.
  */
-const QUICK_OFF_BY = { factor: 1.61, note: 'one run of 2026-12-02 (`npm run bench -- --only mnist`, wasm/2-threads, load 1.0–1.4): setup 0.7 s, all 100 epochs 7.8 s measured, the first 10 epochs × 10 would have said 13.6 s (the first epochs hold the small, costlier batches; earlier runs under load 4–5 were off by × 1.92)' };
+const QUICK_OFF_BY = { factor: 1.70, note: 'one run of 2026-12-04 (`npm run bench -- --only mnist`, wasm/2-threads, load 1.6–2.0): setup 0.5 s, all 100 epochs 7.1 s measured, the first 10 epochs × 10 would have said 12.9 s (the first epochs hold the small, costlier batches; a run of 2026-12-02 was off by × 1.61, earlier runs under load 4–5 by × 1.92)' };
 
 export interface KernelBenchOptions {
   readonly quick: boolean;
