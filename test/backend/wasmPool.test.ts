@@ -36,4 +36,29 @@ describe('the wasm thread pool', () => {
     expect(rt.shares.takenBack - before.takenBack, 'shares taken back').toBeGreaterThan(0);
     expect(rt.shares.byWorkers - before.byWorkers, 'shares run by the worker').toBeGreaterThan(0);
   });
+
+  it('job numbers wrap before int32 does (a worker near 2³¹ jobs keeps working)', () => {
+    const rt = wasmRuntime();
+    rt.parallel('csc_count', [[0, 0, 0, 0, 0, 0, rt.alloc(0)], [0, 0, 0, 0, 0, 0, rt.alloc(0)]]); // a worker exists
+    const pool = (rt as unknown as { workers: { seq: number }[] }).workers; // internal: the pool's job counters
+    for (const w of pool) w.seq = 0x7ffffffa;
+    const k = 8;
+    for (let t = 0; t < 12; t++) {
+      rt.reset();
+      const rp = rt.alloc(3 * 4);
+      const co = rt.alloc(2 * 4);
+      const idx = rt.alloc(2 * 4);
+      const cnt = rt.alloc(2 * k * 4);
+      rt.i32.set([0, 1, 2], rp >> 2);
+      rt.i32.set([t % k, (t + 3) % k], co >> 2);
+      rt.i32.set([0, 1], idx >> 2);
+      rt.parallel('csc_count', [[rp, co, idx, 0, 1, k, cnt], [rp, co, idx, 1, 2, k, cnt + k * 4]]);
+      const got = Array.from(rt.i32.subarray(cnt >> 2, (cnt >> 2) + 2 * k));
+      const want = new Array<number>(2 * k).fill(0);
+      want[t % k] = 1;
+      want[k + ((t + 3) % k)] = 1;
+      expect(got, `call ${t}`).toEqual(want);
+    }
+    for (const w of pool) expect(w.seq).toBeLessThan(0x40000000);
+  });
 });

@@ -96,6 +96,11 @@ const READY = 5;
 /** −seq while job seq is unclaimed; seq once the worker runs it, TAKEN_BACK once the posting thread does. */
 const CLAIM = 6;
 const TAKEN_BACK = 0;
+
+/** Job numbers run 1 .. 2³⁰ and wrap: seq, −seq and TAKEN_BACK stay distinct int32 values. */
+function nextSeq(seq: number): number {
+  return seq >= 0x40000000 ? 1 : seq + 1;
+}
 const CTRL_WORDS = 8;
 const MAX_ARGS = 20;
 
@@ -354,7 +359,7 @@ export class WasmRuntime {
       pw.args.set(args);
       pw.ctrl[OP] = op;
       pw.ctrl[NARGS] = args.length;
-      pw.seq++;
+      pw.seq = nextSeq(pw.seq);
       Atomics.store(pw.ctrl, CLAIM, -pw.seq);
       Atomics.store(pw.ctrl, SEQ, pw.seq);
       Atomics.notify(pw.ctrl, SEQ);
@@ -426,7 +431,7 @@ export class WasmRuntime {
     this.workers = [];
     for (const pw of ws) {
       pw.ctrl[OP] = -1;
-      pw.seq++;
+      pw.seq = nextSeq(pw.seq);
       Atomics.store(pw.ctrl, SEQ, pw.seq);
       Atomics.notify(pw.ctrl, SEQ);
     }
