@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsBackend, setBackend } from '../../src/backend/index.js';
 import { batchGradStats } from '../../src/batching/index.js';
-import { fromArray, matmul, softmaxCrossEntropy, tanh, type Tensor } from '../../src/index.js';
+import { cast, fromArray, matmul, softmaxCrossEntropy, tanh, type Tensor } from '../../src/index.js';
 import { attachSparseRows, ensureDense, float32Twin, sparseRowsOf, worthSparse, type SparseDataset } from '../../src/backend/sparseRows.js';
 import { createWasmBackend } from '../../src/backend/wasm/backend.js';
 import { partsOf, rowOrder } from '../../src/backend/wasm/sparseRows.js';
@@ -252,7 +252,7 @@ describe('sparse companions', () => {
     same(cs(xA, B1), plainCs1, 'coordSumSq after another batch took the pinned region');
   });
 
-  it('batchGradStats of a sparse two-layer model: the same bits with and without the announced squares', () => {
+  it.each(['float64', 'float32'] as const)('batchGradStats of a sparse two-layer model (%s): the same bits with and without the announced squares', (dtype) => {
     const [kd, ki, kw, kv, kl] = split(key(SEED + 17), 5) as [Key, Key, Key, Key, Key];
     const rows = 300;
     const cols = 97;
@@ -260,11 +260,11 @@ describe('sparse companions', () => {
     const b = 200;
     const { dense, data } = dataset(kd, rows, cols, 0.19);
     const idx = integers(ki, b, 0, rows);
-    const x = gather(dense, cols, idx);
+    const x = dtype === 'float64' ? gather(dense, cols, idx) : Float32Array.from(gather(dense, cols, idx));
     attachSparseRows(x, data, idx);
     const X = fromArray(x, [b, cols]);
     const labels = integers(kl, b, 0, 3);
-    const params = [fromArray(normal(kw, cols * h, 0, 0.1), [cols, h]), fromArray(normal(kv, h * 3, 0, 0.1), [h, 3])];
+    const params = [fromArray(normal(kw, cols * h, 0, 0.1), [cols, h]), fromArray(normal(kv, h * 3, 0, 0.1), [h, 3])].map((p) => cast(p, dtype));
     const loss = (ps: readonly Tensor[]) => softmaxCrossEntropy(matmul(tanh(matmul(X, ps[0]!)), ps[1]!), labels);
     const be = setBackend('wasm', { threads: 2 });
     try {
@@ -334,12 +334,15 @@ describe('sparse companions', () => {
   // a float32 batch: its companion is the data set's float32 twin, and the products are the
   // float64 products of the values the array holds, rounded once. The near miss: the same
   // products of the data set's own (unrounded) values, which a companion on the float64 set would give.
-  it.each([[300, 784, 10, 1000], [120, 200, 256, 700]])('data %i × %i, n = %i, a float32 batch of %i rows: X·B and Xᵀ·B rounded once from the array\'s own values; statistics in float64', (rows, cols, n, b) => {
+  // n = 10 takes the companion (float64) path; n = 256 (≥ 128) the dense float32 kernels, with
+  // or without announced squares (backend.ts F32_DENSE_MIN_N); linearStats reads the companion
+  it.each([[300, 784, 10, 1000], [120, 200, 256, 700]])('data %i × %i, n = %i, a float32 batch of %i rows: the companion\'s products are rounded once from the array\'s own values; statistics in float64', (rows, cols, n, b) => {
     const [kd, ki, kb, kt, km] = split(key(SEED + 19 + n), 5) as [Key, Key, Key, Key, Key];
     const { dense, data } = dataset(kd, rows, cols, 0.19);
     const idx = integers(ki, b, 0, rows);
     const x64 = gather(dense, cols, idx); // the unrounded rows
     const x = Float32Array.from(x64);
+    const xPlain = x.slice(); // the same values without a companion
     const xw = Float64Array.from(x); // the array's values, widened
     attachSparseRows(x, data, idx);
     const sp = sparseRowsOf(x)!;
@@ -353,20 +356,35 @@ describe('sparse companions', () => {
       jsBackend.matmul(a, Float64Array.from(bm), m, k, n, r, tA, false);
       return Float32Array.from(r);
     };
+    const companionPath = n < 128;
+    const roundedOnce = (label: string, what: string, g: Float32Array, want: Float32Array, near: Float32Array) => {
+      const m = f32Misses(g, want);
+      // a float64 sum in another order may, rarely, round to the neighbouring float32
+      if (m.misses > Math.ceil(g.length * 1e-4) || m.maxUlp > 1) expect.fail(`${label} ${what}: ${m.misses} of ${g.length} entries differ from the rounded float64 product, up to ${m.maxUlp} ulp (seed ${SEED})`);
+      const nm = f32Misses(g, near);
+      if (nm.misses < g.length / 10) expect.fail(`${label} ${what}: the near miss (unrounded values) differs in only ${nm.misses} of ${g.length} entries: the check has no power (seed ${SEED})`);
+    };
     for (const [label, be] of [['wasm 1-thread', w1], ['wasm 2-threads', w2]] as const) {
       const got = new Float32Array(b * n);
       be.matmul(x, B, b, cols, n, got, false, false);
       const gotT = new Float32Array(cols * n);
       be.matmul(x, Bt, cols, b, n, gotT, true, false);
-      for (const [what, g, want, near] of [
-        ['X·B', got, rounded(xw, B, b, cols, false), rounded(x64, B, b, cols, false)],
-        ['Xᵀ·B', gotT, rounded(xw, Bt, cols, b, true), rounded(x64, Bt, cols, b, true)],
-      ] as const) {
-        const m = f32Misses(g, want);
-        // a float64 sum in another order may, rarely, round to the neighbouring float32
-        if (m.misses > Math.ceil(g.length * 1e-4) || m.maxUlp > 1) expect.fail(`${label} ${what}: ${m.misses} of ${g.length} entries differ from the rounded float64 product, up to ${m.maxUlp} ulp (seed ${SEED})`);
-        const nm = f32Misses(g, near);
-        if (nm.misses < g.length / 10) expect.fail(`${label} ${what}: the near miss (unrounded values) differs in only ${nm.misses} of ${g.length} entries: the check has no power (seed ${SEED})`);
+      if (companionPath) {
+        roundedOnce(label, 'X·B', got, rounded(xw, B, b, cols, false), rounded(x64, B, b, cols, false));
+        roundedOnce(label, 'Xᵀ·B', gotT, rounded(xw, Bt, cols, b, true), rounded(x64, Bt, cols, b, true));
+      } else {
+        // the dense float32 kernels: the bits of the same product without a companion
+        const plain = new Float32Array(b * n);
+        be.matmul(xPlain, B, b, cols, n, plain, false, false);
+        expect(f32Misses(got, plain).misses, `${label} X·B as without a companion`).toBe(0);
+        const plainT = new Float32Array(cols * n);
+        be.matmul(xPlain, Bt, cols, b, n, plainT, true, false);
+        expect(f32Misses(gotT, plainT).misses, `${label} Xᵀ·B as without a companion`).toBe(0);
+        // announced squares change nothing in the product (ḡ the same bits whichever statistics are read)
+        const gotA = new Float32Array(cols * n);
+        be.expectSquares!(x);
+        be.matmul(x, Bt, cols, b, n, gotA, true, false);
+        expect(f32Misses(gotA, plainT).misses, `${label} announced Xᵀ·B as without a companion`).toBe(0);
       }
       // statistics in float64 from the widened values, as for a float64 batch of those values
       const M = normal(km, cols * n);
@@ -380,13 +398,21 @@ describe('sparse companions', () => {
       expectClose(s[1], r[1], a[1], `${label} float32 dots`);
       expectClose(s[2], r[2], a[2], `${label} float32 coordSumSq`);
     }
-    // and the kernels read the companion, not the array
+    // and the companion paths read the companion, not the array
     const stale = Float32Array.from(x);
     attachSparseRows(stale, data, idx);
     stale.fill(0);
-    const st = new Float32Array(b * n);
-    w2.matmul(stale, B, b, cols, n, st, false, false);
-    expect(f32Misses(st, rounded(xw, B, b, cols, false)).misses).toBeLessThanOrEqual(Math.ceil(st.length * 1e-4));
+    if (companionPath) {
+      const st = new Float32Array(cols * n);
+      w2.matmul(stale, Bt, cols, b, n, st, true, false);
+      expect(f32Misses(st, rounded(xw, Bt, cols, b, true)).misses).toBeLessThanOrEqual(Math.ceil(st.length * 1e-4));
+    }
+    const M = normal(km, cols * n);
+    const fresh = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+    const fromStale = [new Float64Array(b), new Float64Array(b), new Float64Array(cols * n)] as const;
+    w2.linearStats(x, Bt, M, b, cols, n, ...fresh);
+    w2.linearStats(stale, Bt, M, b, cols, n, ...fromStale);
+    for (let q = 0; q < 3; q++) expect(Array.from(fromStale[q]!)).toEqual(Array.from(fresh[q]!));
   });
 
   it('a float32 lazy companion writes the float32 values when a dense read needs them', () => {
