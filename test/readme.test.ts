@@ -37,6 +37,17 @@ describe('README', () => {
     expect(result.b).toBeGreaterThan(4);
   });
 
+  it('contains test/fixtures/own-loop-workspace.ts verbatim, and its iterates are those of own-loop.ts bit for bit', async () => {
+    expect(readme.includes(fixture('own-loop-workspace.ts')), 'update the README example from test/fixtures/own-loop-workspace.ts').toBe(true);
+    const { result } = await import('./fixtures/own-loop-workspace.js');
+    const plain = await import('./fixtures/own-loop.js');
+    const problem = getProblem('nclogreg_d50_n5000_i0');
+    expect(result.b).toBe(plain.result.b);
+    const i = result.x.findIndex((v: number, j: number) => !Object.is(v, plain.result.x[j]));
+    expect(i, `x[${i}] differs with the workspace`).toBe(-1);
+    expect(problem.gradient(result.x).reduce((a: number, g: number) => a + g * g, 0)).toBe(plain.result.gradFNormSq);
+  });
+
   it('fc from adadagrad/testing is fast-check itself', () => {
     expect(readme).toContain("import { fc } from 'adadagrad/testing'");
     expect(fc.integer).toBe(fastCheck.integer);

@@ -1,6 +1,6 @@
 // A strict consumer of the packed package: imports all three entry points, type-checks with
 // --strict and without skipLibCheck (and without @types/node), then runs. Used by scripts/consumer-check.sh.
-import { adagradNorm, batchStatsAt, foldIn, key, MissingPeerError, normTest, run, setBackend, statistics, tensor, testDriven, type Tensor, type View } from 'adadagrad';
+import { adagradNorm, batchStatsAt, createStatsWorkspace, foldIn, key, MissingPeerError, normTest, run, setBackend, statistics, tensor, testDriven, type Tensor, type View } from 'adadagrad';
 import { getProblem, suite, type Problem } from 'adadagrad/problems';
 import { checkRate, fc } from 'adadagrad/testing';
 
@@ -40,6 +40,9 @@ check(res.summary.status === 'completed' && res.trace.column('b').length === 50,
 
 const st = statistics(batchStatsAt(problem, problem.x0(foldIn(key(1), 0)), problem.sample(foldIn(key(1), 1), 16)));
 check(st.b === 16 && st.S_norm > 0 && st.meanGrad.length === problem.dim, 'adadagrad: batchStatsAt + statistics');
+const ws = createStatsWorkspace();
+const stw = statistics(batchStatsAt(problem, problem.x0(foldIn(key(1), 0)), problem.sample(foldIn(key(1), 1), 16), undefined, ws));
+check(stw.S_norm === st.S_norm && ws.generation === 1, 'adadagrad: batchStatsAt with a statistics workspace');
 
 // problems
 check(suite({ family: 'nqm' }).length > 0, 'adadagrad/problems: suite({family})');

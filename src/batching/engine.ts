@@ -29,6 +29,7 @@ import type { WindowGeom } from '../backend/backend.js';
 import { convCosts, convFactored, convMaterialised } from './convStats.js';
 import { combineBlocks, compensatedSum, explicitMean, summariseExplicitBlock, type BlockSummary, type CoordOut, type GradSummary } from './summary.js';
 import { ALL_PARTS, checkStats, isFull, partsFor, type BatchStat, type SummaryParts } from './needs.js';
+import { beginWorkspaceCall, workspaceBuffer, type StatsWorkspace } from './workspace.js';
 
 export interface BatchGradStatsOptions {
   /** A batch-independent scalar R(params) added to every per-sample loss. */
@@ -52,6 +53,13 @@ export interface BatchGradStatsOptions {
    * products nobody reads — with S_norm alone, no pass over X beyond ḡ's.
    */
   readonly stats?: readonly BatchStat[];
+  /**
+   * Buffers to write ḡ and the per-coordinate sums into, reused from call to call
+   * (workspace.ts; default: fresh arrays). The returned arrays, and S_j of statistics() of
+   * the summary, are then the workspace's and are overwritten by the next call with it:
+   * copy what you keep. The same bits either way.
+   */
+  readonly workspace?: StatsWorkspace;
 }
 
 export interface BatchGradStats extends GradSummary {
@@ -128,6 +136,10 @@ function gradPass<B>(
   const tau = opts.refineThreshold ?? 1e-3;
   const refine = opts.refine ?? 'auto';
   const parts = opts.stats === undefined ? ALL_PARTS : partsFor(checkStats('batchGradStats', opts.stats));
+  const where = meanOnly ? 'batchMeanGrad' : 'batchGradStats';
+  const stamp = opts.workspace !== undefined ? beginWorkspaceCall(opts.workspace, where) : null;
+  /** A zeroed array of n doubles: fresh, or the workspace's buffer `name`. */
+  const zeroed = (name: string, n: number): Float64Array => (stamp === null ? new Float64Array(n) : workspaceBuffer(stamp, name, n, true, where));
 
   return withTape((tape) => {
     const leaves = params.map((p) => leaf(tape, p));
@@ -169,11 +181,11 @@ function gradPass<B>(
     // fresh array cost about as much as the block's products)
     let dAll = 0;
     for (const p of params) dAll += p.size;
-    const meanAll = new Float64Array(dAll);
+    const meanAll = zeroed('meanGrad', dAll);
     // the per-coordinate sums likewise: the linear and explicit blocks write into their views
     // and combineBlocks copies only the blocks that did not (NOTE (speed): two copies of d
     // doubles and four fresh arrays of d fewer per step, about 1 ms at d = 2·10⁵)
-    const flat = !meanOnly && parts.coord ? { meanGrad: meanAll, coordSumSq: new Float64Array(dAll), coordSumSqDev: new Float64Array(dAll) } : undefined;
+    const flat = !meanOnly && parts.coord ? { meanGrad: meanAll, coordSumSq: zeroed('coordSumSq', dAll), coordSumSqDev: zeroed('coordSumSqDev', dAll) } : undefined;
     const coordOut = (o: number, n: number): CoordOut | undefined =>
       flat === undefined ? undefined : { sq: flat.coordSumSq.subarray(o, o + n), dev: flat.coordSumSqDev.subarray(o, o + n) };
     params.forEach((p, pi) => {
@@ -264,6 +276,7 @@ function gradPass<B>(
     for (const v of lossesWithR) lossSum += v;
     return {
       ...summary,
+      ...(stamp !== null ? { workspace: stamp } : {}),
       loss: lossSum / b,
       losses: lossesWithR,
       // float64: views of the flat ḡ (NOTE (speed): a fresh array of d doubles and its copy
@@ -343,7 +356,7 @@ export function batchMeanGrad<B>(
   perSampleLoss: (params: readonly Tensor[], batch: B) => Tensor,
   params: readonly Tensor[],
   batch: B,
-  opts: Pick<BatchGradStatsOptions, 'regularizer'> = {},
+  opts: Pick<BatchGradStatsOptions, 'regularizer' | 'workspace'> = {},
 ): BatchMeanGrad {
   return gradPass(perSampleLoss, params, batch, opts, true);
 }

@@ -1,5 +1,6 @@
 /** Public batch-statistics surface. */
 export { batchGradStats, type BatchGradStats, type BatchGradStatsOptions } from './engine.js';
+export { createStatsWorkspace, type StatsWorkspace, type WorkspaceStamp } from './workspace.js';
 export { statsFromPerSampleGrads, type BlockRange } from './explicit.js';
 export {
   statistics, availableStatistics, presentStats, combineBlocks, compensatedSum, compensatedSumSq, summariseExplicitBlock,

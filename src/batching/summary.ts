@@ -9,6 +9,7 @@
  */
 
 import { ALL_PARTS, isFull, meetParts, statsOf, type BatchStat, type SummaryParts } from './needs.js';
+import { checkStamp, workspaceBuffer, type WorkspaceStamp } from './workspace.js';
 
 /** How a block's per-sample statistics were obtained. */
 export type BlockMethod =
@@ -69,6 +70,8 @@ export interface GradSummary {
   readonly blocks: readonly BlockSummary[];
   /** What every block holds (absent: everything): without `dots`, dots and devDots are empty; without `coord`, the per-coordinate sums. */
   readonly parts?: SummaryParts;
+  /** The workspace whose buffers hold meanGrad and the per-coordinate sums (workspace.ts); statistics() puts S_j there too. */
+  readonly workspace?: WorkspaceStamp;
 }
 
 /** The statistics of docs/MATH.md §2 (unbiased, divisor b − 1). */
@@ -223,6 +226,7 @@ export function availableStatistics(s: GradSummary): PartialStatistics {
   const b = s.b;
   if (!(b >= 2)) throw new Error(`statistics: need a batch of b ≥ 2 per-sample gradients, got b = ${b}`);
   const parts = partsOf(s);
+  if (s.workspace !== undefined) checkStamp(s.workspace, 'statistics');
   // ||ḡ||² and, where the dots are read, every block's ||ḡ^p||² in one pass (the same
   // operations in the same order as separate compensatedSumSq calls, so the same bits)
   const blockH = parts.dots ? blockSqNorms(s) : null;
@@ -231,7 +235,8 @@ export function availableStatistics(s: GradSummary): PartialStatistics {
   const base = { b, meanGrad: s.meanGrad, gradNormSq: gns, S_norm, B_simple: gns > 0 ? S_norm / gns : Infinity };
   let S_j: Float64Array | undefined;
   if (parts.coord) {
-    S_j = new Float64Array(s.coordSumSqDev.length);
+    const n = s.coordSumSqDev.length;
+    S_j = s.workspace === undefined ? new Float64Array(n) : workspaceBuffer(s.workspace, 'S_j', n, false, 'statistics');
     const inv = 1 / (b - 1);
     for (let j = 0; j < S_j.length; j++) S_j[j] = s.coordSumSqDev[j]! * inv;
   }

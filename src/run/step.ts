@@ -22,6 +22,7 @@ import { allFinite, sqNorm } from './vec.js';
 import { batchGradStats, batchMeanGrad } from '../batching/engine.js';
 import { availableStatistics, presentStats, type BatchStatistics, type GradSummary, type PartialStatistics } from '../batching/summary.js';
 import { BATCH_STATS, checkStats, unionStats, type BatchStat } from '../batching/needs.js';
+import type { StatsWorkspace } from '../batching/workspace.js';
 import { statisticsView } from '../batching/statsView.js';
 import { exactQuantities, type TestDecision } from '../batching/tests/index.js';
 import type { Controller, ControllerContext, ControllerInitContext, ExactOracle } from '../batching/controllers.js';
@@ -97,11 +98,15 @@ export function unflatten(problem: Problem, x: Float64Array): Tensor[] {
   return problem.blocks.map((blk) => fromArray(x.subarray(blk.offset, blk.offset + blk.size), blk.shape));
 }
 
-/** Mean loss, ḡ and per-sample statistics of one batch at x (those behind `stats` only, when given; see needs.ts). */
-export function batchStatsAt(problem: Problem, x: Float64Array, batch: Batch, stats?: readonly BatchStat[]): ReturnType<typeof batchGradStats> {
+/**
+ * Mean loss, ḡ and per-sample statistics of one batch at x (those behind `stats` only, when
+ * given; see needs.ts), into `workspace`'s buffers when given (src/batching/workspace.ts).
+ */
+export function batchStatsAt(problem: Problem, x: Float64Array, batch: Batch, stats?: readonly BatchStat[], workspace?: StatsWorkspace): ReturnType<typeof batchGradStats> {
   return batchGradStats((ps, bt: Batch) => problem.perSampleLoss(ps, bt), unflatten(problem, x), batch, {
     names: problem.blocks.map((b) => b.name),
     ...(stats !== undefined ? { stats } : {}),
+    ...(workspace !== undefined ? { workspace } : {}),
     ...(problem.regularizer ? { regularizer: (ps: readonly Tensor[]) => problem.regularizer!(ps) } : {}),
   });
 }

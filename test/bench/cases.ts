@@ -7,7 +7,7 @@ import { createRequire, register } from 'node:module';
 import { dirname, join } from 'node:path';
 import {
   add, matmul, mean, tanh, valueAndGrad, batchGradStats, statistics, statsFromPerSampleGrads,
-  type BatchStatistics, type Tensor,
+  type BatchStatistics, type StatsWorkspace, type Tensor,
 } from '../../src/index.js';
 import { fromArray } from '../../src/tensor/tensor.js';
 import { choice, key, normal, split, uniform, bernoulli, integers, type Key } from '../../src/rng/index.js';
@@ -147,8 +147,8 @@ export function meanGradient(m: BenchModel, bt: Batch): number {
 }
 
 /** (b) full statistics by the engine. */
-export function engineStats(m: BenchModel, batch: Batch): { st: BatchStatistics; methods: string[] } {
-  const s = batchGradStats(m.loss, m.params, asNewBatch(batch));
+export function engineStats(m: BenchModel, batch: Batch, workspace?: StatsWorkspace): { st: BatchStatistics; methods: string[] } {
+  const s = batchGradStats(m.loss, m.params, asNewBatch(batch), workspace !== undefined ? { workspace } : {});
   return { st: statistics(s), methods: s.blocks.map((blk) => blk.method) };
 }
 

@@ -10,6 +10,8 @@
  * Each case: warm-up, several repetitions, median. The per-sample loops at large b
  * time the first m samples of the batch and extrapolate linearly to b (all their
  * work is per sample, the statistics pass included); the table and the JSON say so.
+ * Then the backend benchmarks (kernels.ts), the statistics step with and without a
+ * workspace (workspace.ts, each mode in child processes of its own) and the conv benchmark (cnn.ts).
  */
 import { cpus, loadavg } from 'node:os';
 import { key, split, type Key } from '../../src/rng/index.js';
@@ -24,6 +26,7 @@ import {
 } from './cases.js';
 import { runKernelBenchmarks } from './kernels.js'; // issue 10: backends, matmul, MNIST end to end
 import { runCnnBenchmarks } from './cnn.js';
+import { runWorkspaceBenchmarks } from './workspace.js'; // the statistics step with and without a workspace
 
 const args = parseArgs(process.argv.slice(2));
 const SEED = 20240301;
@@ -211,12 +214,13 @@ async function main(): Promise<void> {
 
   // ---- issue 10 hook: backend benchmarks (test/bench/kernels.ts) add cases, ratios and top-level keys
   const kernels = await runKernelBenchmarks({ quick: args.quick, only: args.only, log, data, tf, seed: SEED });
+  const wsb = await runWorkspaceBenchmarks({ quick: args.quick, only: args.only, log, seed: SEED });
 
   if (args.json !== null) {
     const result: BenchResult = {
       ...kernels.json,
-      cases: [...cases, ...kernels.cases],
-      ratios: { ...ratios, ...kernels.ratios },
+      cases: [...cases, ...kernels.cases, ...wsb.cases],
+      ratios: { ...ratios, ...kernels.ratios, ...wsb.ratios },
       batch_stats: {
         date: new Date().toISOString(),
         command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
