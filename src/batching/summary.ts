@@ -143,37 +143,75 @@ function blockDevSq(blk: BlockSummary): number {
  * Where the blocks lie in order end to end over s.meanGrad (as combineBlocks makes
  * them), both in one pass with two accumulators (NOTE (speed): the two dependency
  * chains overlap; 0.9 → 0.5 ms at d = 2·10⁵); otherwise one call each. The same
- * operations in the same order either way, so the same bits.
+ * operations in the same order either way, so the same bits. With `sj`, the same pass
+ * also writes S_j = coordSumSqDev · inv into it (one pass over d fewer; the same
+ * product as a loop of its own).
  */
-function blockSqNorms(s: GradSummary): { total: number; perBlock: Float64Array } {
+function blockSqNorms(s: GradSummary, sj?: Float64Array, inv = 0): { total: number; perBlock: Float64Array } {
   const perBlock = new Float64Array(s.blocks.length);
   const m = s.meanGrad;
   let end = 0;
   for (const blk of s.blocks) end = blk.offset === end && blk.meanGrad.length === blk.size ? end + blk.size : -1;
   if (end !== m.length) {
     s.blocks.forEach((blk, p) => (perBlock[p] = compensatedSumSq(blk.meanGrad)));
+    if (sj !== undefined) scaleInto(sj, s.coordSumSqDev, inv);
     return { total: compensatedSumSq(m), perBlock };
   }
-  let t = 0;
-  let tc = 0;
+  const acc = new Float64Array(2); // the total's sum and correction, carried from block to block
   for (const [p, blk] of s.blocks.entries()) {
-    const g = blk.meanGrad;
-    const o = blk.offset;
-    let u = 0;
-    let uc = 0;
-    for (let k = 0; k < blk.size; k++) {
-      const x = m[o + k]! * m[o + k]!;
-      const a = t + x;
-      tc += t >= x ? t - a + x : x - a + t;
-      t = a;
-      const y = g[k]! * g[k]!;
-      const c = u + y;
-      uc += u >= y ? u - c + y : y - c + u;
-      u = c;
-    }
-    perBlock[p] = u + uc;
+    perBlock[p] = sj === undefined
+      ? blockPass(m, blk.meanGrad, blk.offset, blk.size, acc)
+      : blockPassS(m, blk.meanGrad, blk.offset, blk.size, acc, s.coordSumSqDev, sj, inv);
   }
-  return { total: t + tc, perBlock };
+  return { total: acc[0]! + acc[1]!, perBlock };
+}
+
+/** One block of blockSqNorms: the total's chain (in acc) and the block's, over m[o, o + n) and g. */
+function blockPass(m: Float64Array, g: Float64Array, o: number, n: number, acc: Float64Array): number {
+  let t = acc[0]!;
+  let tc = acc[1]!;
+  let u = 0;
+  let uc = 0;
+  for (let k = 0; k < n; k++) {
+    const x = m[o + k]! * m[o + k]!;
+    const a = t + x;
+    tc += t >= x ? t - a + x : x - a + t;
+    t = a;
+    const y = g[k]! * g[k]!;
+    const c = u + y;
+    uc += u >= y ? u - c + y : y - c + u;
+    u = c;
+  }
+  acc[0] = t;
+  acc[1] = tc;
+  return u + uc;
+}
+
+/** blockPass that also writes sj[o + k] = dev[o + k] · inv. */
+function blockPassS(m: Float64Array, g: Float64Array, o: number, n: number, acc: Float64Array, dev: Float64Array, sj: Float64Array, inv: number): number {
+  let t = acc[0]!;
+  let tc = acc[1]!;
+  let u = 0;
+  let uc = 0;
+  for (let k = 0; k < n; k++) {
+    const x = m[o + k]! * m[o + k]!;
+    const a = t + x;
+    tc += t >= x ? t - a + x : x - a + t;
+    t = a;
+    const y = g[k]! * g[k]!;
+    const c = u + y;
+    uc += u >= y ? u - c + y : y - c + u;
+    u = c;
+    sj[o + k] = dev[o + k]! * inv;
+  }
+  acc[0] = t;
+  acc[1] = tc;
+  return u + uc;
+}
+
+/** out[j] = a[j] · s. */
+function scaleInto(out: Float64Array, a: Float64Array, s: number): void {
+  for (let j = 0; j < out.length; j++) out[j] = a[j]! * s;
 }
 
 /** Σ of an array with Neumaier's compensated summation. */
@@ -229,17 +267,15 @@ export function availableStatistics(s: GradSummary): PartialStatistics {
   if (s.workspace !== undefined) checkStamp(s.workspace, 'statistics');
   // ||ḡ||² and, where the dots are read, every block's ||ḡ^p||² in one pass (the same
   // operations in the same order as separate compensatedSumSq calls, so the same bits)
-  const blockH = parts.dots ? blockSqNorms(s) : null;
+  // S_j = coordSumSqDev / (b − 1), written in that pass where there is one
+  const n = s.coordSumSqDev.length;
+  const S_j = !parts.coord ? undefined : s.workspace === undefined ? new Float64Array(n) : workspaceBuffer(s.workspace, 'S_j', n, false, 'statistics');
+  const inv = 1 / (b - 1);
+  const blockH = parts.dots ? blockSqNorms(s, S_j, inv) : null;
+  if (S_j !== undefined && blockH === null) scaleInto(S_j, s.coordSumSqDev, inv);
   const gns = blockH === null ? compensatedSumSq(s.meanGrad) : blockH.total;
   const S_norm = s.sumSqDev / (b - 1);
   const base = { b, meanGrad: s.meanGrad, gradNormSq: gns, S_norm, B_simple: gns > 0 ? S_norm / gns : Infinity };
-  let S_j: Float64Array | undefined;
-  if (parts.coord) {
-    const n = s.coordSumSqDev.length;
-    S_j = s.workspace === undefined ? new Float64Array(n) : workspaceBuffer(s.workspace, 'S_j', n, false, 'statistics');
-    const inv = 1 / (b - 1);
-    for (let j = 0; j < S_j.length; j++) S_j[j] = s.coordSumSqDev[j]! * inv;
-  }
   if (!parts.dots) return S_j === undefined ? base : { ...base, S_j };
   const S_ip = compensatedSumSq(s.devDots) / (b - 1);
   // ||g_i − (c_i/G) ḡ||² = ||g_i − ḡ||² − (⟨g_i − ḡ, ḡ⟩)²/G  with G = ||ḡ||²
