@@ -2,7 +2,8 @@
 // 2^15 elements): the same bits on 1 and 2 threads, within 4 ulp of V8's Math (the js reference; musl and V8 are each within about 2 ulp
 // of the true value, on opposite sides at times: tanh(−0.5453170580608582) is 1.4 and 1.7 ulp off).
 // float64 tanh is the two-lane kernel of assembly/kernels.ts (tanhF64x2): within 2 ulp of V8 on
-// ranges that straddle its split at |x| = 0.625 and its clamp at 20, with the sign of zero kept.
+// ranges that straddle its split at |x| = 0.625 and its clamp at 20, with the sign of zero kept;
+// float32 tanh the four-lane float32 kernel (tanhF32x4): within 1.25 float32 ulp of the exact value.
 import { describe, expect, it } from 'vitest';
 import { jsBackend } from '../../src/backend/index.js';
 import type { UnaryOp } from '../../src/backend/backend.js';
@@ -79,26 +80,32 @@ describe('wasm transcendental unary ops', () => {
     }
   });
 
-  it(`float32 tanh (two lanes, in float64): the float32 rounding of js's tanh but for rare ties, within 1 ulp, odd lengths (seed ${SEED})`, () => {
-    const ranges: [number, number][] = [[-1e-6, 1e-6], [-0.3, 0.3], [0.6, 0.65], [0.3, 3], [-12, -8], [15, 25]];
+  it(`float32 tanh (four lanes, in float32): within 1.25 ulp of the exact tanh, the float32 rounding of js's in at least 70% of entries of every range, odd, all lengths mod 4 (seed ${SEED})`, () => {
+    // its split at |x| = 0.7 and its clamp at 9.5 inside ranges; measured (scratch check): at most 1.05 ulp, and 76% (just
+    // above the split) to 100% of entries the float32 rounding of Math.tanh
+    const ranges: [number, number][] = [[-1e-6, 1e-6], [-0.3, 0.3], [0.6, 0.75], [-0.75, -0.6], [0.7, 1], [0.3, 3], [2, 6], [-9.6, -8.5], [15, 25]];
     const ks = split(key(SEED + 2), ranges.length);
     for (const [ri, [lo, hi]] of ranges.entries()) {
-      const x = Float32Array.from(uniform(ks[ri]!, 40_001, lo, hi));
-      x[0] = 0;
-      x[1] = -0;
-      const got = new Float32Array(x.length);
-      w2.unary('tanh', x, got);
-      expect(Object.is(got[0], 0) && Object.is(got[1], -0)).toBe(true);
-      let misses = 0;
-      for (let i = 0; i < x.length; i++) {
-        const r = Math.fround(Math.tanh(x[i]!));
-        if (got[i] === r) continue;
-        misses++;
-        const err = Math.abs(got[i]! - r) / ulp(r, true);
-        if (!(err <= 1)) expect.fail(`tanh(${x[i]}) = ${got[i]} against js ${r}: ${err} ulp (range [${lo}, ${hi}], entry ${i} of ${x.length}, seed ${SEED})`);
+      for (const n of [40_001, 40_002, 40_003, 40_004]) {
+        const x = Float32Array.from(uniform(ks[ri]!, n, lo, hi));
+        x[0] = 0;
+        x[1] = -0;
+        const got = new Float32Array(n);
+        const neg = new Float32Array(n);
+        w2.unary('tanh', x, got);
+        w2.unary('tanh', x.map((v) => -v), neg);
+        expect(Object.is(got[0], 0) && Object.is(got[1], -0)).toBe(true);
+        let rounded = 0;
+        for (let i = 0; i < n; i++) {
+          const exact = Math.tanh(x[i]!);
+          const r = Math.fround(exact);
+          if (got[i] === r) rounded++;
+          const err = Math.abs(got[i]! - exact) / ulp(r, true);
+          if (!(err <= 1.25)) expect.fail(`tanh(${x[i]}) = ${got[i]} against ${exact}: ${err} ulp (range [${lo}, ${hi}], entry ${i} of ${n}, seed ${SEED})`);
+          if (!Object.is(neg[i], -got[i]!)) expect.fail(`tanh(−${x[i]}) = ${neg[i]} is not −tanh(${x[i]}) = ${-got[i]!}`);
+        }
+        expect(rounded / n, `range [${lo}, ${hi}], n = ${n}: share of entries equal to the float32 rounding`).toBeGreaterThanOrEqual(0.7);
       }
-      // tanhF64x2 is within 2 float64 ulp of Math.tanh: a different float32 only at a near tie
-      expect(misses, `range [${lo}, ${hi}]`).toBeLessThanOrEqual(2);
     }
   });
 });
