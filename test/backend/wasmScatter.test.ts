@@ -20,11 +20,11 @@ describe('wasm sparse Aᵀ·B by parts', () => {
         const [ka, km, kb] = split(key(SEED + t), 3) as [Key, Key, Key];
         const dense = normal(ka, k * m);
         const keep = bernoulli(km, k * m, 0.2);
-        const Arr = dtype === 'float64' ? Float64Array : Float32Array;
-        const A = Arr.from(dense, (v, i) => (keep[i] ? v : 0)); // stored [k, m]
-        const B = Arr.from(normal(kb, k * n));
-        const c1 = new Arr(m * n);
-        const c2 = new Arr(m * n);
+        const make = (src: ArrayLike<number>): Float64Array | Float32Array => (dtype === 'float64' ? Float64Array.from(src) : Float32Array.from(src));
+        const A = make(Float64Array.from(dense, (v, i) => (keep[i] ? v : 0))); // stored [k, m]
+        const B = make(normal(kb, k * n));
+        const c1 = make(new Float64Array(m * n));
+        const c2 = make(new Float64Array(m * n));
         one.matmul(A, B, m, k, n, c1, true, false);
         const before = rt.shares.byWorkers + rt.shares.takenBack;
         two.matmul(A, B, m, k, n, c2, true, false);
