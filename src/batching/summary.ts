@@ -187,7 +187,11 @@ function blockPass(m: Float64Array, g: Float64Array, o: number, n: number, acc: 
   return u + uc;
 }
 
-/** blockPass that also writes sj[o + k] = dev[o + k] · inv. */
+/**
+ * blockPass that also writes sj[o + k] = dev[o + k] · inv. NOTE (speed): a loop of its own
+ * rather than a test in blockPass's loop (one function with `if (sj !== null)` inside:
+ * statistics() of the MNIST MLP summary min 0.88 → 0.99 ms).
+ */
 function blockPassS(m: Float64Array, g: Float64Array, o: number, n: number, acc: Float64Array, dev: Float64Array, sj: Float64Array, inv: number): number {
   let t = acc[0]!;
   let tc = acc[1]!;
